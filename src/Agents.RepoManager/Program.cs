@@ -1,0 +1,9 @@
+using MultiAgent.AgentRuntime;
+using MultiAgent.Contracts;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddAgentHost(AgentType.RepoManager);
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.Run();

@@ -1,0 +1,38 @@
+using MultiAgent.Hosting.Local;
+using MultiAgent.Hosting.Nats;
+using MultiAgent.Hosting.Postgres;
+
+// The whole system: NATS (JetStream) and PostgreSQL, and the three agents that meet on the bus.
+// Run mode starts local server processes; publish mode (--publisher manifest) describes containers for azd.
+var builder = DistributedApplication.CreateBuilder(args);
+
+IResourceBuilder<IResourceWithConnectionString> nats;
+IResourceBuilder<IResourceWithConnectionString> database;
+try
+{
+    var local = LocalInfrastructureOptions.From(builder.Configuration, builder.AppHostDirectory);
+    nats = builder.AddNatsJetStream("nats", local);
+    database = builder.AddPostgresDatabase("postgres", "multiagentdb", "multiagent", local);
+}
+catch (LocalPrerequisiteException ex)
+{
+    Console.Error.WriteLine($"MultiAgent AppHost cannot start: {ex.Message}");
+    return 1;
+}
+
+foreach (var (name, project) in new (string, IProjectMetadata)[]
+{
+    ("repomanager", new Projects.Agents_RepoManager()),
+    ("coder", new Projects.Agents_Coder()),
+    ("reviewer", new Projects.Agents_Reviewer()),
+})
+{
+    builder.AddProject(name, project.ProjectPath)
+        .WithReference(nats)
+        .WithReference(database)
+        .WaitFor(nats)
+        .WaitFor(database);
+}
+
+builder.Build().Run();
+return 0;

@@ -1,0 +1,33 @@
+using System.Text.Json.Serialization;
+
+namespace MultiAgent.Contracts;
+
+/// <summary>
+/// Source-generated JSON metadata for every contract type: camelCase names, nulls omitted on write,
+/// nullable annotations enforced on read, constructor parameters without a default value required,
+/// unknown members ignored.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(TaskEnvelope))]
+[JsonSerializable(typeof(FeatureRequest))]
+[JsonSerializable(typeof(ImplementationRequest))]
+[JsonSerializable(typeof(ImplementationResult))]
+[JsonSerializable(typeof(ReviewRequest))]
+[JsonSerializable(typeof(ReviewResult))]
+[JsonSerializable(typeof(FeatureResult))]
+[JsonSerializable(typeof(ReviewComment))]
+[JsonSerializable(typeof(TokenUsage))]
+[JsonSerializable(typeof(AgentType))]
+[JsonSerializable(typeof(TaskPriority))]
+[JsonSerializable(typeof(AgentTaskStatus))]
+[JsonSerializable(typeof(JobStatus))]
+[JsonSerializable(typeof(ReviewDecision))]
+[JsonSerializable(typeof(ReviewCommentSeverity))]
+[JsonSerializable(typeof(CheckOutcome))]
+public sealed partial class ContractsJsonContext : JsonSerializerContext
+{
+}

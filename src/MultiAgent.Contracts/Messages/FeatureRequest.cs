@@ -1,0 +1,30 @@
+namespace MultiAgent.Contracts;
+
+/// <summary>CLI → Repo Manager: implement a feature in a repository.</summary>
+/// <param name="JobId">Id of the job this request starts; the correlation id of every later message.</param>
+/// <param name="Repository">Target repository, e.g. "owner/name".</param>
+/// <param name="Title">Short title (used for the pull request).</param>
+/// <param name="SubmittedAt">When the request was submitted.</param>
+/// <param name="Description">What to build.</param>
+/// <param name="Requirements">Individual requirements / acceptance criteria; never null.</param>
+/// <param name="BaseBranch">Branch to start from and merge into; null means the repository's default branch.</param>
+/// <param name="Priority">Scheduling priority.</param>
+/// <param name="MaxIterations">Maximum implement/review rounds before the job fails.</param>
+/// <param name="RequireApproval">Whether a human must approve before the Repo Manager merges.</param>
+/// <param name="RequestedBy">Who submitted the request, if known.</param>
+public sealed record FeatureRequest(
+    string JobId,
+    string Repository,
+    string Title,
+    DateTimeOffset SubmittedAt,
+    string Description = "",
+    IReadOnlyList<string>? Requirements = null,
+    string? BaseBranch = null,
+    TaskPriority Priority = TaskPriority.Normal,
+    int MaxIterations = 3,
+    bool RequireApproval = false,
+    string? RequestedBy = null)
+{
+    /// <summary>Individual requirements / acceptance criteria; never null.</summary>
+    public IReadOnlyList<string> Requirements { get; init; } = Requirements ?? [];
+}

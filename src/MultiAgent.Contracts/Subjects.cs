@@ -1,0 +1,114 @@
+using System.Runtime.CompilerServices;
+
+namespace MultiAgent.Contracts;
+
+/// <summary>Every NATS subject, stream and durable consumer name used by the system.</summary>
+public static class Subjects
+{
+    /// <summary>Root token of every subject.</summary>
+    public const string Prefix = "multiagent";
+
+    /// <summary>All task subjects (the subjects of <see cref="TasksStream"/>).</summary>
+    public const string TasksAll = Prefix + ".tasks.>";
+
+    /// <summary>All dead-letter subjects (the subjects of <see cref="DeadLetterStream"/>).</summary>
+    public const string DeadLetterAll = Prefix + ".deadletter.>";
+
+    /// <summary>All job events (the subjects of <see cref="EventsStream"/>).</summary>
+    public const string EventsAll = Prefix + ".events.>";
+
+    /// <summary>All agent heartbeats.</summary>
+    public const string HeartbeatsAll = Prefix + ".heartbeats.>";
+
+    /// <summary>Request/reply: status of one job.</summary>
+    public const string QueryJobStatus = Prefix + ".query.job.status";
+
+    /// <summary>Request/reply: list jobs.</summary>
+    public const string QueryJobsList = Prefix + ".query.jobs.list";
+
+    /// <summary>Request/reply: stop a job.</summary>
+    public const string QueryJobStop = Prefix + ".query.job.stop";
+
+    /// <summary>Request/reply: list live agents.</summary>
+    public const string QueryAgents = Prefix + ".query.agents";
+
+    /// <summary>Request/reply: approve a job awaiting approval.</summary>
+    public const string QueryJobApprove = Prefix + ".query.job.approve";
+
+    /// <summary>Request/reply: reject a job awaiting approval.</summary>
+    public const string QueryJobReject = Prefix + ".query.job.reject";
+
+    /// <summary>JetStream stream holding <see cref="TasksAll"/>.</summary>
+    public const string TasksStream = "MULTIAGENT_TASKS";
+
+    /// <summary>JetStream stream holding <see cref="EventsAll"/>.</summary>
+    public const string EventsStream = "MULTIAGENT_EVENTS";
+
+    /// <summary>JetStream stream holding <see cref="DeadLetterAll"/>.</summary>
+    public const string DeadLetterStream = "MULTIAGENT_DEADLETTER";
+
+    /// <summary>The subject token of an agent type: "coder", "reviewer" or "repomanager".</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="agent"/> is not a defined value.</exception>
+    public static string AgentToken(AgentType agent) => agent switch
+    {
+        AgentType.Coder => "coder",
+        AgentType.Reviewer => "reviewer",
+        AgentType.RepoManager => "repomanager",
+        _ => throw new ArgumentOutOfRangeException(nameof(agent), agent, "Unknown agent type."),
+    };
+
+    /// <summary>Task subject of an agent type, e.g. "multiagent.tasks.coder".</summary>
+    public static string Tasks(AgentType agent) => $"{Prefix}.tasks.{AgentToken(agent)}";
+
+    /// <summary>Dead-letter subject of an agent type, e.g. "multiagent.deadletter.coder".</summary>
+    public static string DeadLetter(AgentType agent) => $"{Prefix}.deadletter.{AgentToken(agent)}";
+
+    /// <summary>Subject of one event of one job: "multiagent.events.&lt;jobId&gt;.&lt;eventType&gt;".</summary>
+    /// <exception cref="ArgumentException">A token is empty or contains '.', '*', '&gt;' or whitespace.</exception>
+    public static string Event(string jobId, string eventType) =>
+        $"{Prefix}.events.{EnsureToken(jobId)}.{EnsureToken(eventType)}";
+
+    /// <summary>Wildcard for every event of one job: "multiagent.events.&lt;jobId&gt;.&gt;".</summary>
+    /// <exception cref="ArgumentException"><paramref name="jobId"/> is not a valid token.</exception>
+    public static string EventsForJob(string jobId) => $"{Prefix}.events.{EnsureToken(jobId)}.>";
+
+    /// <summary>Heartbeat subject of one agent instance: "multiagent.heartbeats.&lt;agent&gt;.&lt;instanceId&gt;".</summary>
+    /// <exception cref="ArgumentException"><paramref name="instanceId"/> is not a valid token.</exception>
+    public static string Heartbeat(AgentType agent, string instanceId) =>
+        $"{Prefix}.heartbeats.{AgentToken(agent)}.{EnsureToken(instanceId)}";
+
+    /// <summary>Durable JetStream consumer name of an agent type's workers, e.g. "coder-worker".</summary>
+    public static string DurableConsumer(AgentType agent) => $"{AgentToken(agent)}-worker";
+
+    /// <summary>
+    /// Whether <paramref name="token"/> can be used as one subject token:
+    /// non-empty, no '.', '*', '&gt;' and no whitespace.
+    /// </summary>
+    public static bool IsValidToken(string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return false;
+        }
+
+        foreach (var c in token)
+        {
+            if (c is '.' or '*' or '>' || char.IsWhiteSpace(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string EnsureToken(string token, [CallerArgumentExpression(nameof(token))] string? paramName = null)
+    {
+        ArgumentNullException.ThrowIfNull(token, paramName);
+        return IsValidToken(token)
+            ? token
+            : throw new ArgumentException(
+                $"'{token}' is not a valid NATS subject token: it must be non-empty and contain no '.', '*', '>' or whitespace.",
+                paramName);
+    }
+}

@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Configuration;
+
+namespace MultiAgent.Hosting.Local;
+
+/// <summary>
+/// Where the local servers keep their data and which ports they listen on in run mode.
+/// Bound from the <c>MultiAgent</c> configuration section of the AppHost.
+/// </summary>
+public sealed class LocalInfrastructureOptions
+{
+    public const string SectionName = "MultiAgent";
+
+    /// <summary>Folder holding <c>nats/</c> (JetStream store), <c>postgres/</c> (cluster) and the generated PostgreSQL password.</summary>
+    public required string DataRoot { get; init; }
+
+    /// <summary>Client port of NATS (the CLI's default is nats://localhost:4222).</summary>
+    public int NatsPort { get; init; } = 4222;
+
+    /// <summary>HTTP monitoring port of NATS (serves /healthz, /varz, /jsz).</summary>
+    public int NatsMonitorPort { get; init; } = 8222;
+
+    /// <summary>PostgreSQL port; 5433 so that it never meets a distribution cluster on 5432.</summary>
+    public int PostgresPort { get; init; } = 5433;
+
+    /// <summary>
+    /// False when Aspire randomises ports (Aspire.Hosting.Testing does), so that parallel runs never collide;
+    /// then the ports above are not used.
+    /// </summary>
+    public bool UseFixedPorts { get; init; } = true;
+
+    /// <summary>Explicit path of nats-server; found on PATH when empty.</summary>
+    public string? NatsServerPath { get; init; }
+
+    /// <summary>Explicit PostgreSQL bin folder; the newest /usr/lib/postgresql/&lt;version&gt;/bin when empty.</summary>
+    public string? PostgresBinDirectory { get; init; }
+
+    public string NatsDataDirectory => Path.Combine(DataRoot, "nats");
+
+    public string PostgresDataDirectory => Path.Combine(DataRoot, "postgres");
+
+    public string PostgresPasswordFile => Path.Combine(DataRoot, "postgres.password");
+
+    /// <summary>
+    /// Reads the options. The default data root is <c>&lt;apphost&gt;/.data</c>, or <c>/var/lib/multiagent</c>
+    /// when running as root (PostgreSQL then runs as the <c>postgres</c> user, which must be able to reach the folder,
+    /// and a checkout under /root is not reachable for it).
+    /// </summary>
+    public static LocalInfrastructureOptions From(IConfiguration configuration, string appHostDirectory)
+    {
+        var section = configuration.GetSection(SectionName);
+        var dataRoot = section["DataRoot"];
+        if (string.IsNullOrWhiteSpace(dataRoot))
+        {
+            dataRoot = Environment.IsPrivilegedProcess
+                ? "/var/lib/multiagent"
+                : Path.Combine(appHostDirectory, ".data");
+        }
+
+        var randomizePorts = configuration.GetValue<bool>("DcpPublisher:RandomizePorts");
+        return new LocalInfrastructureOptions
+        {
+            DataRoot = Path.GetFullPath(dataRoot),
+            NatsPort = section.GetValue("NatsPort", 4222),
+            NatsMonitorPort = section.GetValue("NatsMonitorPort", 8222),
+            PostgresPort = section.GetValue("PostgresPort", 5433),
+            UseFixedPorts = !randomizePorts,
+            NatsServerPath = section["NatsServerPath"],
+            PostgresBinDirectory = section["PostgresBinDirectory"],
+        };
+    }
+}

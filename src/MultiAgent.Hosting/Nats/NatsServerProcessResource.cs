@@ -1,0 +1,22 @@
+using Aspire.Hosting.ApplicationModel;
+
+namespace MultiAgent.Hosting.Nats;
+
+/// <summary>A local <c>nats-server -js</c> process (run mode).</summary>
+public sealed class NatsServerProcessResource(string name, string command, string workingDirectory)
+    : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
+{
+    internal const string PrimaryEndpointName = "tcp";
+    internal const string MonitorEndpointName = "monitor";
+
+    private EndpointReference? _primaryEndpoint;
+    private EndpointReference? _monitorEndpoint;
+
+    public EndpointReference PrimaryEndpoint => _primaryEndpoint ??= new(this, PrimaryEndpointName);
+
+    /// <summary>The HTTP monitoring endpoint (/healthz, /varz, /jsz).</summary>
+    public EndpointReference MonitorEndpoint => _monitorEndpoint ??= new(this, MonitorEndpointName);
+
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"nats://{PrimaryEndpoint.Property(EndpointProperty.HostAndPort)}");
+}

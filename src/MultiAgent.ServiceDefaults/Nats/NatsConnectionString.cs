@@ -1,0 +1,52 @@
+using NATS.Client.Core;
+
+namespace MultiAgent.ServiceDefaults.Nats;
+
+/// <summary>
+/// Turns a NATS connection string into client options. Credentials in the URL (nats://user:password@host or
+/// nats://token@host) become auth options and are removed from the URL, so the URL can be logged.
+/// </summary>
+public static class NatsConnectionString
+{
+    public static NatsOpts ToOptions(string connectionString, NatsOpts? template = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var options = template ?? NatsOpts.Default;
+        var urls = new List<string>();
+        var auth = options.AuthOpts;
+        foreach (var part in connectionString.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var raw = part.Contains("://", StringComparison.Ordinal) ? part : "nats://" + part;
+            if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+            {
+                throw new FormatException($"'{Redact(part)}' is not a NATS URL (expected nats://host:port).");
+            }
+
+            if (!string.IsNullOrEmpty(uri.UserInfo))
+            {
+                var separator = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
+                auth = separator < 0
+                    ? auth with { Token = Uri.UnescapeDataString(uri.UserInfo) }
+                    : auth with
+                    {
+                        Username = Uri.UnescapeDataString(uri.UserInfo[..separator]),
+                        Password = Uri.UnescapeDataString(uri.UserInfo[(separator + 1)..]),
+                    };
+            }
+
+            var port = uri.IsDefaultPort || uri.Port < 0 ? 4222 : uri.Port;
+            urls.Add($"{uri.Scheme}://{uri.Host}:{port}");
+        }
+
+        return options with { Url = string.Join(',', urls), AuthOpts = auth };
+    }
+
+    /// <summary>The connection string with any credentials replaced by "***".</summary>
+    public static string Redact(string connectionString) =>
+        string.Join(',', connectionString.Split(',').Select(part =>
+        {
+            var scheme = part.IndexOf("://", StringComparison.Ordinal);
+            var at = part.LastIndexOf('@');
+            return at < 0 ? part : (scheme < 0 ? "" : part[..(scheme + 3)]) + "***" + part[at..];
+        }));
+}
