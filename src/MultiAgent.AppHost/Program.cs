@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using MultiAgent.Hosting.Local;
 using MultiAgent.Hosting.Nats;
 using MultiAgent.Hosting.Postgres;
@@ -18,6 +19,13 @@ catch (LocalPrerequisiteException ex)
 {
     Console.Error.WriteLine($"MultiAgent AppHost cannot start: {ex.Message}");
     return 1;
+}
+
+// MultiAgent:StartAgents=false starts only the servers (for running an agent from an IDE, and for runtime tests).
+if (!builder.Configuration.GetValue("MultiAgent:StartAgents", true))
+{
+    builder.Build().Run();
+    return 0;
 }
 
 foreach (var (name, project) in new (string, IProjectMetadata)[]

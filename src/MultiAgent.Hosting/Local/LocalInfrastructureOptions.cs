@@ -6,7 +6,7 @@ namespace MultiAgent.Hosting.Local;
 /// Where the local servers keep their data and which ports they listen on in run mode.
 /// Bound from the <c>MultiAgent</c> configuration section of the AppHost.
 /// </summary>
-public sealed class LocalInfrastructureOptions
+public sealed record LocalInfrastructureOptions
 {
     public const string SectionName = "MultiAgent";
 

@@ -13,7 +13,7 @@ public sealed class TopologyTests(SystemFixture system)
     [Fact]
     public void Every_resource_is_running_and_healthy()
     {
-        foreach (var name in SystemFixture.Infrastructure.Concat(SystemFixture.Agents))
+        foreach (var name in AppHostFixture.Servers.Concat(AppHostFixture.Agents))
         {
             Assert.True(system.App.ResourceNotifications.TryGetCurrentState(name, out var state), $"no resource '{name}'");
             Assert.True(state.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy,

@@ -1,0 +1,111 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MultiAgent.Tests.Infrastructure;
+
+/// <summary>
+/// Runs the real AppHost through Aspire.Hosting.Testing: real nats-server and PostgreSQL processes (and, unless a
+/// subclass says otherwise, the three agents), on random ports and with a data folder of its own, so that runs never
+/// collide. One per test collection.
+/// </summary>
+public abstract class AppHostFixture : IAsyncLifetime
+{
+    public static readonly string[] Agents = ["repomanager", "coder", "reviewer"];
+    public static readonly string[] Servers = ["nats", "postgres", "multiagentdb"];
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+
+    private readonly string _dataRoot = Path.Combine(Path.GetTempPath(), "multiagent-tests", Guid.NewGuid().ToString("N"));
+    private DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The topology is not started.");
+
+    /// <summary>nats://host:port of the test's NATS server.</summary>
+    public string NatsUrl { get; private set; } = "";
+
+    /// <summary>Npgsql connection string of the system database.</summary>
+    public string DatabaseConnectionString { get; private set; } = "";
+
+    protected abstract bool StartAgents { get; }
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_dataRoot);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MultiAgent_AppHost>(
+            [$"--MultiAgent:DataRoot={_dataRoot}", $"--MultiAgent:StartAgents={StartAgents}"],
+            (options, _) => options.DisableDashboard = true);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+
+        _app = await builder.BuildAsync();
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        try
+        {
+            await _app.StartAsync(timeout.Token);
+            foreach (var resource in StartAgents ? Servers.Concat(Agents) : Servers)
+            {
+                await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            }
+
+            NatsUrl = await _app.GetConnectionStringAsync("nats", timeout.Token) ?? throw new InvalidOperationException("no NATS URL");
+            DatabaseConnectionString = await _app.GetConnectionStringAsync("multiagentdb", timeout.Token)
+                ?? throw new InvalidOperationException("no database connection string");
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The topology was not healthy within {StartTimeout.TotalSeconds}s: {DescribeResources()}");
+        }
+    }
+
+    /// <summary>Each resource's state and health, for failure messages.</summary>
+    public string DescribeResources()
+    {
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
+        return string.Join("; ", model.Resources.Select(resource =>
+            App.ResourceNotifications.TryGetCurrentState(resource.Name, out var e)
+                ? $"{resource.Name}={e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus?.ToString() ?? "-"}"
+                : $"{resource.Name}=?"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_dataRoot, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left under the temp folder.
+        }
+    }
+}
+
+/// <summary>The whole system: servers and the three agents.</summary>
+public sealed class SystemFixture : AppHostFixture
+{
+    protected override bool StartAgents => true;
+}
+
+/// <summary>Only the servers (NATS with JetStream, PostgreSQL with the system database), for runtime tests.</summary>
+public sealed class InfrastructureFixture : AppHostFixture
+{
+    protected override bool StartAgents => false;
+}
+
+[CollectionDefinition(Name)]
+public sealed class SystemCollection : ICollectionFixture<SystemFixture>
+{
+    public const string Name = "system";
+}
+
+[CollectionDefinition(Name)]
+public sealed class InfrastructureCollection : ICollectionFixture<InfrastructureFixture>
+{
+    public const string Name = "infrastructure";
+}
