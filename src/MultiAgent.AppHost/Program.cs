@@ -36,6 +36,8 @@ foreach (var (name, project) in new (string, IProjectMetadata)[]
 })
 {
     builder.AddProject(name, project.ProjectPath)
+        // Agents read ConnectionStrings:nats and ConnectionStrings:multiagentdb, nothing else of the servers.
+        .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)
         .WithReference(nats)
         .WithReference(database)
         .WaitFor(nats)

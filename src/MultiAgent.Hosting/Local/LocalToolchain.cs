@@ -33,7 +33,8 @@ public static class LocalToolchain
             return HasPostgresBinaries(options.PostgresBinDirectory)
                 ? options.PostgresBinDirectory
                 : throw new LocalPrerequisiteException(
-                    $"MultiAgent:PostgresBinDirectory '{options.PostgresBinDirectory}' holds no 'postgres' and 'initdb'.");
+                    $"MultiAgent:PostgresBinDirectory '{options.PostgresBinDirectory}' holds no 'postgres' and 'initdb'. " +
+                    "Install the Debian package 'postgresql' (sudo apt-get install -y postgresql), or correct the setting.");
         }
 
         if (Directory.Exists(DebianPostgresRoot))

@@ -1,0 +1,51 @@
+using System.Text.Json;
+
+namespace MultiAgent.Tests.AppHost;
+
+/// <summary>The manifest azd deploys to Azure Container Apps: containers for the servers, projects for the agents.</summary>
+public sealed class ManifestTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("multiagent-manifest-").FullName;
+
+    [Fact]
+    public async Task Publisher_writes_containers_for_nats_and_postgres_and_projects_bound_to_both()
+    {
+        var path = Path.Combine(_folder, "aspire-manifest.json");
+
+        var run = await AppHostProcess.RunAsync(["--publisher", "manifest", "--output-path", path]);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(path));
+        var resources = manifest.RootElement.GetProperty("resources");
+
+        var nats = resources.GetProperty("nats");
+        Assert.Equal("container.v0", nats.GetProperty("type").GetString());
+        Assert.StartsWith("docker.io/nats:", nats.GetProperty("image").GetString());
+        Assert.Contains("--jetstream", nats.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal("/data", Assert.Single(nats.GetProperty("volumes").EnumerateArray()).GetProperty("target").GetString());
+        Assert.Equal(4222, nats.GetProperty("bindings").GetProperty("tcp").GetProperty("targetPort").GetInt32());
+
+        var postgres = resources.GetProperty("postgres");
+        Assert.Equal("container.v0", postgres.GetProperty("type").GetString());
+        Assert.Contains("postgres", postgres.GetProperty("image").GetString());
+        Assert.Single(postgres.GetProperty("volumes").EnumerateArray());
+
+        var database = resources.GetProperty("multiagentdb");
+        Assert.Equal("value.v0", database.GetProperty("type").GetString());
+        Assert.Equal("{postgres.connectionString};Database=multiagent", database.GetProperty("connectionString").GetString());
+
+        foreach (var agent in new[] { "repomanager", "coder", "reviewer" })
+        {
+            var project = resources.GetProperty(agent);
+            Assert.Equal("project.v0", project.GetProperty("type").GetString());
+            var env = project.GetProperty("env");
+            Assert.Equal("{nats.connectionString}", env.GetProperty("ConnectionStrings__nats").GetString());
+            Assert.Equal("{multiagentdb.connectionString}", env.GetProperty("ConnectionStrings__multiagentdb").GetString());
+        }
+
+        // azd rejects executables: run mode's local server processes must not leak into the manifest.
+        Assert.DoesNotContain(resources.EnumerateObject(), r => r.Value.GetProperty("type").GetString() == "executable.v0");
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}
