@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# MultiAgent: one entry point for a fresh Debian machine (root, or a user with sudo).
+#
+#   ./build.sh run     install what is missing, then start the whole system (AppHost + dashboard)
+#   ./build.sh test    install what is missing, then build and run every test
+#   ./build.sh setup   only install what is missing and restore NuGet packages
+#
+# The tests start their own nats-server and PostgreSQL processes (through the AppHost, on random ports);
+# nothing needs to be running beforehand.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else die "installing packages needs root: run this script as root or install sudo"
+  fi
+}
+
+require_dotnet() {
+  command -v dotnet >/dev/null 2>&1 ||
+    die "the .NET 10 SDK is not installed; see https://learn.microsoft.com/dotnet/core/install/linux-debian"
+  local major
+  major=$(dotnet --version 2>/dev/null | cut -d. -f1)
+  [ "${major:-0}" -ge 10 ] || die ".NET SDK 10 or newer is required (found $(dotnet --version 2>/dev/null || echo none))"
+}
+
+install_os_packages() {
+  local missing=()
+  command -v nats-server >/dev/null 2>&1 || missing+=(nats-server)
+  compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
+  command -v git >/dev/null 2>&1 || missing+=(git)
+  # setpriv starts PostgreSQL as the 'postgres' user when the AppHost runs as root.
+  [ -x /usr/bin/setpriv ] || missing+=(util-linux)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing OS packages: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+setup() {
+  require_dotnet
+  install_os_packages
+  log "restoring NuGet packages"
+  dotnet restore MultiAgent.sln --verbosity quiet
+}
+
+run_system() {
+  setup
+  log "starting the AppHost: dashboard http://localhost:18888, NATS nats://localhost:4222, PostgreSQL localhost:5433"
+  exec dotnet run --project src/MultiAgent.AppHost --launch-profile http
+}
+
+run_tests() {
+  setup
+  local started log summary
+  started=$(date +%s)
+  log "building"
+  dotnet build MultiAgent.sln --no-restore --configuration Release --verbosity quiet -warnaserror
+  log "running the test suite"
+  log=$(mktemp)
+  set +e
+  dotnet test MultiAgent.sln --no-build --configuration Release 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  set -e
+  # One plain closing line that any reader understands: "tests: N passed, N failed, N skipped".
+  summary=$(grep -E 'Failed:[[:space:]]+[0-9]+, Passed:[[:space:]]+[0-9]+, Skipped:[[:space:]]+[0-9]+' "$log" |
+    sed -E 's/.*Failed:[[:space:]]+([0-9]+), Passed:[[:space:]]+([0-9]+), Skipped:[[:space:]]+([0-9]+).*/\2 \1 \3/' |
+    awk '{p+=$1; f+=$2; s+=$3} END {printf "%d passed, %d failed, %d skipped", p, f, s}' || true)
+  rm -f "$log"
+  log "test suite took $(( $(date +%s) - started ))s"
+  echo "tests: ${summary:-0 passed, 0 failed, 0 skipped}"
+  return "$status"
+}
+
+case "${1:-}" in
+  run) run_system ;;
+  test) run_tests ;;
+  setup) setup ;;
+  *) echo "usage: $0 run | test | setup" >&2; exit 2 ;;
+esac
