@@ -28,6 +28,18 @@ namespace MultiAgent.Contracts;
 [JsonSerializable(typeof(ReviewDecision))]
 [JsonSerializable(typeof(ReviewCommentSeverity))]
 [JsonSerializable(typeof(CheckOutcome))]
+[JsonSerializable(typeof(AgentState))]
+[JsonSerializable(typeof(AgentHeartbeat))]
+[JsonSerializable(typeof(AgentHealth))]
+[JsonSerializable(typeof(QueryError))]
+[JsonSerializable(typeof(JobStatusQuery))]
+[JsonSerializable(typeof(JobStatusReply))]
+[JsonSerializable(typeof(ListJobsQuery))]
+[JsonSerializable(typeof(ListJobsReply))]
+[JsonSerializable(typeof(StopJobRequest))]
+[JsonSerializable(typeof(StopJobReply))]
+[JsonSerializable(typeof(AgentsQuery))]
+[JsonSerializable(typeof(AgentsReply))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }

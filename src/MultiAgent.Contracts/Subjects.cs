@@ -39,6 +39,9 @@ public static class Subjects
     public const string QueryJobReject = Prefix + ".query.job.reject";
 
     /// <summary>JetStream stream holding <see cref="TasksAll"/>.</summary>
+    /// <summary>Wildcard of the job-cancellation signals (core NATS): every agent listens, the one running the job's task stops it.</summary>
+    public const string JobCancelAll = Prefix + ".control.cancel.*";
+
     public const string TasksStream = "MULTIAGENT_TASKS";
 
     /// <summary>JetStream stream holding <see cref="EventsAll"/>.</summary>
@@ -78,6 +81,9 @@ public static class Subjects
         $"{Prefix}.heartbeats.{AgentToken(agent)}.{EnsureToken(instanceId)}";
 
     /// <summary>Durable JetStream consumer name of an agent type's workers, e.g. "coder-worker".</summary>
+    /// <summary>The cancellation signal of one job.</summary>
+    public static string JobCancel(string jobId) => $"{Prefix}.control.cancel.{EnsureToken(jobId)}";
+
     public static string DurableConsumer(AgentType agent) => $"{AgentToken(agent)}-worker";
 
     /// <summary>
