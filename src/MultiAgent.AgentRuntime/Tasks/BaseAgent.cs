@@ -1,0 +1,413 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MultiAgent.AgentRuntime.Health;
+using MultiAgent.Contracts;
+using MultiAgent.Messaging;
+using MultiAgent.Persistence;
+using NATS.Client.Core;
+
+namespace MultiAgent.AgentRuntime.Tasks;
+
+/// <summary>
+/// The task loop every agent runs: consume → validate → run the handler (with a timeout, in-progress acks and job
+/// cancellation) → store the outcome → publish follow-ups → ack. At-least-once delivery becomes exactly-once effect
+/// through the task store: a task whose outcome is stored is never run again.
+/// </summary>
+/// <remarks>
+/// Failures: retryable ones are handed back with a delay until the attempts run out, then dead-lettered; non-retryable
+/// ones fail the task at once. Either way the job is marked FAILED with the reason. Malformed messages are
+/// dead-lettered without running. On shutdown the agent takes no new work, lets running tasks finish within the grace
+/// period, and hands back the rest for another instance.
+/// </remarks>
+public abstract partial class BaseAgent(AgentServices services) : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _runningByJob = new();
+    private readonly CancellationTokenSource _work = new();
+
+    protected AgentIdentity Identity => services.Identity;
+
+    protected ILogger Logger => services.Logger;
+
+    /// <summary>The message types this agent handles; anything else sent to it is rejected.</summary>
+    protected abstract IReadOnlyCollection<string> HandledMessageTypes { get; }
+
+    /// <summary>Does the agent's work for one task. Throw <see cref="RetryableTaskException"/> or
+    /// <see cref="NonRetryableTaskException"/> to say whether another attempt could help.</summary>
+    protected abstract Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var drain = stoppingToken.Register(() =>
+        {
+            services.Metrics.BeginDraining();
+            _work.CancelAfter(services.Runtime.ShutdownGracePeriod);
+        });
+
+        await EnsureTopologyAsync(stoppingToken);
+        using var cancellations = ListenForCancellationsAsync(stoppingToken);
+        LogConsuming(Identity.AgentType.ToString(), Identity.InstanceId);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var delivery in services.Consumer.ConsumeAsync(Identity.AgentType, stoppingToken))
+                {
+                    await ProcessAsync(delivery);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is NatsException or TimeoutException)
+            {
+                LogConsumeInterrupted(ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _work.Dispose();
+        base.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private async Task EnsureTopologyAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                await services.Topology.EnsureAsync(stoppingToken);
+                return;
+            }
+            catch (Exception ex) when (ex is NatsException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            {
+                LogTopologyNotReady(ex.Message);
+                await Task.Delay(delay, stoppingToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    private Task ListenForCancellationsAsync(CancellationToken stoppingToken) => Task.Run(async () =>
+    {
+        try
+        {
+            await foreach (var message in services.Nats.SubscribeAsync<byte[]>(Subjects.JobCancelAll, cancellationToken: stoppingToken))
+            {
+                var jobId = message.Subject[(message.Subject.LastIndexOf('.') + 1)..];
+                if (_runningByJob.TryGetValue(jobId, out var running))
+                {
+                    LogCancelling(jobId);
+                    await running.CancelAsync();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }, CancellationToken.None);
+
+    private async Task ProcessAsync(TaskDelivery delivery)
+    {
+        // Bookkeeping after a cancelled handler must still reach NATS and PostgreSQL.
+        using var bookkeeping = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var ct = bookkeeping.Token;
+        try
+        {
+            if (delivery.Violation is { } violation || delivery.Envelope is null)
+            {
+                await RejectPoisonAsync(delivery, delivery.Violation?.Message ?? "no envelope", ct);
+                return;
+            }
+
+            var envelope = delivery.Envelope;
+            var attempt = (int)Math.Min(delivery.NumDelivered, int.MaxValue);
+            if (attempt > services.TaskBus.MaxAttempts)
+            {
+                await DeadLetterAsync(delivery, envelope, $"gave up after {services.TaskBus.MaxAttempts} attempts", ct);
+                return;
+            }
+
+            if (!HandledMessageTypes.Contains(envelope.Type))
+            {
+                await FailAsync(delivery, envelope, AgentTaskStatus.Failed,
+                    $"the {Identity.AgentType} agent does not handle '{envelope.Type}' messages", deadLetter: true, ct);
+                return;
+            }
+
+            var record = await services.Tasks.BeginAttemptAsync(new TaskStart
+            {
+                TaskId = envelope.Id,
+                JobId = envelope.CorrelationId,
+                AgentType = Identity.AgentType,
+                MessageType = envelope.Type,
+                Payload = envelope.Payload,
+            }, ct);
+            if (record.IsTerminal)
+            {
+                await FinishDuplicateAsync(delivery, record, ct);
+                return;
+            }
+
+            if (await services.Jobs.GetAsync(envelope.CorrelationId, ct) is { } job && job.Status.IsTerminal())
+            {
+                await services.Tasks.FailAsync(envelope.Id, AgentTaskStatus.Cancelled, $"job is already {job.Status}", ct);
+                await delivery.AckAsync(ct);
+                return;
+            }
+
+            await RunAsync(delivery, envelope, attempt, ct);
+        }
+        catch (Exception ex) when (ex is NatsException or Npgsql.NpgsqlException or TimeoutException or OperationCanceledException)
+        {
+            // The outcome could not be stored or acknowledged: leave the message un-acked, JetStream redelivers it.
+            LogBookkeepingFailed(delivery.Envelope?.Id ?? "?", ex.Message);
+        }
+    }
+
+    private async Task RunAsync(TaskDelivery delivery, TaskEnvelope envelope, int attempt, CancellationToken ct)
+    {
+        var context = new TaskContext(envelope, attempt, attempt >= services.TaskBus.MaxAttempts);
+        using var jobCancelled = new CancellationTokenSource();
+        using var timeout = new CancellationTokenSource(services.Runtime.TaskTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_work.Token, jobCancelled.Token, timeout.Token);
+        _runningByJob[envelope.CorrelationId] = jobCancelled;
+        services.Metrics.TaskStarted();
+        var clock = Stopwatch.StartNew();
+        var inProgress = KeepAliveAsync(delivery, linked.Token);
+        LogStarted(envelope.Id, envelope.Type, envelope.CorrelationId, attempt);
+        await services.Timeline.RecordAsync(envelope.CorrelationId, JobEventTypes.TaskStarted,
+            $"{Identity.AgentType} started {envelope.Type} (attempt {attempt})", envelope.Id, Identity.AgentType, cancellationToken: ct);
+        try
+        {
+            var result = await HandleAsync(context, linked.Token);
+            await linked.CancelAsync();
+            await inProgress;
+            await CompleteAsync(delivery, envelope, result, clock.Elapsed, ct);
+            services.Metrics.TaskFinished(clock.Elapsed, succeeded: true, "completed");
+        }
+        catch (Exception ex)
+        {
+            await linked.CancelAsync();
+            await inProgress;
+            if (ex is OperationCanceledException && _work.IsCancellationRequested)
+            {
+                services.Metrics.TaskReturned();
+                LogHandedBack(envelope.Id);
+                await delivery.NakAsync(TimeSpan.Zero, ct);
+                return;
+            }
+
+            services.Metrics.TaskFinished(clock.Elapsed, succeeded: false, "failed");
+            if (ex is OperationCanceledException && jobCancelled.IsCancellationRequested)
+            {
+                await services.Tasks.FailAsync(envelope.Id, AgentTaskStatus.Cancelled, "the job was stopped", ct);
+                await delivery.AckAsync(ct);
+                return;
+            }
+
+            var (kind, reason) = ex is OperationCanceledException && timeout.IsCancellationRequested
+                ? (FailureKind.Retryable, $"timed out after {services.Runtime.TaskTimeout.TotalSeconds:0}s")
+                : (FailureClassifier.Classify(ex), ex.Message);
+            await HandleFailureAsync(delivery, envelope, context, kind, reason, (ex as RetryableTaskException)?.RetryAfter, ct);
+        }
+        finally
+        {
+            _runningByJob.TryRemove(new KeyValuePair<string, CancellationTokenSource>(envelope.CorrelationId, jobCancelled));
+        }
+    }
+
+    private async Task HandleFailureAsync(
+        TaskDelivery delivery, TaskEnvelope envelope, TaskContext context, FailureKind kind, string reason,
+        TimeSpan? retryAfter, CancellationToken ct)
+    {
+        if (kind == FailureKind.Retryable && !context.IsLastAttempt)
+        {
+            var delays = services.TaskBus.RetryDelays;
+            var delay = delays.Count == 0 ? TimeSpan.Zero : delays[Math.Min(context.Attempt - 1, delays.Count - 1)];
+            if (retryAfter > delay)
+            {
+                delay = retryAfter.Value;
+            }
+
+            LogRetrying(envelope.Id, context.Attempt, delay.TotalSeconds, reason);
+            await services.Timeline.RecordAsync(envelope.CorrelationId, JobEventTypes.TaskFailed,
+                $"{Identity.AgentType} attempt {context.Attempt} failed, retrying in {delay.TotalSeconds:0}s: {reason}",
+                envelope.Id, Identity.AgentType, cancellationToken: ct);
+            await delivery.NakAsync(delay, ct);
+            return;
+        }
+
+        var why = kind == FailureKind.Retryable
+            ? $"gave up after {context.Attempt} attempts: {reason}"
+            : reason;
+        await FailAsync(delivery, envelope, kind == FailureKind.Retryable ? AgentTaskStatus.DeadLettered : AgentTaskStatus.Failed,
+            why, deadLetter: kind == FailureKind.Retryable, ct);
+    }
+
+    private async Task CompleteAsync(TaskDelivery delivery, TaskEnvelope envelope, TaskResult result, TimeSpan duration, CancellationToken ct)
+    {
+        var followUps = result.FollowUps
+            .Select((message, index) => message with { Id = $"{envelope.Id}-{index + 1}" })
+            .ToList();
+        var outcome = new StoredOutcome(result.Summary, followUps);
+        if (await services.Tasks.CompleteAsync(envelope.Id, outcome.ToJson(), result.TokenUsage, duration, ct))
+        {
+            await services.Jobs.AddTokenUsageAsync(envelope.CorrelationId, result.TokenUsage, ct);
+        }
+
+        await PublishFollowUpsAsync(followUps, ct);
+        await services.Timeline.RecordAsync(envelope.CorrelationId, JobEventTypes.TaskCompleted,
+            $"{Identity.AgentType} finished {envelope.Type}: {result.Summary}", envelope.Id, Identity.AgentType, cancellationToken: ct);
+        await delivery.AckAsync(ct);
+        LogCompleted(envelope.Id, duration.TotalMilliseconds);
+    }
+
+    /// <summary>A delivery of a task that already ended: re-send what it produced (if it completed), then ack.</summary>
+    private async Task FinishDuplicateAsync(TaskDelivery delivery, TaskRecord record, CancellationToken ct)
+    {
+        if (record.Status == AgentTaskStatus.Completed && StoredOutcome.FromJson(record.Outcome) is { } outcome)
+        {
+            await PublishFollowUpsAsync(outcome.FollowUps, ct);
+        }
+
+        LogDuplicate(record.Id, record.Status.ToString());
+        await delivery.AckAsync(ct);
+    }
+
+    private async Task PublishFollowUpsAsync(IEnumerable<TaskEnvelope> followUps, CancellationToken ct)
+    {
+        foreach (var followUp in followUps)
+        {
+            await services.Publisher.PublishAsync(followUp, ct);
+        }
+    }
+
+    private async Task RejectPoisonAsync(TaskDelivery delivery, string reason, CancellationToken ct)
+    {
+        var jobId = delivery.Envelope?.CorrelationId ?? TryReadString(delivery.RawData, "correlationId");
+        var taskId = delivery.Envelope?.Id ?? TryReadString(delivery.RawData, "id");
+        LogPoison(delivery.Subject, taskId ?? "?", reason);
+        await services.DeadLetters.PublishAsync(Identity.AgentType, delivery.RawData, reason, taskId, jobId, ct);
+        if (jobId is not null && Subjects.IsValidToken(jobId))
+        {
+            await FailJobAsync(jobId, taskId, $"a {Identity.AgentType} task was rejected: {reason}", ct);
+        }
+
+        await delivery.TermAsync(ct);
+    }
+
+    private Task DeadLetterAsync(TaskDelivery delivery, TaskEnvelope envelope, string reason, CancellationToken ct) =>
+        FailAsync(delivery, envelope, AgentTaskStatus.DeadLettered, reason, deadLetter: true, ct);
+
+    private async Task FailAsync(
+        TaskDelivery delivery, TaskEnvelope envelope, AgentTaskStatus status, string reason, bool deadLetter, CancellationToken ct)
+    {
+        LogFailed(envelope.Id, envelope.CorrelationId, status.ToString(), reason);
+        await services.Tasks.BeginAttemptAsync(new TaskStart
+        {
+            TaskId = envelope.Id,
+            JobId = envelope.CorrelationId,
+            AgentType = Identity.AgentType,
+            MessageType = envelope.Type,
+            Payload = envelope.Payload,
+        }, ct);
+        await services.Tasks.FailAsync(envelope.Id, status, reason, ct);
+        if (deadLetter)
+        {
+            await services.DeadLetters.PublishAsync(Identity.AgentType, delivery.RawData, reason, envelope.Id, envelope.CorrelationId, ct);
+            await services.Timeline.RecordAsync(envelope.CorrelationId, JobEventTypes.TaskDeadLettered,
+                $"{Identity.AgentType} task dead-lettered: {reason}", envelope.Id, Identity.AgentType, cancellationToken: ct);
+        }
+
+        await FailJobAsync(envelope.CorrelationId, envelope.Id, $"{Identity.AgentType} task failed: {reason}", ct);
+        await delivery.TermAsync(ct);
+    }
+
+    private async Task FailJobAsync(string jobId, string? taskId, string reason, CancellationToken ct)
+    {
+        if (await services.Jobs.MarkFailedAsync(jobId, reason, ct))
+        {
+            await services.Timeline.RecordAsync(jobId, JobEventTypes.JobFailed, reason, taskId, Identity.AgentType, cancellationToken: ct);
+        }
+    }
+
+    private async Task KeepAliveAsync(TaskDelivery delivery, CancellationToken running)
+    {
+        var interval = services.TaskBus.AckWait / 3;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, running);
+                await delivery.InProgressAsync(running);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or NatsException)
+        {
+            // Ends with the task; a missed in-progress ack at worst means a redelivery, which the task store absorbs.
+        }
+    }
+
+    private static string? TryReadString(ReadOnlyMemory<byte> raw, string property)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(raw);
+            return document.RootElement.ValueKind == JsonValueKind.Object &&
+                   document.RootElement.TryGetProperty(property, out var value) &&
+                   value.ValueKind == JsonValueKind.String
+                ? value.GetString()
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{AgentType} instance {InstanceId} is taking tasks")]
+    private partial void LogConsuming(string agentType, string instanceId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task stream not ready yet: {Reason}")]
+    private partial void LogTopologyNotReady(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Consuming interrupted, resuming: {Reason}")]
+    private partial void LogConsumeInterrupted(string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} ({Type}) of job {JobId} started, attempt {Attempt}")]
+    private partial void LogStarted(string taskId, string type, string jobId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} completed in {DurationMs:0} ms")]
+    private partial void LogCompleted(string taskId, double durationMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} was already {Status}; not run again")]
+    private partial void LogDuplicate(string taskId, string status);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} attempt {Attempt} failed, retrying in {DelaySeconds}s: {Reason}")]
+    private partial void LogRetrying(string taskId, int attempt, double delaySeconds, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} of job {JobId} ended {Status}: {Reason}")]
+    private partial void LogFailed(string taskId, string jobId, string status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rejected a message on {Subject} (task {TaskId}): {Reason}")]
+    private partial void LogPoison(string subject, string taskId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shutting down: task {TaskId} handed back for another instance")]
+    private partial void LogHandedBack(string taskId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} was stopped: cancelling its running task")]
+    private partial void LogCancelling(string jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: outcome not stored or acknowledged, left for redelivery: {Reason}")]
+    private partial void LogBookkeepingFailed(string taskId, string reason);
+}

@@ -1,0 +1,29 @@
+using MultiAgent.Contracts;
+
+namespace MultiAgent.AgentRuntime.Tasks;
+
+/// <summary>What a handler gets for one delivery of a task.</summary>
+/// <param name="Attempt">1 on the first delivery; grows with each redelivery (after a retry or a crash).</param>
+/// <param name="IsLastAttempt">True when a retryable failure now would dead-letter the task.</param>
+public sealed record TaskContext(TaskEnvelope Envelope, int Attempt, bool IsLastAttempt)
+{
+    public string TaskId => Envelope.Id;
+
+    public string JobId => Envelope.CorrelationId;
+
+    /// <summary>The task's message, checked against its declared type.</summary>
+    public T Message<T>() where T : class => MessageSerializer.Unwrap<T>(Envelope);
+}
+
+/// <summary>
+/// What a handler hands back: token usage, a short summary for the timeline, and the messages to send on. The runtime
+/// stores all of it before it publishes the follow-ups and acks the task, and gives each follow-up an id derived from
+/// the task id, so a task that is redelivered after it finished only re-sends the same messages (de-duplicated by
+/// JetStream) and never runs twice.
+/// </summary>
+public sealed record TaskResult(string Summary, TokenUsage? TokenUsage = null, IReadOnlyList<TaskEnvelope>? FollowUps = null)
+{
+    public TokenUsage TokenUsage { get; init; } = TokenUsage ?? TokenUsage.Zero;
+
+    public IReadOnlyList<TaskEnvelope> FollowUps { get; init; } = FollowUps ?? [];
+}
