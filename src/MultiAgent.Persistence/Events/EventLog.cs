@@ -1,0 +1,77 @@
+using System.Text.Json;
+using MultiAgent.Persistence.Internal;
+using Npgsql;
+
+namespace MultiAgent.Persistence;
+
+/// <summary>
+/// The append-only job event log (<c>job_events</c>): entries are added and read, never changed or removed.
+/// Database errors surface as <see cref="NpgsqlException"/>.
+/// </summary>
+/// <remarks>
+/// Ids come from a sequence, so two appends committing concurrently can become visible out of id order; a reader
+/// polling with <c>afterId</c> may, rarely, skip an entry appended at the same moment as the one it last saw.
+/// </remarks>
+public sealed class EventLog(NpgsqlDataSource dataSource, TimeProvider? timeProvider = null)
+{
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
+    /// <summary>Appends an entry to the job's log.</summary>
+    /// <returns>The new entry's id.</returns>
+    public async Task<long> AppendAsync(
+        string jobId, string type, string message, JsonElement? data = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(type);
+        ArgumentNullException.ThrowIfNull(message);
+
+        await using var command = dataSource.CreateCommand(
+            """
+            INSERT INTO job_events (job_id, type, message, data, created_at)
+            VALUES (@job_id, @type, @message, @data, @now)
+            RETURNING id
+            """);
+        command.Parameters.AddAll(
+        [
+            Db.Text("job_id", jobId),
+            Db.Text("type", type),
+            Db.Text("message", message),
+            Db.Jsonb("data", data),
+            Db.Timestamp("now", _time.UtcNow()),
+        ]);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken)
+            ?? throw new InvalidOperationException("INSERT … RETURNING id returned nothing."));
+    }
+
+    /// <summary>The job's entries with an id greater than <paramref name="afterId"/>, in append order.</summary>
+    public async Task<IReadOnlyList<JobEvent>> ReadAsync(
+        string jobId, long afterId = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        ArgumentOutOfRangeException.ThrowIfNegative(afterId);
+
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT id, job_id, type, message, data, created_at FROM job_events
+            WHERE job_id = @job_id AND id > @after_id
+            ORDER BY id
+            """);
+        command.Parameters.Add(Db.Text("job_id", jobId));
+        command.Parameters.Add(Db.Bigint("after_id", afterId));
+
+        var events = new List<JobEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new JobEvent(
+                reader.Get<long>("id"),
+                reader.Get<string>("job_id"),
+                reader.Get<string>("type"),
+                reader.Get<string>("message"),
+                reader.GetJson("data"),
+                reader.Get<DateTimeOffset>("created_at")));
+        }
+
+        return events;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Collections.Frozen;
+using System.Text.Json;
+using MultiAgent.Contracts;
+
+namespace MultiAgent.Persistence.Internal;
+
+/// <summary>
+/// The wire name (UPPER_SNAKE_CASE) of each value of a contracts enum, taken from the contracts' own JSON metadata so
+/// that the database holds exactly what goes over the bus.
+/// </summary>
+internal static class WireName<TEnum>
+    where TEnum : struct, Enum
+{
+    private static readonly FrozenDictionary<TEnum, string> NamesByValue =
+        Enum.GetValues<TEnum>().ToFrozenDictionary(value => value, Serialize);
+
+    private static readonly FrozenDictionary<string, TEnum> ValuesByName =
+        NamesByValue.ToFrozenDictionary(pair => pair.Value, pair => pair.Key, StringComparer.Ordinal);
+
+    /// <summary>The wire name of <paramref name="value"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is not a defined member.</exception>
+    public static string Of(TEnum value) =>
+        NamesByValue.TryGetValue(value, out var name)
+            ? name
+            : throw new ArgumentOutOfRangeException(nameof(value), value, $"Not a defined {typeof(TEnum).Name}.");
+
+    /// <summary>The member whose wire name is <paramref name="name"/>, as read from the database.</summary>
+    /// <exception cref="InvalidOperationException">The database holds a name this build does not know.</exception>
+    public static TEnum Parse(string name) =>
+        ValuesByName.TryGetValue(name, out var value)
+            ? value
+            : throw new InvalidOperationException($"The database holds '{name}', which is not a {typeof(TEnum).Name} wire name.");
+
+    private static string Serialize(TEnum value)
+    {
+        using var document = JsonDocument.Parse(MessageSerializer.SerializeMessage(value));
+        return document.RootElement.GetString()
+            ?? throw new InvalidOperationException($"{typeof(TEnum).Name}.{value} has no wire name.");
+    }
+}

@@ -1,0 +1,268 @@
+using System.Text;
+using MultiAgent.Contracts;
+using MultiAgent.Persistence.Internal;
+using Npgsql;
+
+namespace MultiAgent.Persistence;
+
+/// <summary>
+/// Jobs in PostgreSQL (<c>jobs</c>). Once a job is COMPLETED, FAILED or CANCELLED its status never changes again.
+/// Database errors surface as <see cref="NpgsqlException"/>.
+/// </summary>
+public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProvider = null)
+{
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+
+    /// <summary>
+    /// Stores <paramref name="job"/> unless a job with its id exists (idempotent by id; the existing job is then
+    /// returned unchanged). Timestamps come from the store's clock; the other fields are taken as given.
+    /// </summary>
+    public async Task<JobCreateResult> CreateAsync(JobRecord job, CancellationToken cancellationToken = default)
+    {
+        Validate(job);
+        var now = _time.UtcNow();
+        await using (var insert = dataSource.CreateCommand(
+            $"""
+            INSERT INTO jobs (id, repository, title, description, requirements, base_branch, status, priority, iteration,
+                max_iterations, require_approval, pull_request_number, pull_request_url, branch, head_sha, merge_commit_sha,
+                error, input_tokens, output_tokens, created_at, updated_at, completed_at)
+            VALUES (@id, @repository, @title, @description, @requirements, @base_branch, @status, @priority, @iteration,
+                @max_iterations, @require_approval, @pull_request_number, @pull_request_url, @branch, @head_sha,
+                @merge_commit_sha, @error, @input_tokens, @output_tokens, @now, @now, @completed_at)
+            ON CONFLICT (id) DO NOTHING
+            RETURNING {JobRow.Columns}
+            """))
+        {
+            insert.Parameters.AddAll(
+            [
+                Db.Text("id", job.Id),
+                Db.Text("repository", job.Repository),
+                Db.Text("title", job.Title),
+                Db.Text("description", job.Description),
+                Db.Jsonb("requirements", JobRow.WriteRequirements(job.Requirements)),
+                Db.Text("base_branch", job.BaseBranch),
+                Db.Text("status", WireName<JobStatus>.Of(job.Status)),
+                Db.Text("priority", WireName<TaskPriority>.Of(job.Priority)),
+                Db.Integer("iteration", job.Iteration),
+                Db.Integer("max_iterations", job.MaxIterations),
+                Db.Boolean("require_approval", job.RequireApproval),
+                Db.Integer("pull_request_number", job.PullRequestNumber),
+                Db.Text("pull_request_url", job.PullRequestUrl),
+                Db.Text("branch", job.Branch),
+                Db.Text("head_sha", job.HeadSha),
+                Db.Text("merge_commit_sha", job.MergeCommitSha),
+                Db.Text("error", job.Error),
+                Db.Bigint("input_tokens", job.Tokens.InputTokens),
+                Db.Bigint("output_tokens", job.Tokens.OutputTokens),
+                Db.Timestamp("now", now),
+                Db.Timestamp("completed_at", job.Status.IsTerminal() ? now : null),
+            ]);
+            var inserted = await JobRow.ReadAllAsync(insert, cancellationToken);
+            if (inserted.Count == 1)
+            {
+                return new JobCreateResult(inserted[0], Created: true);
+            }
+        }
+
+        // Jobs are never deleted, so the row that won the conflict is there (a new statement sees it once committed).
+        var existing = await GetAsync(job.Id, cancellationToken)
+            ?? throw new InvalidOperationException($"Job {job.Id} conflicted on insert but cannot be read.");
+        return new JobCreateResult(existing, Created: false);
+    }
+
+    /// <summary>The job, or null if there is none with that id.</summary>
+    public async Task<JobRecord?> GetAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        await using var command = dataSource.CreateCommand($"SELECT {JobRow.Columns} FROM jobs WHERE id = @id");
+        command.Parameters.Add(Db.Text("id", jobId));
+        var jobs = await JobRow.ReadAllAsync(command, cancellationToken);
+        return jobs.Count == 0 ? null : jobs[0];
+    }
+
+    /// <summary>A page of jobs matching <paramref name="query"/>, newest first, and the number of matches.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Limit is not 1..200 or Offset is negative.</exception>
+    public async Task<JobListPage> ListAsync(JobListQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Limit is < 1 or > JobListQuery.MaxLimit)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(query), query.Limit, $"Limit must be between 1 and {JobListQuery.MaxLimit}.");
+        }
+
+        if (query.Offset < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), query.Offset, "Offset must not be negative.");
+        }
+
+        // Only fixed fragments are appended; the values travel as parameters.
+        var where = new StringBuilder("WHERE true");
+        if (query.Status is not null)
+        {
+            where.Append(" AND status = @status");
+        }
+
+        if (query.Repository is not null)
+        {
+            where.Append(" AND repository = @repository");
+        }
+
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(Filtered(
+            $"SELECT {JobRow.Columns} FROM jobs {where} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset"));
+        batch.BatchCommands.Add(Filtered($"SELECT count(*) FROM jobs {where}"));
+
+        var items = new List<JobRecord>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(JobRow.Read(reader));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new JobListPage(items, reader.GetInt64(0));
+
+        NpgsqlBatchCommand Filtered(string sql)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            if (query.Status is { } status)
+            {
+                command.Parameters.Add(Db.Text("status", WireName<JobStatus>.Of(status)));
+            }
+
+            if (query.Repository is not null)
+            {
+                command.Parameters.Add(Db.Text("repository", query.Repository));
+            }
+
+            command.Parameters.Add(Db.Integer("limit", query.Limit));
+            command.Parameters.Add(Db.Integer("offset", query.Offset));
+            return command;
+        }
+    }
+
+    /// <summary>
+    /// Moves the job to <paramref name="to"/> and applies <paramref name="changes"/>. Refused (false) when the job is
+    /// in a terminal state or does not exist; also false when it is already in <paramref name="to"/> with those
+    /// values. Entering a terminal state sets <see cref="JobRecord.CompletedAt"/>.
+    /// </summary>
+    /// <returns>Whether the stored job changed.</returns>
+    public async Task<bool> TransitionAsync(
+        string jobId, JobStatus to, JobChanges? changes = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        changes ??= JobChanges.None;
+        if (changes.Iteration is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(changes), changes.Iteration, "Iteration must not be negative.");
+        }
+
+        var now = _time.UtcNow();
+        await using var command = dataSource.CreateCommand(
+            """
+            UPDATE jobs SET
+                status = @status,
+                iteration = COALESCE(@iteration, iteration),
+                pull_request_number = COALESCE(@pull_request_number, pull_request_number),
+                pull_request_url = COALESCE(@pull_request_url, pull_request_url),
+                branch = COALESCE(@branch, branch),
+                head_sha = COALESCE(@head_sha, head_sha),
+                merge_commit_sha = COALESCE(@merge_commit_sha, merge_commit_sha),
+                error = COALESCE(@error, error),
+                updated_at = @now,
+                completed_at = @completed_at
+            WHERE id = @id
+              AND status <> ALL(@terminal)
+              AND (status, iteration, pull_request_number, pull_request_url, branch, head_sha, merge_commit_sha, error)
+                  IS DISTINCT FROM
+                  (@status, COALESCE(@iteration, iteration), COALESCE(@pull_request_number, pull_request_number),
+                   COALESCE(@pull_request_url, pull_request_url), COALESCE(@branch, branch), COALESCE(@head_sha, head_sha),
+                   COALESCE(@merge_commit_sha, merge_commit_sha), COALESCE(@error, error))
+            """);
+        command.Parameters.AddAll(
+        [
+            Db.Text("id", jobId),
+            Db.Text("status", WireName<JobStatus>.Of(to)),
+            Db.Integer("iteration", changes.Iteration),
+            Db.Integer("pull_request_number", changes.PullRequestNumber),
+            Db.Text("pull_request_url", changes.PullRequestUrl),
+            Db.Text("branch", changes.Branch),
+            Db.Text("head_sha", changes.HeadSha),
+            Db.Text("merge_commit_sha", changes.MergeCommitSha),
+            Db.Text("error", changes.Error),
+            Db.Timestamp("now", now),
+            Db.Timestamp("completed_at", to.IsTerminal() ? now : null),
+            Db.TextArray("terminal", StatusExtensions.TerminalJobStatuses),
+        ]);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Marks the job FAILED with <paramref name="reason"/>; false if it is already terminal or unknown.</summary>
+    public Task<bool> MarkFailedAsync(string jobId, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        return TransitionAsync(jobId, JobStatus.Failed, new JobChanges { Error = reason }, cancellationToken);
+    }
+
+    /// <summary>Marks the job CANCELLED; false if it is already terminal or unknown.</summary>
+    public Task<bool> MarkCancelledAsync(string jobId, string? reason = null, CancellationToken cancellationToken = default) =>
+        TransitionAsync(jobId, JobStatus.Cancelled, new JobChanges { Error = reason }, cancellationToken);
+
+    /// <summary>Adds <paramref name="usage"/> to the job's token counters (terminal jobs included: the tokens were spent).</summary>
+    /// <returns>Whether the job exists.</returns>
+    public async Task<bool> AddTokenUsageAsync(string jobId, TokenUsage usage, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        ArgumentNullException.ThrowIfNull(usage);
+        if (usage.InputTokens < 0 || usage.OutputTokens < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(usage), usage, "Token counts must not be negative.");
+        }
+
+        await using var command = dataSource.CreateCommand(
+            """
+            UPDATE jobs SET input_tokens = input_tokens + @input_tokens, output_tokens = output_tokens + @output_tokens,
+                updated_at = @now
+            WHERE id = @id
+            """);
+        command.Parameters.AddAll(
+        [
+            Db.Text("id", jobId),
+            Db.Bigint("input_tokens", usage.InputTokens),
+            Db.Bigint("output_tokens", usage.OutputTokens),
+            Db.Timestamp("now", _time.UtcNow()),
+        ]);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Every job not yet in a terminal state, oldest first: the work to resume after a restart.</summary>
+    public async Task<IReadOnlyList<JobRecord>> ListUnfinishedAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {JobRow.Columns} FROM jobs WHERE status <> ALL(@terminal) ORDER BY created_at, id");
+        command.Parameters.Add(Db.TextArray("terminal", StatusExtensions.TerminalJobStatuses));
+        return await JobRow.ReadAllAsync(command, cancellationToken);
+    }
+
+    private static void Validate(JobRecord job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        Require(!string.IsNullOrWhiteSpace(job.Id), "a job needs an id");
+        Require(!string.IsNullOrWhiteSpace(job.Repository), "a job needs a repository");
+        Require(!string.IsNullOrWhiteSpace(job.Title), "a job needs a title");
+        Require(job.Description is not null && job.Requirements is not null, "Description and Requirements must not be null");
+        Require(job.Iteration >= 0, "Iteration must not be negative");
+        Require(job.MaxIterations >= 1, "MaxIterations must be at least 1");
+        Require(job.Tokens is { InputTokens: >= 0, OutputTokens: >= 0 }, "Tokens must not be null or negative");
+
+        static void Require(bool condition, string message)
+        {
+            if (!condition)
+            {
+                throw new ArgumentException($"Invalid job: {message}.", nameof(job));
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using MultiAgent.Persistence;
+using MultiAgent.Tests.Infrastructure;
+using Npgsql;
+
+namespace MultiAgent.Tests.Persistence;
+
+[Collection(InfrastructureCollection.Name)]
+public sealed class MigrationTests(InfrastructureFixture infrastructure)
+{
+    private static readonly string[] Tables = ["schema_migrations", "jobs", "tasks", "job_events"];
+
+    [Fact]
+    public void The_embedded_migrations_start_at_0001_initial_and_are_numbered_without_gaps()
+    {
+        var migrations = DatabaseMigrator.Migrations;
+
+        Assert.Equal("0001_initial", migrations[0].ToString());
+        Assert.Equal(Enumerable.Range(1, migrations.Count), migrations.Select(m => m.Version));
+        Assert.All(migrations, m => Assert.Equal(Migration.ChecksumOf(m.Sql), m.Checksum));
+        Assert.Equal(Migration.ChecksumOf("a\nb\n"), Migration.ChecksumOf("a\r\nb\r\n"));
+    }
+
+    [Fact]
+    public async Task Three_migrators_started_together_apply_each_migration_exactly_once()
+    {
+        await using var database = await ScratchDatabase.CreateAsync(infrastructure.DatabaseConnectionString);
+        NpgsqlDataSource[] sources = [database.CreateDataSource(), database.CreateDataSource(), database.CreateDataSource()];
+        try
+        {
+            // Warm each "process's" pool so that all three reach the server at the same moment.
+            foreach (var source in sources)
+            {
+                await using var connection = await source.OpenConnectionAsync();
+            }
+
+            var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var runs = sources.Select(source => Task.Run(async () =>
+            {
+                await go.Task;
+                return await new DatabaseMigrator(source, NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
+            })).ToArray();
+            go.SetResult();
+            var applied = await Task.WhenAll(runs);
+
+            var expected = DatabaseMigrator.Migrations.Select(m => m.Version).ToArray();
+            Assert.Equal(expected, applied.SelectMany(versions => versions).Order());
+            Assert.Single(applied, versions => versions.Count > 0);
+
+            var history = await ReadHistoryAsync(sources[0]);
+            Assert.Equal(
+                DatabaseMigrator.Migrations.Select(m => (m.Version, m.Name, m.Checksum)),
+                history);
+            foreach (var table in Tables)
+            {
+                Assert.True(await TableExistsAsync(sources[0], table), $"table {table} is missing");
+            }
+
+            await using var fourth = database.CreateDataSource();
+            Assert.Empty(await new DatabaseMigrator(fourth, NullLogger<DatabaseMigrator>.Instance).MigrateAsync());
+            Assert.Equal(history, await ReadHistoryAsync(fourth));
+        }
+        finally
+        {
+            foreach (var source in sources)
+            {
+                await source.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_changed_checksum_is_refused_with_a_clear_message_and_the_lock_is_released()
+    {
+        await using var database = await ScratchDatabase.CreateAsync(infrastructure.DatabaseConnectionString);
+        await using var source = database.CreateDataSource();
+        var migrator = new DatabaseMigrator(source, NullLogger<DatabaseMigrator>.Instance);
+        await migrator.MigrateAsync();
+        await using (var tamper = source.CreateCommand("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1"))
+        {
+            Assert.Equal(1, await tamper.ExecuteNonQueryAsync());
+        }
+
+        var error = await Assert.ThrowsAsync<MigrationChecksumMismatchException>(() => migrator.MigrateAsync());
+
+        Assert.Equal(1, error.Version);
+        Assert.Equal("edited", error.AppliedChecksum);
+        Assert.Equal(DatabaseMigrator.Migrations[0].Checksum, error.ExpectedChecksum);
+        Assert.Contains("Migration 0001_initial was applied with checksum edited", error.Message, StringComparison.Ordinal);
+        Assert.Contains("must never be edited", error.Message, StringComparison.Ordinal);
+
+        // The failed run's connection sits in its pool; had it kept the lock, another session could not take it.
+        await using var other = database.CreateDataSource();
+        await using var probe = other.CreateCommand("SELECT pg_try_advisory_lock(@key)");
+        probe.Parameters.AddWithValue("key", DatabaseMigrator.AdvisoryLockKey);
+        Assert.True((bool)(await probe.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task AddJobStore_migrates_while_the_host_starts_and_resolves_the_stores()
+    {
+        await using var database = await ScratchDatabase.CreateAsync(infrastructure.DatabaseConnectionString);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddLogging();
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(database.ConnectionString));
+        builder.Services.AddJobStore().AddJobStore();
+
+        using (var host = builder.Build())
+        {
+            Assert.Single(host.Services.GetServices<IHostedService>().OfType<MigrationHostedService>());
+            await host.StartAsync();
+            var source = host.Services.GetRequiredService<NpgsqlDataSource>();
+            foreach (var table in Tables)
+            {
+                Assert.True(await TableExistsAsync(source, table), $"table {table} is missing after start");
+            }
+
+            Assert.Same(host.Services.GetRequiredService<JobStore>(), host.Services.GetRequiredService<JobStore>());
+            Assert.NotNull(host.Services.GetRequiredService<TaskStore>());
+            Assert.NotNull(host.Services.GetRequiredService<EventLog>());
+            await host.StopAsync();
+        }
+    }
+
+    private static async Task<List<(int Version, string Name, string Checksum)>> ReadHistoryAsync(NpgsqlDataSource source)
+    {
+        var rows = new List<(int, string, string)>();
+        await using var command = source.CreateCommand("SELECT version, name, checksum FROM schema_migrations ORDER BY version");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetInt32(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return rows;
+    }
+
+    private static async Task<bool> TableExistsAsync(NpgsqlDataSource source, string table)
+    {
+        await using var command = source.CreateCommand("SELECT to_regclass(@table) IS NOT NULL");
+        command.Parameters.AddWithValue("table", table);
+        return (bool)(await command.ExecuteScalarAsync())!;
+    }
+}
