@@ -28,6 +28,8 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _runningByJob = new();
     private readonly CancellationTokenSource _work = new();
 
+    protected AgentServices Services => services;
+
     protected AgentIdentity Identity => services.Identity;
 
     protected ILogger Logger => services.Logger;
@@ -232,8 +234,7 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
     {
         if (kind == FailureKind.Retryable && !context.IsLastAttempt)
         {
-            var delays = services.TaskBus.RetryDelays;
-            var delay = delays.Count == 0 ? TimeSpan.Zero : delays[Math.Min(context.Attempt - 1, delays.Count - 1)];
+            var delay = services.TaskBus.GetRetryDelay((ulong)context.Attempt);
             if (retryAfter > delay)
             {
                 delay = retryAfter.Value;

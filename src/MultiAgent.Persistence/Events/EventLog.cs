@@ -44,7 +44,7 @@ public sealed class EventLog(NpgsqlDataSource dataSource, TimeProvider? timeProv
     }
 
     /// <summary>The job's entries with an id greater than <paramref name="afterId"/>, in append order.</summary>
-    public async Task<IReadOnlyList<JobEvent>> ReadAsync(
+    public async Task<IReadOnlyList<EventLogEntry>> ReadAsync(
         string jobId, long afterId = 0, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
@@ -59,11 +59,11 @@ public sealed class EventLog(NpgsqlDataSource dataSource, TimeProvider? timeProv
         command.Parameters.Add(Db.Text("job_id", jobId));
         command.Parameters.Add(Db.Bigint("after_id", afterId));
 
-        var events = new List<JobEvent>();
+        var events = new List<EventLogEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            events.Add(new JobEvent(
+            events.Add(new EventLogEntry(
                 reader.Get<long>("id"),
                 reader.Get<string>("job_id"),
                 reader.Get<string>("type"),

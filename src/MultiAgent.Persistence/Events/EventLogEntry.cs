@@ -9,4 +9,4 @@ namespace MultiAgent.Persistence;
 /// <param name="Message">Human-readable description.</param>
 /// <param name="Data">Structured details, if any.</param>
 /// <param name="CreatedAt">When it was appended (UTC).</param>
-public sealed record JobEvent(long Id, string JobId, string Type, string Message, JsonElement? Data, DateTimeOffset CreatedAt);
+public sealed record EventLogEntry(long Id, string JobId, string Type, string Message, JsonElement? Data, DateTimeOffset CreatedAt);

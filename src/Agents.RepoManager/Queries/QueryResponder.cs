@@ -1,0 +1,161 @@
+using Agents.RepoManager.Registry;
+using MultiAgent.AgentRuntime.Tasks;
+using MultiAgent.Contracts;
+using MultiAgent.Persistence;
+using NATS.Client.Core;
+
+namespace Agents.RepoManager.Queries;
+
+/// <summary>
+/// Answers the query API (NATS request/reply on <c>multiagent.query.*</c>) from PostgreSQL and the agent registry:
+/// job status with timeline, job lists, stop, agents. Every Repo Manager instance joins one queue group, so each
+/// request is answered once. A request that cannot be answered gets a <see cref="QueryError"/> reply.
+/// </summary>
+public sealed partial class QueryResponder(
+    INatsConnection nats,
+    JobStore jobs,
+    TaskStore tasks,
+    EventLog eventLog,
+    JobTimeline timeline,
+    AgentRegistry registry,
+    ILogger<QueryResponder> logger) : BackgroundService
+{
+    private const string QueueGroup = "repomanager-queries";
+    private const string QuerySubjects = Subjects.Prefix + ".query.>";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var request in nats.SubscribeAsync<byte[]>(QuerySubjects, QueueGroup, cancellationToken: stoppingToken))
+                {
+                    await AnswerAsync(request, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (NatsException ex)
+            {
+                LogSubscriptionLost(ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    private async Task AnswerAsync(NatsMsg<byte[]> request, CancellationToken cancellationToken)
+    {
+        if (request.ReplyTo is null)
+        {
+            return;
+        }
+
+        byte[] reply;
+        var headers = new NatsHeaders { [QueryHeaders.Status] = QueryHeaders.StatusOk };
+        try
+        {
+            reply = await DispatchAsync(request.Subject, request.Data ?? [], cancellationToken);
+        }
+        catch (QueryFailure failure)
+        {
+            headers[QueryHeaders.Status] = QueryHeaders.StatusError;
+            reply = MessageSerializer.SerializeMessage(failure.Error);
+        }
+        catch (ContractViolationException ex)
+        {
+            headers[QueryHeaders.Status] = QueryHeaders.StatusError;
+            reply = MessageSerializer.SerializeMessage(new QueryError(QueryErrorCodes.BadRequest, ex.Message));
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            LogQueryFailed(request.Subject, ex);
+            headers[QueryHeaders.Status] = QueryHeaders.StatusError;
+            reply = MessageSerializer.SerializeMessage(new QueryError(QueryErrorCodes.Internal, "the Repo Manager could not answer; see its log"));
+        }
+
+        await nats.PublishAsync(request.ReplyTo, reply, headers, cancellationToken: cancellationToken);
+    }
+
+    private Task<byte[]> DispatchAsync(string subject, byte[] data, CancellationToken ct) => subject switch
+    {
+        Subjects.QueryJobStatus => JobStatusAsync(MessageSerializer.DeserializeMessage<JobStatusQuery>(data), ct),
+        Subjects.QueryJobsList => ListJobsAsync(MessageSerializer.DeserializeMessage<ListJobsQuery>(data), ct),
+        Subjects.QueryJobStop => StopJobAsync(MessageSerializer.DeserializeMessage<StopJobRequest>(data), ct),
+        Subjects.QueryAgents => Task.FromResult(MessageSerializer.SerializeMessage(
+            new AgentsReply(registry.Snapshot(MessageSerializer.DeserializeMessage<AgentsQuery>(data.Length == 0 ? "{}"u8 : data).IncludeStopped)))),
+        _ => throw new QueryFailure(QueryErrorCodes.BadRequest, $"'{subject}' is not a query this Repo Manager answers"),
+    };
+
+    private async Task<byte[]> JobStatusAsync(JobStatusQuery query, CancellationToken ct)
+    {
+        var job = await FindJobAsync(query.JobId, ct);
+        var jobTasks = await tasks.ListForJobAsync(job.Id, ct);
+        var events = await eventLog.ReadAsync(job.Id, cancellationToken: ct);
+        return MessageSerializer.SerializeMessage(new JobStatusReply(
+            job.ToSummary(),
+            jobTasks.Select(t => t.ToSummary()).ToList(),
+            events.Select(e => e.ToTimelineEntry()).ToList()));
+    }
+
+    private async Task<byte[]> ListJobsAsync(ListJobsQuery query, CancellationToken ct)
+    {
+        if (query.Limit is < 1 or > 200)
+        {
+            throw new QueryFailure(QueryErrorCodes.BadRequest, $"limit must be between 1 and 200 (was {query.Limit})");
+        }
+
+        if (query.Offset < 0)
+        {
+            throw new QueryFailure(QueryErrorCodes.BadRequest, $"offset must not be negative (was {query.Offset})");
+        }
+
+        var page = await jobs.ListAsync(new JobListQuery
+        {
+            Status = query.Status,
+            Repository = string.IsNullOrWhiteSpace(query.Repository) ? null : query.Repository,
+            Limit = query.Limit,
+            Offset = query.Offset,
+        }, ct);
+        return MessageSerializer.SerializeMessage(new ListJobsReply(page.Items.Select(j => j.ToSummary()).ToList(), page.Total));
+    }
+
+    private async Task<byte[]> StopJobAsync(StopJobRequest request, CancellationToken ct)
+    {
+        var job = await FindJobAsync(request.JobId, ct);
+        var reason = string.IsNullOrWhiteSpace(request.Reason) ? "stopped on request" : request.Reason;
+        var changed = await jobs.MarkCancelledAsync(job.Id, reason, ct);
+        if (changed)
+        {
+            // In-flight agent work for this job stops when its agent hears this.
+            await nats.PublishAsync(Subjects.JobCancel(job.Id), Array.Empty<byte>(), cancellationToken: ct);
+            await timeline.RecordAsync(job.Id, JobEventTypes.JobCancelled, $"job cancelled: {reason}", cancellationToken: ct);
+        }
+
+        var after = await jobs.GetAsync(job.Id, ct) ?? job;
+        return MessageSerializer.SerializeMessage(new StopJobReply(job.Id, after.Status, changed));
+    }
+
+    private async Task<JobRecord> FindJobAsync(string jobId, CancellationToken ct)
+    {
+        if (!Subjects.IsValidToken(jobId))
+        {
+            throw new QueryFailure(QueryErrorCodes.BadRequest, "jobId must be a non-empty id without '.', '*', '>' or spaces");
+        }
+
+        return await jobs.GetAsync(jobId, ct) ?? throw new QueryFailure(QueryErrorCodes.NotFound, $"no job '{jobId}'");
+    }
+
+    private sealed class QueryFailure(string code, string message) : Exception(message)
+    {
+        public QueryError Error { get; } = new(code, message);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Query on {Subject} failed")]
+    private partial void LogQueryFailed(string subject, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Query subscription lost, subscribing again: {Reason}")]
+    private partial void LogSubscriptionLost(string reason);
+}

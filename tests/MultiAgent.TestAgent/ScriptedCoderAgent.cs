@@ -1,0 +1,56 @@
+using System.Text.Json;
+using MultiAgent.AgentRuntime.Tasks;
+using MultiAgent.Contracts;
+using MultiAgent.Persistence;
+
+namespace MultiAgent.TestAgent;
+
+/// <summary>
+/// Handles ImplementationRequests by the script named in their title, and records each run in the job's timeline as a
+/// <c>test.executed</c> event (with the instance and attempt), so tests can count real executions across processes.
+/// </summary>
+public sealed class ScriptedCoderAgent(AgentServices services, EventLog eventLog) : BaseAgent(services)
+{
+    public const string ExecutedEvent = "test.executed";
+
+    /// <summary>Scripts, chosen by the request's title.</summary>
+    public static class Scripts
+    {
+        public const string Succeed = "succeed";
+        public const string Slow = "slow";
+        public const string BlockFirstAttempt = "block-first-attempt";
+        public const string FailRetryable = "fail-retryable";
+        public const string FailPermanent = "fail-permanent";
+    }
+
+    protected override IReadOnlyCollection<string> HandledMessageTypes { get; } = [MessageTypes.ImplementationRequest];
+
+    protected override async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        var request = context.Message<ImplementationRequest>();
+        await eventLog.AppendAsync(context.JobId, ExecutedEvent, Identity.InstanceId,
+            JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["attempt"] = context.Attempt, ["instance"] = Identity.InstanceId }),
+            cancellationToken);
+
+        switch (request.Title)
+        {
+            case Scripts.Slow:
+                await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken);
+                break;
+            case Scripts.BlockFirstAttempt when context.Attempt == 1:
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+                break;
+            case Scripts.FailRetryable:
+                throw new RetryableTaskException("scripted transient failure");
+            case Scripts.FailPermanent:
+                throw new NonRetryableTaskException("scripted permanent failure");
+        }
+
+        var result = new ImplementationResult(request.JobId, request.TaskId, request.Iteration, Succeeded: true,
+            Branch: $"agent/{request.JobId}", Summary: $"ran '{request.Title}' on {Identity.InstanceId}");
+        return new TaskResult(
+            result.Summary,
+            new TokenUsage(10, 5),
+            [MessageSerializer.Wrap(result, AgentType.RepoManager, request.JobId)]);
+    }
+}

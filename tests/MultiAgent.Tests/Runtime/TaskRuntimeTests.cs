@@ -1,0 +1,187 @@
+using System.Text;
+using MultiAgent.Contracts;
+using MultiAgent.Messaging;
+using MultiAgent.Tests.Infrastructure;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using static MultiAgent.TestAgent.ScriptedCoderAgent;
+
+namespace MultiAgent.Tests.Runtime;
+
+/// <summary>
+/// The agent runtime against real NATS JetStream and PostgreSQL, with agents as real processes: delivery while down,
+/// crashes, duplicates, poison, failures, shutdown, and sharing work.
+/// </summary>
+[Collection(InfrastructureCollection.Name)]
+public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLifetime
+{
+    private RuntimeKit _kit = null!;
+
+    public async Task InitializeAsync() => _kit = await RuntimeKit.CreateAsync(fixture);
+
+    public async Task DisposeAsync() => await _kit.DisposeAsync();
+
+    [Fact]
+    public async Task A_task_published_while_its_agent_is_down_is_processed_once_it_starts()
+    {
+        var job = await _kit.CreateJobAsync();
+        var task = RuntimeKit.Request(job, Scripts.Succeed);
+        await _kit.Publisher.PublishAsync(task, default);
+
+        await using var agent = _kit.StartAgent();
+        var done = await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Completed);
+
+        Assert.Equal(1, done.Attempts);
+        Assert.Single(await _kit.ExecutionsAsync(job.Id));
+        Assert.Equal(1UL, await _kit.StoredOnAsync(Subjects.Tasks(AgentType.RepoManager)));
+        Assert.Equal(new TokenUsage(10, 5), (await _kit.Jobs.GetAsync(job.Id))!.Tokens);
+    }
+
+    [Fact]
+    public async Task An_agent_killed_mid_task_leaves_it_to_be_redelivered_and_completed_exactly_once()
+    {
+        var job = await _kit.CreateJobAsync();
+        var task = RuntimeKit.Request(job, Scripts.BlockFirstAttempt);
+        var first = _kit.StartAgent();
+        await _kit.Publisher.PublishAsync(task, default);
+        await Eventually.ReturnsAsync(ct => _kit.ExecutionsAsync(job.Id), runs => runs.Count == 1, RuntimeKit.Patience,
+            "the first agent to be running the task");
+
+        first.KillHard();
+        await using var second = _kit.StartAgent();
+        var done = await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Completed);
+
+        var runs = await _kit.ExecutionsAsync(job.Id);
+        Assert.Equal([(first.InstanceId, 1), (second.InstanceId, 2)], runs);
+        Assert.Equal(2, done.Attempts);
+        Assert.Equal(1UL, await _kit.StoredOnAsync(Subjects.Tasks(AgentType.RepoManager)));
+        Assert.Equal(new TokenUsage(10, 5), (await _kit.Jobs.GetAsync(job.Id))!.Tokens);
+    }
+
+    [Fact]
+    public async Task The_same_message_published_twice_runs_once()
+    {
+        var job = await _kit.CreateJobAsync();
+        var task = RuntimeKit.Request(job, Scripts.Succeed);
+
+        var firstPublish = await _kit.Publisher.PublishAsync(task, default);
+        var secondPublish = await _kit.Publisher.PublishAsync(task, default);
+        await using var agent = _kit.StartAgent();
+        await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Completed);
+
+        // A copy that slips past JetStream's de-duplication (no message id): the task store still stops it.
+        await _kit.Js.PublishAsync(Subjects.Tasks(AgentType.Coder), MessageSerializer.Serialize(task));
+        await Eventually.ReturnsAsync(_ => _kit.StoredOnAsync(Subjects.Tasks(AgentType.Coder)), n => n == 0, RuntimeKit.Patience,
+            "the late copy to be acknowledged");
+
+        Assert.False(firstPublish.IsDuplicate);
+        Assert.True(secondPublish.IsDuplicate);
+        Assert.Single(await _kit.ExecutionsAsync(job.Id));
+        Assert.Equal(1UL, await _kit.StoredOnAsync(Subjects.Tasks(AgentType.RepoManager)));
+    }
+
+    [Fact]
+    public async Task A_poison_message_is_dead_lettered_its_job_fails_with_the_reason_and_the_agent_keeps_working()
+    {
+        var job = await _kit.CreateJobAsync();
+        var poison = Encoding.UTF8.GetString(MessageSerializer.Serialize(RuntimeKit.Request(job, Scripts.Succeed)))
+            .Replace("\"schemaVersion\":1", "\"schemaVersion\":2", StringComparison.Ordinal);
+        Assert.Contains("\"schemaVersion\":2", poison);
+        await using var agent = _kit.StartAgent();
+
+        await _kit.Js.PublishAsync(Subjects.Tasks(AgentType.Coder), Encoding.UTF8.GetBytes(poison));
+        var failed = await _kit.WaitForJobAsync(job.Id, JobStatus.Failed);
+
+        Assert.Contains("schema version 2 is not supported", failed.Error);
+        var deadLetter = await _kit.Js.GetStreamAsync(Subjects.DeadLetterStream);
+        var stored = await deadLetter.GetAsync(new StreamMsgGetRequest { LastBySubj = Subjects.DeadLetter(AgentType.Coder) });
+        Assert.Equal(poison, Encoding.UTF8.GetString(Convert.FromBase64String(stored.Message.Data!)));
+        Assert.Contains("schema version 2", Encoding.UTF8.GetString(Convert.FromBase64String(stored.Message.Hdrs!)));
+
+        var next = RuntimeKit.Request(await _kit.CreateJobAsync(), Scripts.Succeed);
+        await _kit.Publisher.PublishAsync(next, default);
+        await _kit.WaitForTaskAsync(next.Id, AgentTaskStatus.Completed);
+        Assert.False(agent.HasExited);
+    }
+
+    [Fact]
+    public async Task A_non_retryable_failure_fails_the_task_and_its_job_at_once()
+    {
+        var job = await _kit.CreateJobAsync();
+        var task = RuntimeKit.Request(job, Scripts.FailPermanent);
+        await using var agent = _kit.StartAgent();
+
+        await _kit.Publisher.PublishAsync(task, default);
+        var failedTask = await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Failed);
+        var failedJob = await _kit.WaitForJobAsync(job.Id, JobStatus.Failed);
+
+        Assert.Equal(1, failedTask.Attempts);
+        Assert.Contains("scripted permanent failure", failedTask.Error);
+        Assert.Contains("scripted permanent failure", failedJob.Error);
+        Assert.Single(await _kit.ExecutionsAsync(job.Id));
+    }
+
+    [Fact]
+    public async Task A_retryable_failure_is_retried_then_dead_lettered_and_the_job_fails()
+    {
+        var job = await _kit.CreateJobAsync();
+        var task = RuntimeKit.Request(job, Scripts.FailRetryable);
+        await using var agent = _kit.StartAgent(new Dictionary<string, string> { ["MultiAgent__TaskBus__MaxAttempts"] = "2" });
+
+        await _kit.Publisher.PublishAsync(task, default);
+        var deadLettered = await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.DeadLettered);
+        var failedJob = await _kit.WaitForJobAsync(job.Id, JobStatus.Failed);
+
+        Assert.Equal([1, 2], (await _kit.ExecutionsAsync(job.Id)).Select(r => r.Attempt));
+        Assert.Contains("gave up after 2 attempts", deadLettered.Error);
+        Assert.Contains("scripted transient failure", failedJob.Error);
+        var deadLetter = await _kit.Js.GetStreamAsync(Subjects.DeadLetterStream);
+        Assert.Equal(1UL, deadLetter.Info.State.Messages);
+    }
+
+    [Fact]
+    public async Task On_sigterm_an_agent_hands_its_unfinished_task_back_for_another_instance()
+    {
+        var job = await _kit.CreateJobAsync();
+        var task = RuntimeKit.Request(job, Scripts.BlockFirstAttempt);
+        var first = _kit.StartAgent();
+        await _kit.Publisher.PublishAsync(task, default);
+        await Eventually.ReturnsAsync(ct => _kit.ExecutionsAsync(job.Id), runs => runs.Count == 1, RuntimeKit.Patience,
+            "the first agent to be running the task");
+
+        var exitCode = await first.StopAsync(TimeSpan.FromSeconds(30));
+        await using var second = _kit.StartAgent();
+        var done = await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Completed);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("handed back", first.Output);
+        Assert.Equal(second.InstanceId, (await _kit.ExecutionsAsync(job.Id)).Last().Instance);
+        Assert.Equal(AgentTaskStatus.Completed, done.Status);
+    }
+
+    [Fact]
+    public async Task Two_instances_of_one_agent_split_a_batch_and_run_each_task_once()
+    {
+        var job = await _kit.CreateJobAsync();
+        var tasks = Enumerable.Range(0, 12).Select(_ => RuntimeKit.Request(job, Scripts.Slow)).ToList();
+        await using var one = _kit.StartAgent();
+        await using var two = _kit.StartAgent();
+        foreach (var task in tasks)
+        {
+            await _kit.Publisher.PublishAsync(task, default);
+        }
+
+        foreach (var task in tasks)
+        {
+            await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Completed);
+        }
+
+        var runs = await _kit.ExecutionsAsync(job.Id);
+        Assert.Equal(tasks.Count, runs.Count);
+        var byInstance = runs.GroupBy(r => r.Instance).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(2, byInstance.Count);
+        Assert.True(byInstance.Values.All(count => count > 0), string.Join(", ", byInstance));
+        Assert.Equal((ulong)tasks.Count, await _kit.StoredOnAsync(Subjects.Tasks(AgentType.RepoManager)));
+    }
+}
