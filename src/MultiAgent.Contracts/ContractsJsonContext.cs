@@ -21,6 +21,7 @@ namespace MultiAgent.Contracts;
 [JsonSerializable(typeof(FeatureResult))]
 [JsonSerializable(typeof(ReviewComment))]
 [JsonSerializable(typeof(TokenUsage))]
+[JsonSerializable(typeof(JobEvent))]
 [JsonSerializable(typeof(AgentType))]
 [JsonSerializable(typeof(TaskPriority))]
 [JsonSerializable(typeof(AgentTaskStatus))]

@@ -1,0 +1,129 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MultiAgent.Contracts;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace MultiAgent.Messaging;
+
+/// <summary>
+/// Creates or updates the bus's streams and the durable pull consumer of every agent type. Idempotent, and safe
+/// when several processes call it at once: a create that loses a race to another process is retried as an update.
+/// </summary>
+public sealed partial class JetStreamTopology(INatsJSContext js, IOptions<TaskBusOptions> options, ILogger<JetStreamTopology> logger)
+{
+    /// <summary>How long job events are kept.</summary>
+    public static readonly TimeSpan EventsMaxAge = TimeSpan.FromDays(7);
+
+    /// <summary>How long dead letters are kept.</summary>
+    public static readonly TimeSpan DeadLetterMaxAge = TimeSpan.FromDays(30);
+
+    private const int MaxRaceRetries = 5;
+
+    // JetStream API error codes that mean "another process got there first" (nats-server errors.json).
+    private const int StreamNameInUse = 10058;
+    private const int ConsumerNameInUse = 10013;
+    private const int ConsumerAlreadyExists = 10148;
+
+    private readonly TaskBusOptions _options = options.Value;
+
+    /// <summary>Creates or updates the tasks, events and dead-letter streams, then the agents' consumers.</summary>
+    public async Task EnsureAsync(CancellationToken cancellationToken)
+    {
+        foreach (var stream in StreamConfigs(_options))
+        {
+            await WithRaceRetryAsync(
+                stream.Name!, ct => js.CreateOrUpdateStreamAsync(stream, ct).AsTask(), cancellationToken);
+        }
+
+        foreach (var agent in Enum.GetValues<AgentType>())
+        {
+            var consumer = ConsumerConfigFor(agent, _options);
+            await WithRaceRetryAsync(
+                $"{Subjects.TasksStream}/{consumer.DurableName}",
+                ct => js.CreateOrUpdateConsumerAsync(Subjects.TasksStream, consumer, ct).AsTask(),
+                cancellationToken);
+        }
+
+        LogEnsured(logger, Subjects.TasksStream, Subjects.EventsStream, Subjects.DeadLetterStream);
+    }
+
+    /// <summary>The configuration of the three streams.</summary>
+    public static IReadOnlyList<StreamConfig> StreamConfigs(TaskBusOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return
+        [
+            new StreamConfig(Subjects.TasksStream, [Subjects.TasksAll])
+            {
+                Description = "Tasks for the agents; a task leaves the stream when it is acked.",
+                Retention = StreamConfigRetention.Workqueue,
+                Storage = StreamConfigStorage.File,
+                DuplicateWindow = options.DuplicateWindow,
+            },
+            new StreamConfig(Subjects.EventsStream, [Subjects.EventsAll])
+            {
+                Description = "Job events for observers.",
+                Retention = StreamConfigRetention.Limits,
+                Storage = StreamConfigStorage.File,
+                MaxAge = EventsMaxAge,
+            },
+            new StreamConfig(Subjects.DeadLetterStream, [Subjects.DeadLetterAll])
+            {
+                Description = "Tasks given up on, with the reason in a header.",
+                Retention = StreamConfigRetention.Limits,
+                Storage = StreamConfigStorage.File,
+                MaxAge = DeadLetterMaxAge,
+                DuplicateWindow = options.DuplicateWindow,
+            },
+        ];
+    }
+
+    /// <summary>The durable pull consumer shared by every instance of <paramref name="agent"/>.</summary>
+    public static ConsumerConfig ConsumerConfigFor(AgentType agent, TaskBusOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new ConsumerConfig(Subjects.DurableConsumer(agent))
+        {
+            FilterSubject = Subjects.Tasks(agent),
+            AckPolicy = ConsumerConfigAckPolicy.Explicit,
+            DeliverPolicy = ConsumerConfigDeliverPolicy.All,
+            AckWait = options.AckWait,
+            MaxAckPending = options.MaxAckPending,
+
+            // Unlimited on purpose: the runtime, not the server, bounds attempts (TaskBusOptions.MaxAttempts, counted
+            // from NumDelivered). With a server-side MaxDeliver, a task whose agent crashes on every attempt would stop
+            // being delivered without anyone acking it, and so would sit in the work-queue stream forever; with -1 it
+            // keeps being redelivered until an agent sees NumDelivered >= MaxAttempts and dead-letters it.
+            MaxDeliver = -1,
+        };
+    }
+
+    private async Task WithRaceRetryAsync(string what, Func<CancellationToken, Task> ensure, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ensure(cancellationToken);
+                return;
+            }
+            catch (NatsJSApiException ex) when (attempt < MaxRaceRetries && IsLostRace(ex.Error))
+            {
+                // Another process created it between our update (not found) and our create: re-read and update.
+                LogLostRace(logger, what, ex.Error.ErrCode, ex.Error.Description ?? "", attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt + Random.Shared.Next(50)), cancellationToken);
+            }
+        }
+    }
+
+    private static bool IsLostRace(ApiError error) =>
+        error.ErrCode is StreamNameInUse or ConsumerNameInUse or ConsumerAlreadyExists
+        || (error.Description?.Contains("already", StringComparison.OrdinalIgnoreCase) ?? false);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "JetStream topology ensured: streams {Tasks}, {Events}, {DeadLetter} and one consumer per agent type")]
+    private static partial void LogEnsured(ILogger logger, string tasks, string events, string deadLetter);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Creating {What} raced with another process ({ErrCode}: {Description}); retrying, attempt {Attempt}")]
+    private static partial void LogLostRace(ILogger logger, string what, int errCode, string description, int attempt);
+}

@@ -1,0 +1,67 @@
+namespace MultiAgent.Messaging;
+
+/// <summary>Settings of the task bus, bound from <see cref="SectionName"/>.</summary>
+public sealed class TaskBusOptions
+{
+    /// <summary>Configuration section the options are bound from.</summary>
+    public const string SectionName = "MultiAgent:TaskBus";
+
+    /// <summary>
+    /// How long the server waits for an ack before it redelivers a task. Long tasks stay alive by sending
+    /// in-progress acks (<see cref="TaskDelivery.InProgressAsync"/>) more often than this.
+    /// </summary>
+    public TimeSpan AckWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Deliveries of one task before the runtime dead-letters it. Enforced by the runtime (from
+    /// <see cref="TaskDelivery.NumDelivered"/>), not by the server: see <see cref="JetStreamTopology"/>.
+    /// </summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>
+    /// Back-off schedule for naks: the delay after the first failed delivery, the second, and so on; the last
+    /// entry repeats. Read it through <see cref="GetRetryDelay"/>.
+    /// </summary>
+    public TimeSpan[] RetryDelays { get; set; } =
+    [
+        TimeSpan.FromSeconds(1),
+        TimeSpan.FromSeconds(5),
+        TimeSpan.FromSeconds(15),
+        TimeSpan.FromSeconds(30),
+        TimeSpan.FromSeconds(60),
+    ];
+
+    /// <summary>Window in which the tasks and dead-letter streams drop a message whose Nats-Msg-Id they already hold.</summary>
+    public TimeSpan DuplicateWindow { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Largest message body the bus publishes or accepts, in bytes. The server's max_payload (1 MiB by default)
+    /// counts headers too, so a body right at this limit can still be refused by the server.
+    /// </summary>
+    public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Most unacknowledged tasks the server hands out per agent type (all instances together).</summary>
+    public int MaxAckPending { get; set; } = 64;
+
+    /// <summary>
+    /// Tasks one consumer instance asks the server for at a time. Kept small so that several instances of an
+    /// agent share the work instead of one of them buffering it.
+    /// </summary>
+    public int PullBatchSize { get; set; } = 1;
+
+    /// <summary>
+    /// The nak delay after the <paramref name="numDelivered"/>-th delivery failed: entry
+    /// <c>numDelivered - 1</c> of <see cref="RetryDelays"/>, the last entry once the schedule is exhausted,
+    /// and zero if the schedule is empty.
+    /// </summary>
+    public TimeSpan GetRetryDelay(ulong numDelivered)
+    {
+        if (RetryDelays.Length == 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var index = numDelivered <= 1 ? 0 : (int)Math.Min(numDelivered - 1, (ulong)(RetryDelays.Length - 1));
+        return RetryDelays[index];
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Options;
+
+namespace MultiAgent.Messaging;
+
+/// <summary>Rejects <see cref="TaskBusOptions"/> the server or the runtime could not work with.</summary>
+public sealed class TaskBusOptionsValidator : IValidateOptions<TaskBusOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, TaskBusOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (options.AckWait < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"{nameof(TaskBusOptions.AckWait)} must be at least 1 second.");
+        }
+
+        if (options.MaxAttempts < 1)
+        {
+            failures.Add($"{nameof(TaskBusOptions.MaxAttempts)} must be at least 1.");
+        }
+
+        if (options.RetryDelays.Any(delay => delay < TimeSpan.Zero))
+        {
+            failures.Add($"{nameof(TaskBusOptions.RetryDelays)} must not contain negative delays.");
+        }
+
+        if (options.DuplicateWindow < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"{nameof(TaskBusOptions.DuplicateWindow)} must be at least 1 second.");
+        }
+
+        if (options.MaxPayloadBytes < 1024)
+        {
+            failures.Add($"{nameof(TaskBusOptions.MaxPayloadBytes)} must be at least 1024.");
+        }
+
+        if (options.MaxAckPending < 1)
+        {
+            failures.Add($"{nameof(TaskBusOptions.MaxAckPending)} must be at least 1.");
+        }
+
+        if (options.PullBatchSize is < 1 or > 16)
+        {
+            failures.Add($"{nameof(TaskBusOptions.PullBatchSize)} must be between 1 and 16.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
