@@ -314,14 +314,19 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
         TaskDelivery delivery, TaskEnvelope envelope, AgentTaskStatus status, string reason, bool deadLetter, CancellationToken ct)
     {
         LogFailed(envelope.Id, envelope.CorrelationId, status.ToString(), reason);
-        await services.Tasks.BeginAttemptAsync(new TaskStart
+        // A task rejected before it ran has no row yet; give it one so its failure is on record.
+        if (await services.Tasks.GetAsync(envelope.Id, ct) is null)
         {
-            TaskId = envelope.Id,
-            JobId = envelope.CorrelationId,
-            AgentType = Identity.AgentType,
-            MessageType = envelope.Type,
-            Payload = envelope.Payload,
-        }, ct);
+            await services.Tasks.BeginAttemptAsync(new TaskStart
+            {
+                TaskId = envelope.Id,
+                JobId = envelope.CorrelationId,
+                AgentType = Identity.AgentType,
+                MessageType = envelope.Type,
+                Payload = envelope.Payload,
+            }, ct);
+        }
+
         await services.Tasks.FailAsync(envelope.Id, status, reason, ct);
         if (deadLetter)
         {

@@ -11,6 +11,7 @@ internal sealed class AgentProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private int _disposed;
 
     private AgentProcess(Process process)
     {
@@ -91,11 +92,15 @@ internal sealed class AgentProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        KillHard();
-        await Task.CompletedTask;
-        _process.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            KillHard();
+            _process.Dispose();
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     private void Append(string? line)

@@ -111,7 +111,7 @@ internal sealed class RuntimeKit : IAsyncDisposable
             .ToList();
 
     /// <summary>Messages currently stored on a subject of the tasks stream.</summary>
-    public async Task<ulong> StoredOnAsync(string subject)
+    public async Task<long> StoredOnAsync(string subject)
     {
         var stream = await Js.GetStreamAsync(Subjects.TasksStream, new StreamInfoRequest { SubjectsFilter = subject });
         return stream.Info.State.Subjects is { } subjects && subjects.TryGetValue(subject, out var count) ? count : 0;
