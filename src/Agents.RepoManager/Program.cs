@@ -10,7 +10,9 @@ builder.AddAgent<RepoManagerAgent>();
 builder.Services.Configure<AgentRegistryOptions>(builder.Configuration.GetSection(AgentRegistryOptions.SectionName));
 builder.Services.AddSingleton<AgentRegistry>();
 builder.Services.AddHostedService(services => services.GetRequiredService<AgentRegistry>());
-builder.Services.AddHostedService<QueryResponder>();
+builder.Services.AddSingleton<QueryResponder>();
+builder.Services.AddHostedService(services => services.GetRequiredService<QueryResponder>());
+builder.Services.AddHealthChecks().AddCheck<QueryApiHealthCheck>("query-api");
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

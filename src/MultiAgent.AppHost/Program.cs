@@ -41,7 +41,9 @@ foreach (var (name, project) in new (string, IProjectMetadata)[]
         .WithReference(nats)
         .WithReference(database)
         .WaitFor(nats)
-        .WaitFor(database);
+        .WaitFor(database)
+        // Healthy in the dashboard (and for WaitFor) only when the agent's own /health is: NATS, PostgreSQL, its loops.
+        .WithHttpHealthCheck("/health");
 }
 
 builder.Build().Run();

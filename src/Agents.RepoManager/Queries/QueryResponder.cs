@@ -23,13 +23,18 @@ public sealed partial class QueryResponder(
     private const string QueueGroup = "repomanager-queries";
     private const string QuerySubjects = Subjects.Prefix + ".query.>";
 
+    /// <summary>True once the query subscription is in place (part of the Repo Manager's health).</summary>
+    public bool IsListening { get; private set; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await foreach (var request in nats.SubscribeAsync<byte[]>(QuerySubjects, QueueGroup, cancellationToken: stoppingToken))
+                await using var subscription = await nats.SubscribeCoreAsync<byte[]>(QuerySubjects, QueueGroup, cancellationToken: stoppingToken);
+                IsListening = true;
+                await foreach (var request in subscription.Msgs.ReadAllAsync(stoppingToken))
                 {
                     await AnswerAsync(request, stoppingToken);
                 }
@@ -40,6 +45,7 @@ public sealed partial class QueryResponder(
             }
             catch (NatsException ex)
             {
+                IsListening = false;
                 LogSubscriptionLost(ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }

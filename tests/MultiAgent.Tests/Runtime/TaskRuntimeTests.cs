@@ -184,4 +184,24 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         Assert.True(byInstance.Values.All(count => count > 0), string.Join(", ", byInstance));
         Assert.Equal((long)tasks.Count, await _kit.StoredOnAsync(Subjects.Tasks(AgentType.RepoManager)));
     }
+
+    [Fact]
+    public async Task A_job_cancel_signal_stops_the_running_task()
+    {
+        var job = await _kit.CreateJobAsync();
+        var task = RuntimeKit.Request(job, Scripts.BlockFirstAttempt);
+        await using var agent = _kit.StartAgent();
+        await _kit.Publisher.PublishAsync(task, default);
+        await Eventually.ReturnsAsync(ct => _kit.ExecutionsAsync(job.Id), runs => runs.Count == 1, RuntimeKit.Patience,
+            "the agent to be running the task");
+
+        await _kit.Nats.PublishAsync(Subjects.JobCancel(job.Id), Array.Empty<byte>());
+        var cancelled = await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Cancelled);
+
+        Assert.Equal("the job was stopped", cancelled.Error);
+        Assert.Single(await _kit.ExecutionsAsync(job.Id));
+        await Eventually.ReturnsAsync(_ => _kit.StoredOnAsync(Subjects.Tasks(AgentType.Coder)), n => n == 0, RuntimeKit.Patience,
+            "the cancelled task to leave the work queue");
+        Assert.False(agent.HasExited);
+    }
 }

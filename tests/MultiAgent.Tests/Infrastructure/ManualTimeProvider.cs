@@ -1,4 +1,4 @@
-namespace MultiAgent.Tests.Persistence;
+namespace MultiAgent.Tests.Infrastructure;
 
 /// <summary>A clock that only moves when told to, so that stored timestamps can be asserted exactly.</summary>
 internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
