@@ -3,6 +3,7 @@
 #
 #   ./build.sh run     install what is missing, then start the whole system (AppHost + dashboard)
 #   ./build.sh test    install what is missing, then build and run every test
+#   ./build.sh bench   latency of the system health endpoint (GET /health) under concurrent requests: p50/p99
 #   ./build.sh setup   only install what is missing and restore NuGet packages
 #
 # The tests start their own nats-server and PostgreSQL processes (through the AppHost, on random ports);
@@ -33,6 +34,7 @@ install_os_packages() {
   command -v nats-server >/dev/null 2>&1 || missing+=(nats-server)
   compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
   command -v git >/dev/null 2>&1 || missing+=(git)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
   # setpriv starts PostgreSQL as the 'postgres' user when the AppHost runs as root.
   [ -x /usr/bin/setpriv ] || missing+=(util-linux)
   if [ ${#missing[@]} -gt 0 ]; then
@@ -77,9 +79,29 @@ run_tests() {
   return "$status"
 }
 
+run_benchmark() {
+  setup
+  local url=http://localhost:5100/health apphost=""
+  dotnet build tools/MultiAgent.Benchmarks --configuration Release --verbosity quiet --nologo >/dev/null
+  if ! curl -fs -o /dev/null "http://localhost:5100/health/ready" 2>/dev/null; then
+    log "starting the system for the benchmark"
+    dotnet run --project src/MultiAgent.AppHost --launch-profile http >/tmp/multiagent-bench-apphost.log 2>&1 &
+    apphost=$!
+    trap '[ -n "$apphost" ] && kill -TERM "$apphost" 2>/dev/null; wait "$apphost" 2>/dev/null' EXIT
+    for _ in $(seq 1 120); do
+      curl -fs -o /dev/null "$url" 2>/dev/null && break
+      sleep 1
+    done
+    curl -fs -o /dev/null "$url" || die "the system did not become healthy; see /tmp/multiagent-bench-apphost.log"
+  fi
+  log "benchmarking GET $url (${BENCH_CONCURRENCY:-32} clients, ${BENCH_SECONDS:-15}s)"
+  dotnet tools/MultiAgent.Benchmarks/bin/Release/net10.0/MultiAgent.Benchmarks.dll "$url" "${BENCH_CONCURRENCY:-32}" "${BENCH_SECONDS:-15}"
+}
+
 case "${1:-}" in
   run) run_system ;;
   test) run_tests ;;
+  bench) run_benchmark ;;
   setup) setup ;;
-  *) echo "usage: $0 run | test | setup" >&2; exit 2 ;;
+  *) echo "usage: $0 run | test | bench | setup" >&2; exit 2 ;;
 esac

@@ -1,4 +1,5 @@
 using Agents.RepoManager;
+using Agents.RepoManager.Health;
 using Agents.RepoManager.Queries;
 using Agents.RepoManager.Registry;
 using MultiAgent.AgentRuntime;
@@ -13,7 +14,13 @@ builder.Services.AddHostedService(services => services.GetRequiredService<AgentR
 builder.Services.AddSingleton<QueryResponder>();
 builder.Services.AddHostedService(services => services.GetRequiredService<QueryResponder>());
 builder.Services.AddHealthChecks().AddCheck<QueryApiHealthCheck>("query-api");
+builder.Services.AddSingleton<DependencyMonitor>();
+builder.Services.AddHostedService(services => services.GetRequiredService<DependencyMonitor>());
+builder.Services.AddSingleton(TimeProvider.System);
 
 var app = builder.Build();
-app.MapDefaultEndpoints();
+// The Repo Manager is the system's front door: /health is the whole system's health (every agent, NATS, PostgreSQL),
+// and this process's own readiness moves to /health/ready.
+app.MapDefaultEndpoints(healthPath: "/health/ready");
+app.MapSystemHealth();
 app.Run();

@@ -28,11 +28,12 @@ if (!builder.Configuration.GetValue("MultiAgent:StartAgents", true))
     return 0;
 }
 
-foreach (var (name, project) in new (string, IProjectMetadata)[]
+// The Repo Manager's /health is the whole system's health; its own readiness is /health/ready.
+foreach (var (name, project, readiness) in new (string, IProjectMetadata, string)[]
 {
-    ("repomanager", new Projects.Agents_RepoManager()),
-    ("coder", new Projects.Agents_Coder()),
-    ("reviewer", new Projects.Agents_Reviewer()),
+    ("repomanager", new Projects.Agents_RepoManager(), "/health/ready"),
+    ("coder", new Projects.Agents_Coder(), "/health"),
+    ("reviewer", new Projects.Agents_Reviewer(), "/health"),
 })
 {
     builder.AddProject(name, project.ProjectPath)
@@ -43,7 +44,15 @@ foreach (var (name, project) in new (string, IProjectMetadata)[]
         .WaitFor(nats)
         .WaitFor(database)
         // Healthy in the dashboard (and for WaitFor) only when the agent's own /health is: NATS, PostgreSQL, its loops.
-        .WithHttpHealthCheck("/health");
+        .WithHttpHealthCheck(readiness)
+        .WithEnvironment(context =>
+        {
+            // Agent settings given to the AppHost (MultiAgent:Agent, :TaskBus, :Registry, …) reach every agent.
+            foreach (var (key, value) in AgentSettings.From(builder.Configuration))
+            {
+                context.EnvironmentVariables[key] = value;
+            }
+        });
 }
 
 builder.Build().Run();

@@ -79,10 +79,12 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// Maps <c>/health</c> (200 only when every check passes, else 503) and <c>/alive</c> (the process answers).
     /// Both are always on: orchestrators (Aspire, Azure Container Apps) probe them in every environment.
+    /// A service whose <c>/health</c> means something else (the Repo Manager's system health) passes another
+    /// <paramref name="healthPath"/> for its own readiness.
     /// </summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, string healthPath = HealthEndpointPath)
     {
-        app.MapHealthChecks(HealthEndpointPath);
+        app.MapHealthChecks(healthPath);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = registration => registration.Tags.Contains(LiveTag),

@@ -34,7 +34,13 @@ public abstract class AppHostFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(_dataRoot);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MultiAgent_AppHost>(
-            [$"--MultiAgent:DataRoot={_dataRoot}", $"--MultiAgent:StartAgents={StartAgents}"],
+            [
+                $"--MultiAgent:DataRoot={_dataRoot}",
+                $"--MultiAgent:StartAgents={StartAgents}",
+                // Faster heartbeats, so health changes show within seconds.
+                "--MultiAgent:Agent:HeartbeatInterval=00:00:01",
+                "--MultiAgent:Registry:HeartbeatTimeout=00:00:04",
+            ],
             (options, _) => options.DisableDashboard = true);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)

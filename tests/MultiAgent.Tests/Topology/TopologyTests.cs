@@ -22,14 +22,14 @@ public sealed class TopologyTests(SystemFixture system)
     }
 
     [Theory]
-    [InlineData("repomanager")]
-    [InlineData("coder")]
-    [InlineData("reviewer")]
-    public async Task Each_agent_answers_health_and_alive(string agent)
+    [InlineData("repomanager", "/health/ready")]
+    [InlineData("coder", "/health")]
+    [InlineData("reviewer", "/health")]
+    public async Task Each_agent_answers_its_readiness_and_liveness_probes(string agent, string readiness)
     {
         using var http = system.App.CreateHttpClient(agent, "http");
 
-        using var health = await http.GetAsync("/health");
+        using var health = await http.GetAsync(readiness);
         using var alive = await http.GetAsync("/alive");
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
@@ -55,6 +55,14 @@ public sealed class TopologyTests(SystemFixture system)
 
             using var alive = await http.GetAsync("/alive");
             Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+
+            // The system's health, on the Repo Manager, says why.
+            using var repoManager = system.App.CreateHttpClient("repomanager", "http");
+            var report = await Eventually.ReturnsAsync(
+                ct => repoManager.GetAsync("/health", ct),
+                response => response.StatusCode == HttpStatusCode.ServiceUnavailable,
+                TimeSpan.FromSeconds(30), "the system health to report NATS down");
+            Assert.Contains("NATS is not connected", await report.Content.ReadAsStringAsync());
         }
         finally
         {

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using NATS.Client.Core;
+using Npgsql;
+
+namespace Agents.RepoManager.Health;
+
+/// <summary>The last observed state of the system's dependencies.</summary>
+/// <param name="NatsState">Open, Connecting, Reconnecting or Closed.</param>
+/// <param name="PostgresLatencyMs">Round trip of the last successful probe.</param>
+public sealed record DependencySnapshot(
+    bool NatsConnected,
+    string NatsState,
+    string? NatsServerVersion,
+    bool JetStreamAvailable,
+    bool PostgresReachable,
+    double? PostgresLatencyMs,
+    string? PostgresError,
+    DateTimeOffset CheckedAt);
+
+/// <summary>
+/// Probes NATS and PostgreSQL in the background every <see cref="Interval"/> and keeps the result, so that the health
+/// endpoints answer from memory and stay fast however busy the system is.
+/// </summary>
+public sealed partial class DependencyMonitor(
+    INatsConnection nats, NpgsqlDataSource database, ILogger<DependencyMonitor> logger, TimeProvider? time = null) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private volatile DependencySnapshot? _last;
+
+    /// <summary>The latest probe; before the first one, the NATS state as it is and PostgreSQL as unknown (unreachable).</summary>
+    public DependencySnapshot Current => _last ?? NatsOnly("not probed yet");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, _time);
+        do
+        {
+            _last = await ProbeAsync(stoppingToken);
+        }
+        while (await NextAsync(timer, stoppingToken));
+    }
+
+    private async Task<DependencySnapshot> ProbeAsync(CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(Interval);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await using var command = database.CreateCommand("SELECT 1");
+            await command.ExecuteScalarAsync(timeout.Token);
+            return NatsOnly(null) with { PostgresReachable = true, PostgresLatencyMs = clock.Elapsed.TotalMilliseconds };
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException && !stoppingToken.IsCancellationRequested)
+        {
+            LogPostgresUnreachable(ex.Message);
+            return NatsOnly(ex is OperationCanceledException ? "timed out" : ex.Message);
+        }
+    }
+
+    private DependencySnapshot NatsOnly(string? postgresError) => new(
+        nats.ConnectionState == NatsConnectionState.Open,
+        nats.ConnectionState.ToString(),
+        nats.ServerInfo?.Version,
+        nats.ServerInfo?.JetStreamAvailable ?? false,
+        PostgresReachable: false,
+        PostgresLatencyMs: null,
+        postgresError,
+        _time.GetUtcNow());
+
+    private static async Task<bool> NextAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL did not answer the health probe: {Reason}")]
+    private partial void LogPostgresUnreachable(string reason);
+}
