@@ -81,13 +81,15 @@ run_tests() {
 
 run_benchmark() {
   setup
-  local url=http://localhost:5100/health apphost=""
+  local url=http://localhost:5100/health
+  BENCH_APPHOST=""
   dotnet build tools/MultiAgent.Benchmarks --configuration Release --verbosity quiet --nologo >/dev/null
   if ! curl -fs -o /dev/null "http://localhost:5100/health/ready" 2>/dev/null; then
     log "starting the system for the benchmark"
     dotnet run --project src/MultiAgent.AppHost --launch-profile http >/tmp/multiagent-bench-apphost.log 2>&1 &
-    apphost=$!
-    trap '[ -n "$apphost" ] && kill -TERM "$apphost" 2>/dev/null; wait "$apphost" 2>/dev/null' EXIT
+    BENCH_APPHOST=$!
+    # dotnet run does not pass SIGTERM on: stop the AppHost itself (its child), which stops the servers and agents.
+    trap 'if [ -n "${BENCH_APPHOST:-}" ]; then pkill -TERM -P "$BENCH_APPHOST" 2>/dev/null; wait "$BENCH_APPHOST" 2>/dev/null; fi' EXIT
     for _ in $(seq 1 120); do
       curl -fs -o /dev/null "$url" 2>/dev/null && break
       sleep 1
