@@ -146,14 +146,7 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
                 return;
             }
 
-            var record = await services.Tasks.BeginAttemptAsync(new TaskStart
-            {
-                TaskId = envelope.Id,
-                JobId = envelope.CorrelationId,
-                AgentType = Identity.AgentType,
-                MessageType = envelope.Type,
-                Payload = envelope.Payload,
-            }, ct);
+            var record = await services.Tasks.BeginAttemptAsync(StartOf(envelope), ct);
             if (record.IsTerminal)
             {
                 await FinishDuplicateAsync(delivery, record, ct);
@@ -317,14 +310,7 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
         // A task rejected before it ran has no row yet; give it one so its failure is on record.
         if (await services.Tasks.GetAsync(envelope.Id, ct) is null)
         {
-            await services.Tasks.BeginAttemptAsync(new TaskStart
-            {
-                TaskId = envelope.Id,
-                JobId = envelope.CorrelationId,
-                AgentType = Identity.AgentType,
-                MessageType = envelope.Type,
-                Payload = envelope.Payload,
-            }, ct);
+            await services.Tasks.BeginAttemptAsync(StartOf(envelope), ct);
         }
 
         await services.Tasks.FailAsync(envelope.Id, status, reason, ct);
@@ -363,6 +349,15 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
             // Ends with the task; a missed in-progress ack at worst means a redelivery, which the task store absorbs.
         }
     }
+
+    private TaskStart StartOf(TaskEnvelope envelope) => new()
+    {
+        TaskId = envelope.Id,
+        JobId = envelope.CorrelationId,
+        AgentType = Identity.AgentType,
+        MessageType = envelope.Type,
+        Payload = envelope.Payload,
+    };
 
     private static string? TryReadString(ReadOnlyMemory<byte> raw, string property)
     {
