@@ -162,9 +162,10 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
 
             await RunAsync(delivery, envelope, attempt, ct);
         }
-        catch (Exception ex) when (ex is NatsException or Npgsql.NpgsqlException or TimeoutException or OperationCanceledException)
+        catch (Exception ex)
         {
-            // The outcome could not be stored or acknowledged: leave the message un-acked, JetStream redelivers it.
+            // The outcome could not be stored, sent on or acknowledged: leave the message un-acked. JetStream redelivers
+            // it, and the attempt bound dead-letters it if this keeps happening. The loop itself goes on.
             LogBookkeepingFailed(delivery.Envelope?.Id ?? "?", ex.Message);
         }
     }
