@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using MultiAgent.Contracts;
 using NATS.Client.Core;
+using NATS.Client.JetStream;
 using Npgsql;
 
 namespace Agents.RepoManager.Health;
@@ -12,6 +14,8 @@ public sealed record DependencySnapshot(
     string NatsState,
     string? NatsServerVersion,
     bool JetStreamAvailable,
+    long? PendingTasks,
+    long? DeadLetters,
     bool PostgresReachable,
     double? PostgresLatencyMs,
     string? PostgresError,
@@ -22,7 +26,8 @@ public sealed record DependencySnapshot(
 /// endpoints answer from memory and stay fast however busy the system is.
 /// </summary>
 public sealed partial class DependencyMonitor(
-    INatsConnection nats, NpgsqlDataSource database, ILogger<DependencyMonitor> logger, TimeProvider? time = null) : BackgroundService
+    INatsConnection nats, INatsJSContext js, NpgsqlDataSource database, ILogger<DependencyMonitor> logger, TimeProvider? time = null)
+    : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -45,17 +50,42 @@ public sealed partial class DependencyMonitor(
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(Interval);
+        var (pendingTasks, deadLetters) = (await CountAsync(Subjects.TasksStream, timeout.Token), await CountAsync(Subjects.DeadLetterStream, timeout.Token));
         var clock = Stopwatch.StartNew();
         try
         {
             await using var command = database.CreateCommand("SELECT 1");
             await command.ExecuteScalarAsync(timeout.Token);
-            return NatsOnly(null) with { PostgresReachable = true, PostgresLatencyMs = clock.Elapsed.TotalMilliseconds };
+            return NatsOnly(null) with
+            {
+                PostgresReachable = true,
+                PostgresLatencyMs = clock.Elapsed.TotalMilliseconds,
+                PendingTasks = pendingTasks,
+                DeadLetters = deadLetters,
+            };
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException && !stoppingToken.IsCancellationRequested)
         {
             LogPostgresUnreachable(ex.Message);
-            return NatsOnly(ex is OperationCanceledException ? "timed out" : ex.Message);
+            return NatsOnly(ex is OperationCanceledException ? "timed out" : ex.Message) with { PendingTasks = pendingTasks, DeadLetters = deadLetters };
+        }
+    }
+
+    /// <summary>Messages in a stream (tasks waiting or running; dead letters kept), or null when NATS cannot say.</summary>
+    private async Task<long?> CountAsync(string stream, CancellationToken cancellationToken)
+    {
+        if (nats.ConnectionState != NatsConnectionState.Open)
+        {
+            return null;
+        }
+
+        try
+        {
+            return (await js.GetStreamAsync(stream, cancellationToken: cancellationToken)).Info.State.Messages;
+        }
+        catch (Exception ex) when (ex is NatsException or OperationCanceledException)
+        {
+            return null;
         }
     }
 
@@ -64,6 +94,8 @@ public sealed partial class DependencyMonitor(
         nats.ConnectionState.ToString(),
         nats.ServerInfo?.Version,
         nats.ServerInfo?.JetStreamAvailable ?? false,
+        PendingTasks: null,
+        DeadLetters: null,
         PostgresReachable: false,
         PostgresLatencyMs: null,
         postgresError,

@@ -80,7 +80,8 @@ public static class SystemHealthEndpoints
             now,
             agents.Select(AgentHealthView.From).ToList(),
             new DependenciesView(
-                new NatsView(dependencies.NatsConnected, dependencies.NatsState, dependencies.NatsServerVersion, dependencies.JetStreamAvailable),
+                new NatsView(dependencies.NatsConnected, dependencies.NatsState, dependencies.NatsServerVersion, dependencies.JetStreamAvailable,
+                    dependencies.PendingTasks, dependencies.DeadLetters),
                 new PostgresView(dependencies.PostgresReachable, dependencies.PostgresLatencyMs is { } ms ? Math.Round(ms, 2) : null, dependencies.PostgresError)),
             problems);
     }

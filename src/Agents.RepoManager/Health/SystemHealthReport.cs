@@ -31,7 +31,9 @@ public sealed record AgentHealthView(
 
 public sealed record DependenciesView(NatsView Nats, PostgresView Postgres);
 
-public sealed record NatsView(bool Connected, string State, string? ServerVersion, bool JetStream);
+/// <param name="PendingTasks">Tasks waiting or running, all agents (messages in the tasks stream).</param>
+/// <param name="DeadLetters">Dead letters kept (30 days).</param>
+public sealed record NatsView(bool Connected, string State, string? ServerVersion, bool JetStream, long? PendingTasks, long? DeadLetters);
 
 public sealed record PostgresView(bool Reachable, double? LatencyMs, string? Error);
 

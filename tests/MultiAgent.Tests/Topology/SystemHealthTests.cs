@@ -46,6 +46,8 @@ public sealed class SystemHealthTests(SystemFixture system)
         var dependencies = report.GetProperty("dependencies");
         Assert.True(dependencies.GetProperty("nats").GetProperty("connected").GetBoolean());
         Assert.True(dependencies.GetProperty("nats").GetProperty("jetStream").GetBoolean());
+        Assert.True(dependencies.GetProperty("nats").GetProperty("pendingTasks").GetInt64() >= 0);
+        Assert.True(dependencies.GetProperty("nats").GetProperty("deadLetters").GetInt64() >= 0);
         Assert.True(dependencies.GetProperty("postgres").GetProperty("reachable").GetBoolean());
         Assert.Empty(report.GetProperty("problems").EnumerateArray());
 
