@@ -1,0 +1,142 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+
+namespace MultiAgent.Repositories.Git;
+
+/// <summary>
+/// Runs the git command-line client: an argument list (never a shell string) in a working directory, in the fixed
+/// environment of <see cref="GitEnvironment"/>, with a timeout and cancellation (the process tree is killed).
+/// Output and messages pass through <see cref="SecretRedactor"/> with the run's secrets and header values. A failure
+/// becomes a <see cref="RepositoryHostException"/> (GitFailed, or a more specific kind git's message makes clear)
+/// carrying the redacted, truncated error output; a timeout is Unavailable.
+/// </summary>
+public sealed class GitCli(GitCliOptions? options = null)
+{
+    private readonly GitCliOptions _options = options ?? new GitCliOptions();
+
+    /// <summary>Runs <c>git <paramref name="arguments"/></c> in <paramref name="workingDirectory"/>.</summary>
+    public Task<GitResult> RunAsync(
+        string workingDirectory, IReadOnlyList<string> arguments, CancellationToken cancellationToken = default) =>
+        RunAsync(workingDirectory, arguments, GitRunOptions.Default, cancellationToken);
+
+    /// <summary>Runs <c>git <paramref name="arguments"/></c> in <paramref name="workingDirectory"/> with per-command settings.</summary>
+    public async Task<GitResult> RunAsync(
+        string workingDirectory, IReadOnlyList<string> arguments, GitRunOptions run, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(workingDirectory);
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(run);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var secrets = SecretsOf(run);
+        var description = Describe(arguments, secrets);
+        var start = new ProcessStartInfo(_options.ExecutablePath)
+        {
+            WorkingDirectory = workingDirectory,
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        GitEnvironment.Apply(start.Environment, run);
+
+        using var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (Exception ex) when (ex is Win32Exception or InvalidOperationException)
+        {
+            throw new RepositoryHostException(
+                RepositoryErrorKind.GitFailed,
+                $"{description} could not be started (is '{_options.ExecutablePath}' installed, and does '{workingDirectory}' exist?): {ex.Message}");
+        }
+
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
+
+        var timeout = run.Timeout ?? _options.DefaultTimeout;
+        using (var timer = new CancellationTokenSource(timeout))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token))
+        {
+            try
+            {
+                await process.WaitForExitAsync(linked.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Kill(process);
+                await DrainAsync(output, error);
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new RepositoryHostException(
+                    RepositoryErrorKind.Unavailable, $"{description} did not finish within {timeout.TotalSeconds:0.#}s and was stopped.");
+            }
+        }
+
+        var result = new GitResult(
+            process.ExitCode,
+            SecretRedactor.Redact(await output, secrets),
+            SecretRedactor.Redact(await error, secrets));
+        if (result.Succeeded || !run.ThrowOnFailure)
+        {
+            return result;
+        }
+
+        var detail = GitFailure.Tail(result.Error.Length > 0 ? result.Error : result.Output, _options.MaxErrorLength);
+        throw new RepositoryHostException(
+            GitFailure.Classify(result.Error),
+            $"{description} failed (exit code {result.ExitCode}): {(detail.Length > 0 ? detail : "no output")}");
+    }
+
+    private static List<string> SecretsOf(GitRunOptions run)
+    {
+        var secrets = new List<string>(run.Secrets ?? []);
+        foreach (var (name, value) in run.HttpHeaders ?? new Dictionary<string, string>())
+        {
+            secrets.AddRange(SecretRedactor.SecretsOfHeader(name, value));
+        }
+
+        return secrets;
+    }
+
+    /// <summary>"git clone …" with the arguments redacted and shortened, for messages.</summary>
+    private static string Describe(IReadOnlyList<string> arguments, List<string> secrets)
+    {
+        var text = SecretRedactor.Redact("git " + string.Join(' ', arguments), secrets).ReplaceLineEndings(" ");
+        return text.Length <= 300 ? text : text[..300] + "…";
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or Win32Exception or NotSupportedException)
+        {
+            // Already exited.
+        }
+    }
+
+    /// <summary>Lets the output readers finish after a kill, without waiting on a stray grandchild that holds the pipe.</summary>
+    private static async Task DrainAsync(Task<string> output, Task<string> error)
+    {
+        try
+        {
+            await Task.WhenAll(output, error).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception ex) when (ex is TimeoutException or IOException or ObjectDisposedException)
+        {
+            // The output of a stopped command is not needed.
+        }
+    }
+}

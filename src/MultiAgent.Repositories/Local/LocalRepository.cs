@@ -1,0 +1,62 @@
+using MultiAgent.Repositories.Git;
+
+namespace MultiAgent.Repositories.Local;
+
+/// <summary>
+/// A repository on this machine's disk, bare (<c>demo.git</c>) or not (<c>demo/.git</c>). Git commands address it
+/// with an explicit <c>--git-dir</c>, so git never wanders into an enclosing repository.
+/// </summary>
+/// <param name="Path">The path the reference names (what <c>git clone</c> takes).</param>
+/// <param name="GitDirectory">Its git directory.</param>
+internal sealed record LocalRepository(RepositoryReference Reference, string Path, string GitDirectory)
+{
+    /// <summary><c>--git-dir=…</c>, to put before a git command.</summary>
+    public IReadOnlyList<string> GitDirArguments => ["--git-dir=" + GitDirectory];
+
+    /// <summary>Finds the repository; InvalidReference for a non-local reference, NotFound when there is no repository at the path.</summary>
+    public static async Task<LocalRepository> OpenAsync(GitCli git, RepositoryReference reference, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        if (reference.Kind != RepositoryHostKind.Local || string.IsNullOrEmpty(reference.LocalPath))
+        {
+            throw new RepositoryHostException(
+                RepositoryErrorKind.InvalidReference, $"'{reference}' is not a local repository; the local-git host serves paths only.");
+        }
+
+        var path = reference.LocalPath;
+        if (!Directory.Exists(path))
+        {
+            throw new RepositoryHostException(RepositoryErrorKind.NotFound, $"There is no repository at '{path}': the folder does not exist.");
+        }
+
+        var dotGit = System.IO.Path.Combine(path, ".git");
+        var gitDirectory = Directory.Exists(dotGit) || File.Exists(dotGit) ? dotGit : path;
+        var probe = await git.RunAsync(
+            path, ["--git-dir=" + gitDirectory, "rev-parse", "--git-dir"], new GitRunOptions { ThrowOnFailure = false }, cancellationToken);
+        if (!probe.Succeeded)
+        {
+            throw new RepositoryHostException(RepositoryErrorKind.NotFound, $"There is no repository at '{path}': it is not a git repository.");
+        }
+
+        return new LocalRepository(reference, path, gitDirectory);
+    }
+
+    /// <summary>The branch <c>HEAD</c> points at (the default branch).</summary>
+    public async Task<string> DefaultBranchAsync(GitCli git, CancellationToken cancellationToken)
+    {
+        var head = await git.RunAsync(
+            Path, [.. GitDirArguments, "symbolic-ref", "--quiet", "--short", "HEAD"], new GitRunOptions { ThrowOnFailure = false }, cancellationToken);
+        return head.Succeeded && head.Output.Trim() is { Length: > 0 } branch
+            ? branch
+            : throw new RepositoryHostException(RepositoryErrorKind.GitFailed, $"The HEAD of '{Path}' does not name a branch.");
+    }
+
+    /// <summary>The commit at the tip of <paramref name="branch"/>, or null when there is no such branch.</summary>
+    public Task<string?> TryBranchShaAsync(GitCli git, string branch, CancellationToken cancellationToken) =>
+        GitRefs.TryResolveAsync(git, Path, GitDirArguments, "refs/heads/" + branch, cancellationToken);
+
+    /// <summary>The commit at the tip of <paramref name="branch"/>; NotFound when there is no such branch.</summary>
+    public async Task<string> BranchShaAsync(GitCli git, string branch, CancellationToken cancellationToken) =>
+        await TryBranchShaAsync(git, branch, cancellationToken)
+        ?? throw new RepositoryHostException(RepositoryErrorKind.NotFound, $"Branch '{branch}' does not exist in '{Path}'.");
+}
