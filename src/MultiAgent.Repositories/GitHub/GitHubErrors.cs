@@ -9,7 +9,7 @@ internal static partial class GitHubErrors
 {
     private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromMinutes(1);
 
-    public static RepositoryHostException Map(Exception exception, string operation, SecretRedactor redactor, TimeProvider time)
+    public static RepositoryHostException Map(Exception exception, string operation, GitHubTokenRedactor redactor, TimeProvider time)
     {
         var (kind, detail, retryAfter) = Classify(exception, time.GetUtcNow());
         var message = redactor.Redact($"GitHub: {operation} failed: {detail}");

@@ -24,7 +24,7 @@ public sealed class GitHubHost : IRepositoryHost, IDisposable
     private readonly GitHubOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly SecretRedactor _redactor;
+    private readonly GitHubTokenRedactor _redactor;
     private readonly ResilientGitHubHttpClient? _http;
     private readonly Octo.GitHubClient? _client;
     private readonly bool _apiIsGitHubDotCom;
@@ -35,7 +35,7 @@ public sealed class GitHubHost : IRepositoryHost, IDisposable
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = timeProvider ?? TimeProvider.System;
-        _redactor = new SecretRedactor(options.Token);
+        _redactor = new GitHubTokenRedactor(options.Token);
         ApiBaseAddress = ParseApiBaseUrl(options.ApiBaseUrl);
         _apiIsGitHubDotCom = string.Equals(ApiBaseAddress.Host, "api.github.com", StringComparison.OrdinalIgnoreCase);
 
