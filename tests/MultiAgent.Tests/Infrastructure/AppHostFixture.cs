@@ -15,7 +15,7 @@ public abstract class AppHostFixture : IAsyncLifetime
 {
     public static readonly string[] Agents = ["repomanager", "coder", "reviewer"];
     public static readonly string[] Servers = ["nats", "postgres", "multiagentdb"];
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
 
     private readonly string _dataRoot = Path.Combine(Path.GetTempPath(), "multiagent-tests", Guid.NewGuid().ToString("N"));
     private DistributedApplication? _app;
