@@ -1,6 +1,21 @@
-using System.CommandLine;
+using MultiAgent.Cli;
 
-// The multi-agent command. Its commands (start-project, submit-feature, job-status, …) need the task bus and the
-// query API, which come first; until then it answers --help and --version.
-var root = new RootCommand("Submit features to MultiAgent and follow their jobs. Talks to the system over NATS.");
-return root.Parse(args).Invoke();
+// The multi-agent command. Everything but the real console and Ctrl+C lives in CliApp, which the tests run in-process.
+using var interrupted = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    // The first Ctrl+C stops the command cleanly; a second one ends the process.
+    if (!interrupted.IsCancellationRequested)
+    {
+        e.Cancel = true;
+        interrupted.Cancel();
+    }
+};
+
+return await CliApp.RunAsync(
+    args,
+    Console.Out,
+    Console.Error,
+    CliApp.ProcessEnvironment(),
+    new CliTerminal(!Console.IsOutputRedirected, !Console.IsErrorRedirected),
+    interrupted.Token);

@@ -1,0 +1,174 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MultiAgent.Cli.Connection;
+using MultiAgent.Cli.Output;
+using MultiAgent.Contracts;
+using MultiAgent.Messaging;
+using MultiAgent.Repositories;
+using NATS.Client.JetStream;
+using Spectre.Console;
+
+namespace MultiAgent.Cli.Commands;
+
+/// <summary>
+/// What start-project and submit-feature share: input validation (before anything is sent), the job id, and
+/// publishing the <see cref="FeatureRequest"/> to the Repo Manager.
+/// </summary>
+internal static class FeatureSubmission
+{
+    public const int MinIterations = 1;
+    public const int MaxIterations = 10;
+
+    /// <summary>A new job id: "job-" and 12 hex digits.</summary>
+    public static string NewJobId() => "job-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+
+    /// <summary>
+    /// The repository as the system records it: <c>https://host/owner/repo</c> for GitHub (what
+    /// <see cref="RepositoryReference.Parse"/> reads back to the same repository) or the absolute path for a local one.
+    /// </summary>
+    /// <exception cref="CliException">Not a repository reference (a usage error).</exception>
+    public static string Repository(string? input)
+    {
+        if (string.IsNullOrWhiteSpace(input))
+        {
+            throw CliException.Usage("--repo is empty: give a repository URL (https://github.com/owner/repo) or a local path");
+        }
+
+        try
+        {
+            return Canonical(RepositoryReference.Parse(input));
+        }
+        catch (RepositoryHostException ex) when (ex.Kind == RepositoryErrorKind.InvalidReference)
+        {
+            throw CliException.Usage($"invalid repository: {ex.Message}");
+        }
+    }
+
+    /// <summary>The canonical form of a repository filter, or the text as typed if it is not a reference.</summary>
+    public static string RepositoryFilter(string input)
+    {
+        try
+        {
+            return Canonical(RepositoryReference.Parse(input));
+        }
+        catch (RepositoryHostException)
+        {
+            return input.Trim();
+        }
+    }
+
+    private static string Canonical(RepositoryReference reference) =>
+        reference.Kind == RepositoryHostKind.GitHub ? $"https://{reference.Key}" : reference.Key;
+
+    /// <summary>Splits requirements on new lines and ';' (and ',' when <paramref name="commas"/>), dropping blanks.</summary>
+    public static List<string> SplitRequirements(IEnumerable<string> values, bool commas)
+    {
+        char[] separators = commas ? ['\n', '\r', ';', ','] : ['\n', '\r', ';'];
+        return values
+            .SelectMany(value => value.Split(separators, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(StripBullet)
+            .Where(item => item.Length > 0)
+            .ToList();
+    }
+
+    /// <summary>A title from the first non-blank line of the requirements, at most 72 characters.</summary>
+    public static string TitleFrom(string requirements)
+    {
+        var first = requirements.Split(['\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(StripBullet)
+            .FirstOrDefault(line => line.Length > 0) ?? "";
+        first = first.TrimEnd(';', '.', ',', ':', ' ');
+        return first.Length <= 72 ? first : first[..71].TrimEnd() + "…";
+    }
+
+    public static void CheckIterations(int maxIterations)
+    {
+        if (maxIterations is < MinIterations or > MaxIterations)
+        {
+            throw CliException.Usage($"--max-iterations must be between {MinIterations} and {MaxIterations} (was {maxIterations})");
+        }
+    }
+
+    public static string? RequestedBy(IReadOnlyDictionary<string, string?> environment) =>
+        environment.TryGetValue("USER", out var user) && !string.IsNullOrWhiteSpace(user) ? user : null;
+
+    /// <summary>
+    /// Checks the request's size, connects, makes sure the task stream exists, publishes the request to the Repo Manager,
+    /// prints the job id.
+    /// </summary>
+    public static async Task<int> SubmitAsync(
+        CliContext cli, NatsSettings settings, FeatureRequest request, bool json, CancellationToken cancellationToken)
+    {
+        var options = Options.Create(new TaskBusOptions());
+        var envelope = MessageSerializer.Wrap(request, AgentType.RepoManager, request.JobId, request.Priority);
+        var size = MessageSerializer.Serialize(envelope).Length;
+        if (size > options.Value.MaxPayloadBytes)
+        {
+            throw CliException.Usage($"the request is too large ({size:N0} bytes; at most {options.Value.MaxPayloadBytes:N0}): shorten the description or the requirements");
+        }
+
+        await using var session = await cli.ConnectAsync(settings, json, cancellationToken);
+        var outcome = await cli.Out.SpinAsync("Submitting…", json, async () =>
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(settings.Timeout);
+            try
+            {
+                await EnsureTopologyAsync(session.JetStream, options, timeout.Token);
+                return await new TaskPublisher(session.JetStream, options).PublishAsync(envelope, timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"JetStream at {settings.DisplayUrl} did not accept the request within {settings.Timeout.TotalSeconds:0.#}s");
+            }
+            catch (NatsJSApiException ex)
+            {
+                throw CliException.Failed($"JetStream at {settings.DisplayUrl} refused the request: {ex.Error.Description} ({ex.Error.Code})");
+            }
+        });
+
+        if (json)
+        {
+            JsonOutput.WriteJobId(cli.Out.Writer, request.JobId);
+            return ExitCodes.Ok;
+        }
+
+        cli.Out.MarkupLine($"Submitted job [bold]{Markup.Escape(request.JobId)}[/] for {Markup.Escape(request.Repository)}: {Markup.Escape(request.Title)}");
+        if (outcome.IsDuplicate)
+        {
+            cli.Warn("the server already held this request (duplicate); it was not stored again");
+        }
+
+        cli.Out.WriteLine($"Follow it with: multi-agent watch {request.JobId}");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Creates the streams and consumers when the task stream does not exist yet (no agent has started so far), so that
+    /// the request waits for the Repo Manager. An existing topology is left as the agents configured it: they may run with
+    /// other task-bus settings than this CLI's defaults.
+    /// </summary>
+    private static async Task EnsureTopologyAsync(INatsJSContext js, IOptions<TaskBusOptions> options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await js.GetStreamAsync(Subjects.TasksStream, cancellationToken: cancellationToken);
+        }
+        catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+        {
+            await new JetStreamTopology(js, options, NullLogger<JetStreamTopology>.Instance).EnsureAsync(cancellationToken);
+        }
+    }
+
+    private static string StripBullet(string line)
+    {
+        var text = line.Trim();
+        if (text.Length > 1 && text[0] is '-' or '*' or '•' && text[1] == ' ')
+        {
+            return text[2..].Trim();
+        }
+
+        return text;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text.Json;
+
+namespace MultiAgent.Cli.Connection;
+
+/// <summary>
+/// The optional config file <c>~/.config/multi-agent/config.json</c> (or <c>$XDG_CONFIG_HOME/multi-agent/config.json</c>):
+/// <c>{"nats": "nats://host:4222", "credsFile": "…", "user": "…", "password": "…", "token": "…"}</c>, every field optional.
+/// </summary>
+internal sealed record CliConfigFile(string? Path, string? Nats, string? CredsFile, string? User, string? Password, string? Token)
+{
+    public static CliConfigFile None { get; } = new(null, null, null, null, null, null);
+
+    /// <summary>Where the config file is looked for, from the given environment.</summary>
+    public static string Location(IReadOnlyDictionary<string, string?> environment)
+    {
+        if (environment.TryGetValue("XDG_CONFIG_HOME", out var xdg) && !string.IsNullOrWhiteSpace(xdg))
+        {
+            return System.IO.Path.Combine(xdg, "multi-agent", "config.json");
+        }
+
+        var home = environment.TryGetValue("HOME", out var h) && !string.IsNullOrWhiteSpace(h)
+            ? h
+            : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return System.IO.Path.Combine(home, ".config", "multi-agent", "config.json");
+    }
+
+    /// <summary>Reads the file if it exists; <see cref="None"/> if it does not.</summary>
+    /// <exception cref="CliException">The file exists but cannot be read or is not the expected JSON (a usage error).</exception>
+    public static CliConfigFile Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return None;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions
+            {
+                CommentHandling = JsonCommentHandling.Skip,
+                AllowTrailingCommas = true,
+            });
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw CliException.Usage($"config file {path} must hold a JSON object");
+            }
+
+            var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                values[property.Name] = property.Value.ValueKind switch
+                {
+                    JsonValueKind.String => property.Value.GetString(),
+                    JsonValueKind.Null => null,
+                    // Values are never echoed: the field could be a password.
+                    _ => throw CliException.Usage($"config file {path}: '{property.Name}' must be a string"),
+                };
+            }
+
+            string? Get(string name) => values.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
+            return new CliConfigFile(path, Get("nats"), Get("credsFile"), Get("user"), Get("password"), Get("token"));
+        }
+        catch (JsonException ex)
+        {
+            // The parser's message names a position, never the content.
+            throw CliException.Usage($"config file {path} is not valid JSON: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw CliException.Usage($"cannot read config file {path}: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,199 @@
+using System.Text;
+using System.Text.Json;
+using MultiAgent.Cli;
+using MultiAgent.Contracts;
+using MultiAgent.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace MultiAgent.Tests.Cli;
+
+/// <summary>The multi-agent command against the whole system (the real Repo Manager answering over NATS).</summary>
+[Collection(SystemCollection.Name)]
+public sealed class CliSystemTests(SystemFixture system, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Start_project_creates_a_job_that_list_jobs_and_job_status_show()
+    {
+        var repository = UniqueRepository();
+
+        var started = await RunAsync("start-project", "--repo", repository, "--requirements", "Add a /version endpoint\nreturn the build version as JSON", "--branch", "develop");
+        var jobId = JobIdFrom(started);
+        var status = await WaitForJobAsync(jobId);
+        var listed = await RunAsync("list-jobs", "--repo", repository);
+        var listedJson = await RunAsync("list-jobs", "--repo", repository, "--json");
+
+        Assert.Equal(ExitCodes.Ok, started.ExitCode);
+        Assert.Contains($"multi-agent watch {jobId}", started.Stdout);
+        Assert.Contains(jobId, status.Stdout);
+        Assert.Contains("PENDING", status.Stdout);
+        Assert.Contains("Add a /version endpoint", status.Stdout);
+        Assert.Contains(repository, status.Stdout);
+        Assert.Contains(JobEventTypes.JobCreated, status.Stdout);
+        Assert.Contains(MessageTypes.FeatureRequest, status.Stdout);
+        Assert.DoesNotContain(" \n", status.Stdout);
+        Assert.Equal(ExitCodes.Ok, listed.ExitCode);
+        Assert.Contains(jobId, listed.Stdout);
+        Assert.Contains("1-1 of 1 job", listed.Stdout);
+        var list = Parse<ListJobsReply>(listedJson);
+        Assert.Equal(jobId, Assert.Single(list.Jobs).JobId);
+        Assert.Equal("Add a /version endpoint", list.Jobs[0].Title);
+        Assert.False(CliRunner.HasAnsi(started.Stdout + status.Stdout + listed.Stdout));
+    }
+
+    [Fact]
+    public async Task Submit_feature_sends_what_was_asked()
+    {
+        var repository = UniqueRepository();
+
+        var submitted = await RunAsync("submit-feature", "--repo", $"file://{repository}", "--title", "Add rate limiting [v2]",
+            "--description", "Limit each client to 10 requests a second", "--requirements", "429 when over the limit,Retry-After header",
+            "--priority", "high", "--max-iterations", "5", "--require-approval", "--json");
+        var jobId = JobIdFrom(submitted);
+        var status = Parse<JobStatusReply>(await WaitForJobAsync(jobId, "--json"));
+        var plain = await RunAsync("job-status", jobId);
+
+        Assert.Equal("Add rate limiting [v2]", status.Job.Title);
+        Assert.Contains("Add rate limiting [v2]", plain.Stdout);
+        Assert.Equal(repository, status.Job.Repository);
+        Assert.Equal(5, status.Job.MaxIterations);
+        Assert.Equal(JobStatus.Pending, status.Job.Status);
+    }
+
+    [Fact]
+    public async Task Stop_job_cancels_the_job_and_watch_on_it_exits_1_promptly()
+    {
+        var jobId = JobIdFrom(await RunAsync("start-project", "--repo", UniqueRepository(), "--requirements", "Something to stop"));
+        await WaitForJobAsync(jobId);
+
+        var stopped = await RunAsync("stop-job", jobId, "--reason", "changed my mind");
+        var again = await RunAsync("stop-job", jobId, "--json");
+        var status = await RunAsync("job-status", jobId);
+        var watched = await RunAsync("watch", jobId);
+
+        Assert.Equal(ExitCodes.Ok, stopped.ExitCode);
+        Assert.Contains($"Job {jobId} is now CANCELLED", stopped.Stdout);
+        var second = Parse<StopJobReply>(again);
+        Assert.False(second.Changed);
+        Assert.Equal(JobStatus.Cancelled, second.Status);
+        Assert.Contains("CANCELLED", status.Stdout);
+        Assert.Contains("changed my mind", status.Stdout);
+        Assert.Equal(ExitCodes.Failure, watched.ExitCode);
+        Assert.Contains($"Job {jobId} CANCELLED", watched.Stdout);
+        Assert.True(watched.Elapsed < TimeSpan.FromSeconds(10), $"watch took {watched.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Watch_prints_events_live_until_the_job_ends()
+    {
+        var jobId = JobIdFrom(await RunAsync("start-project", "--repo", UniqueRepository(), "--requirements", "Something to watch"));
+        await WaitForJobAsync(jobId);
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var watchOutput = new LockedStringWriter();
+
+        var watching = CliRunner.RunAsync(["watch", jobId, "--nats", system.NatsUrl, "--timeout", "10"], null, default, limit.Token, watchOutput);
+        await Eventually.ReturnsAsync(
+            _ => Task.FromResult(watchOutput.ToString()), text => text.Contains(JobEventTypes.JobCreated, StringComparison.Ordinal) || watching.IsCompleted,
+            Patience, "watch to print the job's first event");
+        Assert.False(watching.IsCompleted, $"watch ended early: {watchOutput}");
+        var stopped = await RunAsync("stop-job", jobId, "--reason", "seen enough");
+        var watched = await watching;
+        output.WriteLine(watched.Stdout);
+
+        Assert.Equal(ExitCodes.Ok, stopped.ExitCode);
+        Assert.Equal(ExitCodes.Failure, watched.ExitCode);
+        Assert.Contains($"Watching job {jobId} (PENDING)", watched.Stdout);
+        Assert.Contains(JobEventTypes.JobCancelled, watched.Stdout);
+        Assert.Contains("seen enough", watched.Stdout);
+        Assert.Contains($"Job {jobId} CANCELLED", watched.Stdout);
+    }
+
+    [Theory]
+    [InlineData("job-status")]
+    [InlineData("stop-job")]
+    [InlineData("watch")]
+    public async Task An_unknown_job_is_a_failure_that_names_it(string command)
+    {
+        var jobId = $"job-{Guid.NewGuid():N}"[..16];
+
+        var result = await RunAsync(command, jobId);
+
+        Assert.Equal(ExitCodes.Failure, result.ExitCode);
+        Assert.Contains(jobId, result.Stderr);
+        Assert.Equal("", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Json_output_is_the_contracts_reply_and_nothing_else()
+    {
+        var jobId = JobIdFrom(await RunAsync("start-project", "--repo", UniqueRepository(), "--requirements", "Something in JSON", "--json"));
+        var status = await WaitForJobAsync(jobId, "--json");
+        var list = await RunAsync("list-jobs", "--limit", "5", "--json");
+        var agents = await RunAsync("agents", "--json");
+
+        Assert.Equal(jobId, Parse<JobStatusReply>(status).Job.JobId);
+        Assert.InRange(Parse<ListJobsReply>(list).Jobs.Count, 1, 5);
+        Parse<AgentsReply>(agents);
+        foreach (var result in new[] { status, list, agents })
+        {
+            Assert.Equal(ExitCodes.Ok, result.ExitCode);
+            Assert.Equal(1, result.Stdout.Count(c => c == '\n'));
+            Assert.Equal("", result.Stderr);
+        }
+    }
+
+    [Fact]
+    public async Task Agents_lists_the_three_agent_types()
+    {
+        var reply = await Eventually.ReturnsAsync(
+            async _ => Parse<AgentsReply>(await RunAsync("agents", "--json")),
+            r => r.Agents.Where(a => a.Healthy).Select(a => a.AgentType).Distinct().Count() == 3, Patience,
+            "heartbeats from the three agents");
+        var table = await RunAsync("agents");
+        output.WriteLine(table.Stdout);
+
+        Assert.Equal([AgentType.Coder, AgentType.Reviewer, AgentType.RepoManager],
+            reply.Agents.Select(a => a.AgentType).Distinct().Order());
+        Assert.Equal(ExitCodes.Ok, table.ExitCode);
+        Assert.Contains("CODER", table.Stdout);
+        Assert.Contains("REVIEWER", table.Stdout);
+        Assert.Contains("REPO_MANAGER", table.Stdout);
+        Assert.Contains("ERROR RATE", table.Stdout);
+        Assert.False(CliRunner.HasAnsi(table.Stdout));
+    }
+
+    private Task<CliResult> RunAsync(params string[] args) =>
+        CliRunner.RunAsync([.. args, "--nats", system.NatsUrl, "--timeout", "10"], null);
+
+    /// <summary>job-status until it answers: the Repo Manager records the job asynchronously.</summary>
+    private async Task<CliResult> WaitForJobAsync(string jobId, params string[] options)
+    {
+        var result = await Eventually.ReturnsAsync(
+            _ => RunAsync(["job-status", jobId, .. options]), r => r.ExitCode == ExitCodes.Ok, Patience, $"the Repo Manager to record {jobId}");
+        output.WriteLine(result.Stdout);
+        return result;
+    }
+
+    private static string JobIdFrom(CliResult result)
+    {
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        if (result.Stdout.TrimStart().StartsWith('{'))
+        {
+            using var json = JsonDocument.Parse(result.Stdout);
+            return json.RootElement.GetProperty("jobId").GetString()!;
+        }
+
+        var match = System.Text.RegularExpressions.Regex.Match(result.Stdout, @"job-[0-9a-f]{12}");
+        Assert.True(match.Success, result.ToString());
+        return match.Value;
+    }
+
+    private static T Parse<T>(CliResult result)
+    {
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        return MessageSerializer.DeserializeMessage<T>(Encoding.UTF8.GetBytes(result.Stdout));
+    }
+
+    private static string UniqueRepository() => $"/srv/repos/cli-{Guid.NewGuid():N}.git";
+}
