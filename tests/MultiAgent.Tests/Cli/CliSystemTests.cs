@@ -170,7 +170,10 @@ public sealed class CliSystemTests(SystemFixture system, ITestOutputHelper outpu
     private async Task<CliResult> WaitForJobAsync(string jobId, params string[] options)
     {
         var result = await Eventually.ReturnsAsync(
-            _ => RunAsync(["job-status", jobId, .. options]), r => r.ExitCode == ExitCodes.Ok, Patience, $"the Repo Manager to record {jobId}");
+            // The job row appears a moment before its first timeline entry: wait for both.
+            _ => RunAsync(["job-status", jobId, .. options]),
+            r => r.ExitCode == ExitCodes.Ok && r.Stdout.Contains(JobEventTypes.JobCreated, StringComparison.Ordinal),
+            Patience, $"the Repo Manager to record {jobId}");
         output.WriteLine(result.Stdout);
         return result;
     }
