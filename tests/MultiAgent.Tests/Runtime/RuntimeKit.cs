@@ -103,6 +103,15 @@ internal sealed class RuntimeKit : IAsyncDisposable
         (await Eventually.ReturnsAsync(ct => Jobs.GetAsync(jobId, ct), j => j?.Status == status, Patience,
             $"job {jobId} to be {status}"))!;
 
+    /// <summary>
+    /// Waits until <paramref name="count"/> tasks of the job have finished their bookkeeping: the task row turns
+    /// COMPLETED first, then token usage, follow-ups and the task.completed timeline entry follow; this waits for the last.
+    /// </summary>
+    public Task WaitForCompletedEventsAsync(string jobId, int count) =>
+        Eventually.ReturnsAsync(
+            async ct => (await Events.ReadAsync(jobId, cancellationToken: ct)).Count(e => e.Type == JobEventTypes.TaskCompleted),
+            n => n >= count, Patience, $"{count} task.completed entries in the timeline of {jobId}");
+
     /// <summary>Runs of the handler recorded by the test agent, in order: (instance, attempt).</summary>
     public async Task<IReadOnlyList<(string Instance, int Attempt)>> ExecutionsAsync(string jobId) =>
         (await Events.ReadAsync(jobId))

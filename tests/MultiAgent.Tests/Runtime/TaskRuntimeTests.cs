@@ -31,6 +31,7 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
 
         await using var agent = _kit.StartAgent();
         var done = await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Completed);
+        await _kit.WaitForCompletedEventsAsync(job.Id, 1);
 
         Assert.Equal(1, done.Attempts);
         Assert.Single(await _kit.ExecutionsAsync(job.Id));
@@ -51,6 +52,7 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         first.KillHard();
         await using var second = _kit.StartAgent();
         var done = await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Completed);
+        await _kit.WaitForCompletedEventsAsync(job.Id, 1);
 
         var runs = await _kit.ExecutionsAsync(job.Id);
         Assert.Equal([(first.InstanceId, 1), (second.InstanceId, 2)], runs);
@@ -69,6 +71,7 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         var secondPublish = await _kit.Publisher.PublishAsync(task, default);
         await using var agent = _kit.StartAgent();
         await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Completed);
+        await _kit.WaitForCompletedEventsAsync(job.Id, 1);
 
         // A copy that slips past JetStream's de-duplication (no message id): the task store still stops it.
         await _kit.Js.PublishAsync(Subjects.Tasks(AgentType.Coder), MessageSerializer.Serialize(task));
@@ -176,6 +179,8 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         {
             await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Completed);
         }
+
+        await _kit.WaitForCompletedEventsAsync(job.Id, tasks.Count);
 
         var runs = await _kit.ExecutionsAsync(job.Id);
         Assert.Equal(tasks.Count, runs.Count);
