@@ -95,7 +95,7 @@ public sealed class CodingSession(IChatClient chat, CodingToolbox toolbox, Coder
         var steps = 0;
         string? lastCall = null;
         var repeats = 0;
-        var started = _time.GetTimestamp();
+        var started = _time.GetUtcNow();
 
         SessionOutcome Stop(string reason) => new(false, "", reason, usage, steps);
 
@@ -111,7 +111,7 @@ public sealed class CodingSession(IChatClient chat, CodingToolbox toolbox, Coder
                 return Stop($"token limit of {options.MaxTotalTokens} reached ({usage.Total} tokens used)");
             }
 
-            var remaining = options.MaxWallTime - _time.GetElapsedTime(started);
+            var remaining = options.MaxWallTime - (_time.GetUtcNow() - started);
             if (remaining <= TimeSpan.Zero)
             {
                 return Stop($"time limit of {options.MaxWallTime} reached");
