@@ -6,6 +6,10 @@ using MultiAgent.Repositories.Local;
 using MultiAgent.Repositories.Workspaces;
 
 var builder = WebApplication.CreateBuilder(args);
+
+// A coding session (MaxWallTime, 20 min) plus its checks outlasts the runtime's default task timeout of 15 min: unless
+// MultiAgent:Agent:TaskTimeout says otherwise, the Coder gives a task an hour.
+builder.Configuration["MultiAgent:Agent:TaskTimeout"] ??= "01:00:00";
 builder.AddAgentHost(AgentType.Coder);
 builder.Services.AddLocalGitHost(builder.Configuration);
 builder.Services.AddGitHubHost(builder.Configuration);
