@@ -7,7 +7,7 @@ public static class CoderServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="ImplementationHandler"/> with <see cref="CoderOptions"/> bound from <c>MultiAgent:Coder</c>, and the
-    /// model provider (the registered IChatClient). Needs the repository hosts and the workspaces registered.
+    /// model provider (the LLM layer's sessions). Needs the repository hosts, the workspaces and AddLlm registered.
     /// </summary>
     public static IServiceCollection AddCoder(this IServiceCollection services, IConfiguration configuration)
     {
@@ -15,7 +15,7 @@ public static class CoderServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<CoderOptions>().Bind(configuration.GetSection(CoderOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ICodingModelProvider, ServiceChatClientModelProvider>();
+        services.TryAddSingleton<ICodingModelProvider, LlmSessionModelProvider>();
         services.TryAddSingleton<ImplementationHandler>();
         return services;
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
 using MultiAgent.AgentRuntime.Tasks;
+using MultiAgent.Contracts;
+using MultiAgent.Llm;
 
 namespace Agents.Coder;
 
@@ -8,6 +9,11 @@ namespace Agents.Coder;
 public interface ICodingModel : IAsyncDisposable
 {
     IChatClient Client { get; }
+
+    /// <summary>Records a tool's result next to the model calls (the task's transcript), if the model keeps one.</summary>
+    void RecordToolResult(FunctionCallContent call, string result, bool succeeded)
+    {
+    }
 }
 
 /// <summary>Opens the model for one task (one session per task: transcript and usage belong to it).</summary>
@@ -17,22 +23,32 @@ public interface ICodingModelProvider
 }
 
 /// <summary>
-/// The <see cref="IChatClient"/> registered in the container, shared by every task. Without one, the task fails
-/// (not retryable) saying that no model is configured.
+/// The LLM layer's session for the task (<see cref="LlmSessionFactory"/>): the Coder's model settings
+/// (<c>MultiAgent:Llm</c>, <c>MultiAgent:Llm:Agents:coder</c>), resilience, token usage and the stored transcript,
+/// tool results included. Missing or wrong settings fail the task, not retryable, saying what is wrong.
 /// </summary>
-public sealed class ServiceChatClientModelProvider(IServiceProvider services) : ICodingModelProvider
+public sealed class LlmSessionModelProvider(LlmSessionFactory sessions) : ICodingModelProvider
 {
     public Task<ICodingModel> OpenAsync(TaskContext context, CancellationToken cancellationToken)
     {
-        var client = services.GetService<IChatClient>()
-            ?? throw new NonRetryableTaskException("no language model is configured for the Coder (register an IChatClient, e.g. with AddLlm)");
-        return Task.FromResult<ICodingModel>(new SharedModel(client));
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            return Task.FromResult<ICodingModel>(new SessionModel(sessions.Start(AgentType.Coder, context.TaskId, context.JobId)));
+        }
+        catch (LlmConfigurationException ex)
+        {
+            throw new NonRetryableTaskException($"the Coder's language model is not configured: {ex.Message}", ex);
+        }
     }
 
-    private sealed class SharedModel(IChatClient client) : ICodingModel
+    private sealed class SessionModel(LlmSession session) : ICodingModel
     {
-        public IChatClient Client { get; } = client;
+        public IChatClient Client => session.Client;
 
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public void RecordToolResult(FunctionCallContent call, string result, bool succeeded) =>
+            session.RecordToolResult(call.Name, call.Arguments, result, succeeded, call.CallId);
+
+        public ValueTask DisposeAsync() => session.DisposeAsync();
     }
 }

@@ -68,7 +68,7 @@ public sealed class ImplementationHandler(
         SessionOutcome outcome;
         await using (var model = await models.OpenAsync(context, ct))
         {
-            outcome = await new CodingSession(model.Client, toolbox, _options, time).RunAsync(request, ct);
+            outcome = await new CodingSession(model.Client, toolbox, _options, time, model.RecordToolResult).RunAsync(request, ct);
         }
 
         if (!outcome.Finished)

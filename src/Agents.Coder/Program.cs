@@ -1,6 +1,7 @@
 using Agents.Coder;
 using MultiAgent.AgentRuntime;
 using MultiAgent.Contracts;
+using MultiAgent.Llm;
 using MultiAgent.Repositories.GitHub;
 using MultiAgent.Repositories.Local;
 using MultiAgent.Repositories.Workspaces;
@@ -14,6 +15,7 @@ builder.AddAgentHost(AgentType.Coder);
 builder.Services.AddLocalGitHost(builder.Configuration);
 builder.Services.AddGitHubHost(builder.Configuration);
 builder.Services.AddWorkspaces(builder.Configuration);
+builder.Services.AddLlm(builder.Configuration);
 builder.Services.AddCoder(builder.Configuration);
 builder.AddAgent<CoderAgent>();
 

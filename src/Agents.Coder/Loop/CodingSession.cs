@@ -18,7 +18,10 @@ public sealed record SessionOutcome(bool Finished, string Summary, string? Failu
 /// tokens, wall time, or the same call repeated). A bad tool call (unknown tool, arguments that are not JSON or lack
 /// a required field, a path outside the workspace) is answered with an error the model can act on, never a crash.
 /// </summary>
-public sealed class CodingSession(IChatClient chat, CodingToolbox toolbox, CoderOptions options, TimeProvider? time = null)
+/// <param name="onToolResult">Told of every tool result (the call, the text sent back, whether it succeeded), e.g. for the transcript.</param>
+public sealed class CodingSession(
+    IChatClient chat, CodingToolbox toolbox, CoderOptions options, TimeProvider? time = null,
+    Action<FunctionCallContent, string, bool>? onToolResult = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -154,6 +157,7 @@ public sealed class CodingSession(IChatClient chat, CodingToolbox toolbox, Coder
                 }
 
                 var (text, finished) = await ExecuteAsync(call, cancellationToken);
+                onToolResult?.Invoke(call, text, !text.StartsWith("error: ", StringComparison.Ordinal));
                 if (finished)
                 {
                     return new SessionOutcome(true, text, null, usage, steps);

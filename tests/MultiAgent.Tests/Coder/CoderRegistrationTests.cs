@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
+using MultiAgent.Llm;
 using MultiAgent.Repositories;
 using MultiAgent.Repositories.GitHub;
 using MultiAgent.Repositories.Local;
@@ -16,7 +17,7 @@ namespace MultiAgent.Tests.Coder;
 public sealed class CoderRegistrationTests
 {
     [Fact]
-    public async Task The_handler_resolves_with_both_hosts_and_its_settings_and_fails_clearly_without_a_model()
+    public async Task The_handler_resolves_with_both_hosts_and_its_settings_and_fails_clearly_without_model_settings()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -31,6 +32,7 @@ public sealed class CoderRegistrationTests
         services.AddLocalGitHost(configuration);
         services.AddGitHubHost(configuration);
         services.AddWorkspaces(configuration);
+        services.AddLlm(configuration);
         services.AddCoder(configuration);
         await using var provider = services.BuildServiceProvider();
 
@@ -45,6 +47,6 @@ public sealed class CoderRegistrationTests
         Assert.Equal(RepositoryHostKind.GitHub, resolver.For(RepositoryReference.Parse("https://github.com/o/r")).Kind);
         var context = new TaskContext(MessageSerializer.Wrap(new ImplementationRequest("j", "t", "/x", "main", "T", 1), AgentType.Coder, "j"), 1, false);
         var missing = await Assert.ThrowsAsync<NonRetryableTaskException>(() => provider.GetRequiredService<ICodingModelProvider>().OpenAsync(context, CancellationToken.None));
-        Assert.Contains("no language model is configured", missing.Message, StringComparison.Ordinal);
+        Assert.StartsWith("the Coder's language model is not configured", missing.Message, StringComparison.Ordinal);
     }
 }
