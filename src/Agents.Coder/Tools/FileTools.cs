@@ -88,6 +88,8 @@ public sealed class ReadFileTool(WorkspacePaths paths, CoderOptions options) : C
      "required":["path"],"additionalProperties":false}
     """)
 {
+    private const long MaxFileBytes = 16 * 1024 * 1024;
+
     protected override async Task<string> RunCoreAsync(ToolArguments arguments, CancellationToken cancellationToken)
     {
         var path = arguments.RequiredString("path");
@@ -95,6 +97,11 @@ public sealed class ReadFileTool(WorkspacePaths paths, CoderOptions options) : C
         if (!File.Exists(file))
         {
             throw new ToolException(Directory.Exists(file) ? $"'{path}' is a folder; use list_files" : $"file '{path}' does not exist");
+        }
+
+        if (new FileInfo(file).Length > MaxFileBytes)
+        {
+            throw new ToolException($"'{path}' is larger than {MaxFileBytes / (1024 * 1024)} MB; use search to find what you need in it");
         }
 
         var start = Math.Max(1, arguments.Int("start_line") ?? 1);

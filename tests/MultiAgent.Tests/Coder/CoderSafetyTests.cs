@@ -53,6 +53,18 @@ public sealed class CoderSafetyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_dangling_symlink_to_outside_is_refused_so_nothing_is_created_there()
+    {
+        var target = Path.Combine(_folder.Outside, "planted.txt");
+        File.CreateSymbolicLink(Path.Combine(_folder.Workspace, "dangling.txt"), target);
+        var toolbox = _folder.Toolbox();
+
+        await Assert.ThrowsAsync<PathRefusedException>(() => toolbox.Find("write_file")!.RunAsync(CodingToolTests.Json(new { path = "dangling.txt", content = "x" }), CancellationToken.None));
+
+        Assert.False(File.Exists(target));
+    }
+
+    [Fact]
     public void A_symlink_that_stays_inside_is_allowed()
     {
         _folder.Write("docs/real.md", "inside");
