@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text;
+using Agents.Coder.Loop;
+using Agents.Coder.Safety;
+using Agents.Coder.Tools;
+using Microsoft.Extensions.Options;
+using MultiAgent.AgentRuntime.Tasks;
+using MultiAgent.Contracts;
+using MultiAgent.Repositories;
+using MultiAgent.Repositories.Workspaces;
+
+namespace Agents.Coder;
+
+/// <summary>
+/// The Coder's work for one <see cref="ImplementationRequest"/>: a workspace on the job's branch, the tool loop, then
+/// commit, push, pull request, a final run of the check, and an <see cref="ImplementationResult"/> for the Repo Manager.
+/// </summary>
+/// <remarks>
+/// The branch is <c>&lt;prefix&gt;job-&lt;jobId&gt;</c> in every iteration, so a later iteration continues the earlier
+/// commits and updates the same pull request. A session that ends at a limit, or changes nothing, fails the task (not
+/// retryable: another attempt would likely do the same); host failures are retryable when the host says so.
+/// </remarks>
+public sealed class ImplementationHandler(
+    RepositoryHostResolver hosts,
+    WorkspaceManager workspaces,
+    ICodingModelProvider models,
+    IOptions<CoderOptions> options,
+    TimeProvider? time = null)
+{
+    private readonly CoderOptions _options = options.Value;
+
+    public string BranchFor(string jobId) => workspaces.Options.BranchPrefix + "job-" + jobId;
+
+    public async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var request = context.Message<ImplementationRequest>();
+        try
+        {
+            return await ImplementAsync(context, request, cancellationToken);
+        }
+        catch (RepositoryHostException ex) when (ex.IsRetryable)
+        {
+            throw new RetryableTaskException(ex.Message, ex, ex.RetryAfter);
+        }
+        catch (RepositoryHostException ex)
+        {
+            throw new NonRetryableTaskException(ex.Message, ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            var reason = $"the model call failed: {ex.Message}";
+            throw FailureClassifier.Classify(ex) == FailureKind.Retryable
+                ? new RetryableTaskException(reason, ex)
+                : new NonRetryableTaskException(reason, ex);
+        }
+    }
+
+    private async Task<TaskResult> ImplementAsync(TaskContext context, ImplementationRequest request, CancellationToken ct)
+    {
+        var repository = RepositoryReference.Parse(request.Repository);
+        var host = hosts.For(repository);
+        var source = await host.GetCloneSourceAsync(repository, ct);
+        var branch = BranchFor(request.JobId);
+        await using var workspace = await workspaces.CreateAsync(repository, source, request.BaseBranch, branch, ct);
+
+        var toolbox = new CodingToolbox(workspace.Path, _options);
+        SessionOutcome outcome;
+        await using (var model = await models.OpenAsync(context, ct))
+        {
+            outcome = await new CodingSession(model.Client, toolbox, _options, time, model.RecordToolResult).RunAsync(request, ct);
+        }
+
+        if (!outcome.Finished)
+        {
+            throw new NonRetryableTaskException(outcome.FailureReason ?? "the session ended without finishing");
+        }
+
+        var check = await toolbox.Check.RunAsync(ct);
+        var headSha = await workspace.CommitAllAsync(CommitMessage(request, outcome.Summary), ct)
+            ?? throw new NonRetryableTaskException("the model made no changes");
+        await workspace.PushAsync(ct);
+        var files = (await workspace.ChangedFilesAsync(ct)).Select(f => f.Path).ToList();
+        var pullRequest = await host.CreateOrUpdatePullRequestAsync(
+            repository, new PullRequestSpec(branch, request.BaseBranch, request.Title, PullRequestBody(request, outcome.Summary, check)), ct);
+        await workspace.CompleteAsync(succeeded: true);
+
+        var result = new ImplementationResult(
+            request.JobId,
+            request.TaskId,
+            request.Iteration,
+            Succeeded: true,
+            Branch: branch,
+            PullRequestNumber: pullRequest.Number,
+            PullRequestUrl: pullRequest.Url,
+            HeadSha: headSha,
+            FilesChanged: files,
+            Summary: outcome.Summary,
+            Check: CheckRunner.OutcomeOf(check),
+            CheckOutput: check is null ? null : TextLimits.HeadTail(check.Output, _options.MaxToolOutputChars),
+            TokenUsage: outcome.Usage);
+        var summary = string.Create(CultureInfo.InvariantCulture,
+            $"pull request #{pullRequest.Number} on {branch} at {headSha[..Math.Min(12, headSha.Length)]}: {files.Count} file(s) changed, check {result.Check}, {outcome.Steps} step(s)");
+        return new TaskResult(summary, outcome.Usage, [MessageSerializer.Wrap(result, AgentType.RepoManager, request.JobId)]);
+    }
+
+    private static string CommitMessage(ImplementationRequest request, string summary) =>
+        string.Create(CultureInfo.InvariantCulture, $"{request.Title}\n\n{summary}\n\nJob {request.JobId}, iteration {request.Iteration}.\n");
+
+    private string PullRequestBody(ImplementationRequest request, string summary, CommandResult? check)
+    {
+        var body = new StringBuilder();
+        body.Append("## Summary\n\n").Append(summary).Append("\n\n");
+        if (!string.IsNullOrWhiteSpace(request.Description))
+        {
+            body.Append("## Request\n\n").Append(request.Description.Trim()).Append("\n\n");
+        }
+
+        if (request.Requirements.Count > 0)
+        {
+            body.Append("## Requirements\n\n");
+            foreach (var requirement in request.Requirements)
+            {
+                body.Append("- ").Append(requirement).Append('\n');
+            }
+
+            body.Append('\n');
+        }
+
+        body.Append("## Check\n\n");
+        if (check is null)
+        {
+            body.Append("No check command is configured.\n");
+        }
+        else
+        {
+            body.Append("```\n").Append(TextLimits.HeadTail(CheckRunner.Describe(check), 4000).TrimEnd()).Append("\n```\n");
+        }
+
+        body.Append(CultureInfo.InvariantCulture, $"\nJob {request.JobId}, iteration {request.Iteration}. Opened by the MultiAgent Coder.\n");
+        return body.ToString();
+    }
+}

@@ -1,0 +1,135 @@
+using System.Globalization;
+using Agents.Coder.Safety;
+using MultiAgent.Contracts;
+
+namespace Agents.Coder.Tools;
+
+/// <summary>Where a repository's check command comes from, and running it.</summary>
+public sealed class CheckRunner
+{
+    /// <summary>The file in the repository root that names the check command (its whole content is the command).</summary>
+    public const string CheckFile = ".multiagent/check";
+
+    private readonly string _workingDirectory;
+    private readonly CoderOptions _options;
+
+    private CheckRunner(string workingDirectory, CoderOptions options, string? command, string source)
+    {
+        _workingDirectory = workingDirectory;
+        _options = options;
+        Command = command;
+        Source = source;
+    }
+
+    /// <summary>The command, or null when none is configured.</summary>
+    public string? Command { get; }
+
+    /// <summary>Where <see cref="Command"/> came from.</summary>
+    public string Source { get; }
+
+    /// <summary>
+    /// Reads the check command when the workspace is created, before the model can change anything: the repository's
+    /// <see cref="CheckFile"/> if it has one, else <see cref="CoderOptions.CheckCommand"/>. The model therefore cannot
+    /// weaken the check by editing the file.
+    /// </summary>
+    public static CheckRunner For(string workspace, CoderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var file = Path.Combine(workspace, CheckFile);
+        if (File.Exists(file) && new FileInfo(file).LinkTarget is null && File.ReadAllText(file).Trim() is { Length: > 0 } fromFile)
+        {
+            return new CheckRunner(workspace, options, fromFile, CheckFile);
+        }
+
+        return string.IsNullOrWhiteSpace(options.CheckCommand)
+            ? new CheckRunner(workspace, options, null, "none")
+            : new CheckRunner(workspace, options, options.CheckCommand.Trim(), "MultiAgent:Coder:CheckCommand");
+    }
+
+    public async Task<CommandResult?> RunAsync(CancellationToken cancellationToken) =>
+        Command is null
+            ? null
+            : await CommandRunner.RunAsync(Command, _workingDirectory, _options.CheckTimeout, _options.MaxToolOutputChars, cancellationToken);
+
+    public static CheckOutcome OutcomeOf(CommandResult? result) =>
+        result is null ? CheckOutcome.NotRun : result.Succeeded ? CheckOutcome.Passed : CheckOutcome.Failed;
+
+    /// <summary>The result as the model (and the pull request) sees it.</summary>
+    public static string Describe(CommandResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var status = result.TimedOut
+            ? "timed out (killed)"
+            : string.Create(CultureInfo.InvariantCulture, $"exit code {result.ExitCode} ({(result.Succeeded ? "passed" : "failed")})");
+        return string.Create(CultureInfo.InvariantCulture, $"check {status} after {result.Duration.TotalSeconds:0.0} s\n{result.Output}");
+    }
+}
+
+/// <summary><c>run_check()</c>: runs the repository's configured check command.</summary>
+public sealed class RunCheckTool(CheckRunner check) : CodingTool(
+    "run_check",
+    "Run the repository's check (build and tests) in the working tree and get its exit code and output (cut if long). " +
+    "Run it before finish when a check is configured.",
+    """{"type":"object","properties":{},"additionalProperties":false}""")
+{
+    protected override async Task<string> RunCoreAsync(ToolArguments arguments, CancellationToken cancellationToken)
+    {
+        var result = await check.RunAsync(cancellationToken);
+        return result is null
+            ? "no check command is configured for this repository (no .multiagent/check file and no MultiAgent:Coder:CheckCommand); nothing was run"
+            : CheckRunner.Describe(result);
+    }
+}
+
+/// <summary><c>finish(summary)</c>: ends the session; the summary goes into the pull request.</summary>
+public sealed class FinishTool() : CodingTool(
+    "finish",
+    "Call when the change is complete: summary says what was changed and why (it becomes the pull request description).",
+    """
+    {"type":"object","properties":{
+      "summary":{"type":"string","description":"What was changed and why, for the reviewer."}},
+     "required":["summary"],"additionalProperties":false}
+    """)
+{
+    public const string ToolName = "finish";
+
+    protected override Task<string> RunCoreAsync(ToolArguments arguments, CancellationToken cancellationToken)
+    {
+        var summary = arguments.RequiredString("summary").Trim();
+        if (summary.Length == 0)
+        {
+            throw new ToolException("summary is empty; say what was changed");
+        }
+
+        return Task.FromResult(summary);
+    }
+}
+
+/// <summary>The tools of one session, over one workspace.</summary>
+public sealed class CodingToolbox
+{
+    public CodingToolbox(string workspace, CoderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Paths = new WorkspacePaths(workspace);
+        Check = CheckRunner.For(Paths.Root, options);
+        Tools =
+        [
+            new ListFilesTool(Paths, options),
+            new ReadFileTool(Paths, options),
+            new SearchTool(Paths, options),
+            new WriteFileTool(Paths),
+            new EditFileTool(Paths),
+            new RunCheckTool(Check),
+            new FinishTool(),
+        ];
+    }
+
+    public WorkspacePaths Paths { get; }
+
+    public CheckRunner Check { get; }
+
+    public IReadOnlyList<CodingTool> Tools { get; }
+
+    public CodingTool? Find(string name) => Tools.FirstOrDefault(t => t.Name == name);
+}
