@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,22 @@ internal static class FeatureSubmission
 {
     public const int MinIterations = 1;
     public const int MaxIterations = 10;
+
+    /// <summary><c>--repo</c>, shared by the commands that submit work.</summary>
+    public static Option<string> RepositoryOption() => new("--repo")
+    {
+        Description = "Repository: https://github.com/owner/repo, git@github.com:owner/repo.git, a local path or file:// URL",
+        HelpName = "url|path",
+        Required = true,
+    };
+
+    /// <summary><c>--branch</c> (default main), shared by the commands that submit work.</summary>
+    public static Option<string> BranchOption() => new("--branch")
+    {
+        Description = "Branch to start from and merge into",
+        HelpName = "name",
+        DefaultValueFactory = _ => "main",
+    };
 
     /// <summary>A new job id: "job-" and 12 hex digits.</summary>
     public static string NewJobId() => "job-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));

@@ -8,24 +8,14 @@ internal static class StartProjectCommand
 {
     public static Command Create(CliContext cli)
     {
-        var repo = new Option<string>("--repo")
-        {
-            Description = "Repository: https://github.com/owner/repo, git@github.com:owner/repo.git, a local path or file:// URL",
-            HelpName = "url|path",
-            Required = true,
-        };
+        var repo = FeatureSubmission.RepositoryOption();
         var requirements = new Option<string>("--requirements")
         {
             Description = "What to build, one requirement per line or separated by ';'. The first line becomes the title",
             HelpName = "text",
             Required = true,
         };
-        var branch = new Option<string>("--branch")
-        {
-            Description = "Branch to start from and merge into",
-            HelpName = "name",
-            DefaultValueFactory = _ => "main",
-        };
+        var branch = FeatureSubmission.BranchOption();
         var json = CliContext.JsonOption();
 
         var command = new Command("start-project", "Start a job from a repository and a list of requirements; prints the job id")

@@ -12,12 +12,7 @@ internal static class SubmitFeatureCommand
 {
     public static Command Create(CliContext cli)
     {
-        var repo = new Option<string>("--repo")
-        {
-            Description = "Repository: https://github.com/owner/repo, git@github.com:owner/repo.git, a local path or file:// URL",
-            HelpName = "url|path",
-            Required = true,
-        };
+        var repo = FeatureSubmission.RepositoryOption();
         var title = new Option<string>("--title")
         {
             Description = "Short title (used for the pull request)",
@@ -51,12 +46,7 @@ internal static class SubmitFeatureCommand
         {
             Description = "Wait for a human to approve before merging",
         };
-        var branch = new Option<string>("--branch")
-        {
-            Description = "Branch to start from and merge into",
-            HelpName = "name",
-            DefaultValueFactory = _ => "main",
-        };
+        var branch = FeatureSubmission.BranchOption();
         var json = CliContext.JsonOption();
 
         var command = new Command("submit-feature", "Submit a feature request with a title, a description and acceptance criteria; prints the job id")
