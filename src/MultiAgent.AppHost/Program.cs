@@ -47,7 +47,13 @@ foreach (var (name, project, readiness) in new (string, IProjectMetadata, string
         .WithHttpHealthCheck(readiness)
         .WithEnvironment(context =>
         {
-            // Agent settings given to the AppHost (MultiAgent:Agent, :TaskBus, :Registry, …) reach every agent.
+            // Agent settings given to the AppHost (MultiAgent:Agent, :TaskBus, :Registry, …) reach every agent in run
+            // mode. Never in a published manifest: values such as tokens would be written into it in clear.
+            if (context.ExecutionContext.IsPublishMode)
+            {
+                return;
+            }
+
             foreach (var (key, value) in AgentSettings.From(builder.Configuration))
             {
                 context.EnvironmentVariables[key] = value;

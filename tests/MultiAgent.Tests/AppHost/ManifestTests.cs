@@ -12,10 +12,15 @@ public sealed class ManifestTests : IDisposable
     {
         var path = Path.Combine(_folder, "aspire-manifest.json");
 
-        var run = await AppHostProcess.RunAsync(["--publisher", "manifest", "--output-path", path]);
+        // Agent settings given to the AppHost reach the agents in run mode only: a token must never land in a manifest.
+        var run = await AppHostProcess.RunAsync(
+            ["--publisher", "manifest", "--output-path", path, "--MultiAgent:GitHub:Token=ghp_not_for_the_manifest"]);
 
         Assert.True(run.ExitCode == 0, run.Output);
-        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(path));
+        var text = await File.ReadAllTextAsync(path);
+        Assert.DoesNotContain("ghp_not_for_the_manifest", text);
+        Assert.DoesNotContain("MultiAgent__", text);
+        using var manifest = JsonDocument.Parse(text);
         var resources = manifest.RootElement.GetProperty("resources");
 
         var nats = resources.GetProperty("nats");
