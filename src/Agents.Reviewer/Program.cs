@@ -1,9 +1,16 @@
 using Agents.Reviewer;
 using MultiAgent.AgentRuntime;
 using MultiAgent.Contracts;
+using MultiAgent.Llm;
+using MultiAgent.Repositories.GitHub;
+using MultiAgent.Repositories.Local;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddAgentHost(AgentType.Reviewer);
+builder.Services.AddLocalGitHost(builder.Configuration);
+builder.Services.AddGitHubHost(builder.Configuration);
+builder.Services.AddLlm(builder.Configuration);
+builder.Services.AddReviewer(builder.Configuration);
 builder.AddAgent<ReviewerAgent>();
 
 var app = builder.Build();

@@ -4,16 +4,13 @@ using MultiAgent.Contracts;
 namespace Agents.Reviewer;
 
 /// <summary>
-/// The Reviewer: reads a pull request's diff and posts a verdict. The review logic is not built yet, so for now it says
-/// so and fails the task (and with it the job) instead of approving blindly.
+/// The Reviewer: reads a pull request's diff, asks the model for a verdict (<see cref="ReviewHandler"/>), posts the
+/// review on the pull request and answers the Repo Manager with a ReviewResult.
 /// </summary>
-public sealed class ReviewerAgent(AgentServices services) : BaseAgent(services)
+public sealed class ReviewerAgent(AgentServices services, ReviewHandler handler) : BaseAgent(services)
 {
     protected override IReadOnlyCollection<string> HandledMessageTypes { get; } = [MessageTypes.ReviewRequest];
 
-    protected override Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken)
-    {
-        _ = context.Message<ReviewRequest>();
-        throw new NonRetryableTaskException("the Reviewer cannot review yet: its review logic is not built");
-    }
+    protected override Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken) =>
+        handler.HandleAsync(context, cancellationToken);
 }
