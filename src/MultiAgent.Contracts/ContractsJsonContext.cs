@@ -19,6 +19,7 @@ namespace MultiAgent.Contracts;
 [JsonSerializable(typeof(ReviewRequest))]
 [JsonSerializable(typeof(ReviewResult))]
 [JsonSerializable(typeof(FeatureResult))]
+[JsonSerializable(typeof(ApprovalDecision))]
 [JsonSerializable(typeof(ReviewComment))]
 [JsonSerializable(typeof(TokenUsage))]
 [JsonSerializable(typeof(JobEvent))]
@@ -41,6 +42,9 @@ namespace MultiAgent.Contracts;
 [JsonSerializable(typeof(StopJobReply))]
 [JsonSerializable(typeof(AgentsQuery))]
 [JsonSerializable(typeof(AgentsReply))]
+[JsonSerializable(typeof(ApproveJobRequest))]
+[JsonSerializable(typeof(RejectJobRequest))]
+[JsonSerializable(typeof(ApprovalReply))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }

@@ -24,6 +24,9 @@ public static class MessageTypes
     /// <summary>Type name of <see cref="Contracts.FeatureResult"/>.</summary>
     public const string FeatureResult = "feature.result";
 
+    /// <summary>Type name of <see cref="Contracts.ApprovalDecision"/>.</summary>
+    public const string ApprovalDecision = "approval.decision";
+
     private static readonly FrozenDictionary<Type, string> NamesByType = new Dictionary<Type, string>
     {
         [typeof(Contracts.FeatureRequest)] = FeatureRequest,
@@ -32,6 +35,7 @@ public static class MessageTypes
         [typeof(Contracts.ReviewRequest)] = ReviewRequest,
         [typeof(Contracts.ReviewResult)] = ReviewResult,
         [typeof(Contracts.FeatureResult)] = FeatureResult,
+        [typeof(Contracts.ApprovalDecision)] = ApprovalDecision,
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Type> TypesByName =

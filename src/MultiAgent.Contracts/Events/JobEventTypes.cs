@@ -27,6 +27,12 @@ public static class JobEventTypes
     /// <summary>The pull request was merged.</summary>
     public const string JobMerged = "job.merged";
 
+    /// <summary>The job moved from one state to another (data: from, to, iteration).</summary>
+    public const string JobTransition = "job.transition";
+
+    /// <summary>The pull request was closed without merging (the job was cancelled or rejected).</summary>
+    public const string PullRequestClosed = "pr.closed";
+
     /// <summary>The job finished successfully.</summary>
     public const string JobCompleted = "job.completed";
 
@@ -40,7 +46,7 @@ public static class JobEventTypes
     public static IReadOnlyList<string> All { get; } =
     [
         JobCreated, TaskStarted, TaskCompleted, TaskFailed, TaskDeadLettered,
-        PullRequestOpened, ReviewPosted, JobMerged, JobCompleted, JobFailed, JobCancelled,
+        PullRequestOpened, ReviewPosted, JobTransition, PullRequestClosed, JobMerged, JobCompleted, JobFailed, JobCancelled,
     ];
 
     /// <summary>

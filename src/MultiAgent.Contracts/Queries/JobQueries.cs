@@ -78,3 +78,16 @@ public sealed record AgentsReply(IReadOnlyList<AgentHealth>? Agents = null)
 {
     public IReadOnlyList<AgentHealth> Agents { get; init; } = Agents ?? [];
 }
+
+/// <summary>Request on <see cref="Subjects.QueryJobApprove"/>: merge a job that is AWAITING_APPROVAL.</summary>
+public sealed record ApproveJobRequest(string JobId, string? DecidedBy = null, string? Comment = null);
+
+/// <summary>Request on <see cref="Subjects.QueryJobReject"/>: fail a job that is AWAITING_APPROVAL and close its pull request.</summary>
+public sealed record RejectJobRequest(string JobId, string? DecidedBy = null, string? Reason = null);
+
+/// <summary>
+/// Reply to <see cref="ApproveJobRequest"/> and <see cref="RejectJobRequest"/>: the decision was accepted and handed to the
+/// workflow (the merge or the rejection follows within moments; watch the job's events), with the job's state when it
+/// was accepted.
+/// </summary>
+public sealed record ApprovalReply(string JobId, JobStatus Status, bool Approved);

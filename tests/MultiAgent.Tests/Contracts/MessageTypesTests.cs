@@ -12,6 +12,7 @@ public class MessageTypesTests
     [InlineData(typeof(ReviewRequest), "review.request")]
     [InlineData(typeof(ReviewResult), "review.result")]
     [InlineData(typeof(FeatureResult), "feature.result")]
+    [InlineData(typeof(ApprovalDecision), "approval.decision")]
     public void Type_names_map_both_ways(Type type, string name)
     {
         Assert.Equal(name, MessageTypes.NameOf(type));
@@ -30,7 +31,8 @@ public class MessageTypesTests
         Assert.Equal(MessageTypes.ReviewRequest, MessageTypes.NameOf<ReviewRequest>());
         Assert.Equal(MessageTypes.ReviewResult, MessageTypes.NameOf<ReviewResult>());
         Assert.Equal(MessageTypes.FeatureResult, MessageTypes.NameOf<FeatureResult>());
-        Assert.Equal(6, MessageTypes.All.Count);
+        Assert.Equal(MessageTypes.ApprovalDecision, MessageTypes.NameOf<ApprovalDecision>());
+        Assert.Equal(7, MessageTypes.All.Count);
     }
 
     [Fact]
