@@ -2,11 +2,13 @@ using Agents.RepoManager;
 using Agents.RepoManager.Health;
 using Agents.RepoManager.Queries;
 using Agents.RepoManager.Registry;
+using Agents.RepoManager.Workflow;
 using MultiAgent.AgentRuntime;
 using MultiAgent.Contracts;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddAgentHost(AgentType.RepoManager);
+builder.Services.AddJobWorkflow(builder.Configuration);
 builder.AddAgent<RepoManagerAgent>();
 builder.Services.Configure<AgentRegistryOptions>(builder.Configuration.GetSection(AgentRegistryOptions.SectionName));
 builder.Services.AddSingleton<AgentRegistry>();

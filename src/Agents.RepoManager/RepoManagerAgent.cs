@@ -1,34 +1,49 @@
+using Agents.RepoManager.Workflow;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
 using MultiAgent.Persistence;
+using MultiAgent.Repositories;
 
 namespace Agents.RepoManager;
 
 /// <summary>
-/// The Repo Manager's task loop. It records each FeatureRequest as a job (idempotently: a redelivered request finds
-/// its job and creates nothing). Driving the job through implementation, review and merge is the workflow still to
-/// come; until then a recorded job stays PENDING.
+/// The Repo Manager's task loop: feature requests, the Coder's and the Reviewer's results, and people's approval
+/// decisions, each handed to the <see cref="JobWorkflow"/> that moves the job on.
 /// </summary>
-public sealed class RepoManagerAgent(AgentServices services) : BaseAgent(services)
+public sealed class RepoManagerAgent(AgentServices services, JobWorkflow workflow) : BaseAgent(services)
 {
-    protected override IReadOnlyCollection<string> HandledMessageTypes { get; } = [MessageTypes.FeatureRequest];
+    protected override IReadOnlyCollection<string> HandledMessageTypes { get; } =
+        [MessageTypes.FeatureRequest, MessageTypes.ImplementationResult, MessageTypes.ReviewResult, MessageTypes.ApprovalDecision];
 
     protected override async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken)
     {
-        var request = context.Message<FeatureRequest>();
-        if (request.JobId != context.JobId)
+        try
         {
-            throw new NonRetryableTaskException($"the request's job id '{request.JobId}' differs from its envelope's '{context.JobId}'");
+            return context.Envelope.Type switch
+            {
+                MessageTypes.FeatureRequest => await workflow.StartAsync(context, context.Message<FeatureRequest>(), cancellationToken),
+                MessageTypes.ImplementationResult => await workflow.ImplementedAsync(context, context.Message<ImplementationResult>(), cancellationToken),
+                MessageTypes.ReviewResult => await workflow.ReviewedAsync(context, context.Message<ReviewResult>(), cancellationToken),
+                _ => await workflow.DecidedAsync(context, context.Message<ApprovalDecision>(), cancellationToken),
+            };
         }
-
-        var created = await Services.Jobs.CreateAsync(JobRecord.FromRequest(request), cancellationToken);
-        if (created.Created)
+        catch (RepositoryHostException ex) when (ex.IsRetryable)
         {
-            await Services.Timeline.RecordAsync(request.JobId, JobEventTypes.JobCreated,
-                $"job created for {request.Repository}: {request.Title}", context.TaskId, AgentType.RepoManager,
-                cancellationToken: cancellationToken);
+            throw new RetryableTaskException(ex.Message, ex, ex.RetryAfter);
         }
+        catch (RepositoryHostException ex)
+        {
+            throw new NonRetryableTaskException(ex.Message, ex);
+        }
+    }
 
-        return new TaskResult(created.Created ? "job recorded" : "job was already recorded");
+    /// <summary>A pull request the Coder opened just before its job was stopped is closed, like the job's own.</summary>
+    protected override async Task OnJobAlreadyEndedAsync(TaskContext context, JobRecord job, CancellationToken cancellationToken)
+    {
+        if (job.Status == JobStatus.Cancelled && context.Envelope.Type == MessageTypes.ImplementationResult &&
+            context.Message<ImplementationResult>().PullRequestNumber is { } number)
+        {
+            await workflow.CloseAbandonedPullRequestAsync(job, number, "the job was stopped", cancellationToken);
+        }
     }
 }

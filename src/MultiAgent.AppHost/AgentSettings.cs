@@ -7,7 +7,7 @@ using Microsoft.Extensions.Configuration;
 internal static class AgentSettings
 {
     public static readonly string[] ForwardedSections =
-        ["MultiAgent:Agent", "MultiAgent:TaskBus", "MultiAgent:Registry", "MultiAgent:Workspaces", "MultiAgent:Git", "MultiAgent:LocalGit", "MultiAgent:GitHub", "MultiAgent:Llm", "MultiAgent:Coder", "MultiAgent:Reviewer"];
+        ["MultiAgent:Agent", "MultiAgent:TaskBus", "MultiAgent:Registry", "MultiAgent:Workspaces", "MultiAgent:Git", "MultiAgent:LocalGit", "MultiAgent:GitHub", "MultiAgent:Llm", "MultiAgent:Coder", "MultiAgent:Reviewer", "MultiAgent:Workflow"];
 
     public static IEnumerable<(string Key, string Value)> From(IConfiguration configuration) =>
         ForwardedSections

@@ -1,4 +1,5 @@
 using Agents.RepoManager.Registry;
+using Agents.RepoManager.Workflow;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
 using MultiAgent.Persistence;
@@ -18,6 +19,7 @@ public sealed partial class QueryResponder(
     EventLog eventLog,
     JobTimeline timeline,
     AgentRegistry registry,
+    JobWorkflow workflow,
     ILogger<QueryResponder> logger) : BackgroundService
 {
     private const string QueueGroup = "repomanager-queries";
@@ -138,6 +140,7 @@ public sealed partial class QueryResponder(
             // In-flight agent work for this job stops when its agent hears this.
             await nats.PublishAsync(Subjects.JobCancel(job.Id), Array.Empty<byte>(), cancellationToken: ct);
             await timeline.RecordAsync(job.Id, JobEventTypes.JobCancelled, $"job cancelled: {reason}", cancellationToken: ct);
+            await workflow.CloseAbandonedPullRequestAsync(job, job.PullRequestNumber, "the job was stopped", ct);
         }
 
         var after = await jobs.GetAsync(job.Id, ct) ?? job;

@@ -41,6 +41,14 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
     /// <see cref="NonRetryableTaskException"/> to say whether another attempt could help.</summary>
     protected abstract Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Called for a task whose job had already ended (completed, failed or cancelled) when the task arrived; the task is
+    /// then recorded CANCELLED without running. An agent overrides this to tidy up what the task reports, e.g. a pull
+    /// request opened just before the job was stopped. Failures here are logged and the task is left for redelivery.
+    /// </summary>
+    protected virtual Task OnJobAlreadyEndedAsync(TaskContext context, JobRecord job, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var drain = stoppingToken.Register(() =>
@@ -52,13 +60,31 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
         await EnsureTopologyAsync(stoppingToken);
         using var cancellations = ListenForCancellationsAsync(stoppingToken);
         LogConsuming(Identity.AgentType.ToString(), Identity.InstanceId);
+        var slots = new SemaphoreSlim(Math.Max(1, services.Runtime.MaxConcurrentTasks));
+        var inFlight = new ConcurrentDictionary<Task, byte>();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await foreach (var delivery in services.Consumer.ConsumeAsync(Identity.AgentType, stoppingToken))
+                await using var deliveries = services.Consumer.ConsumeAsync(Identity.AgentType, stoppingToken).GetAsyncEnumerator(stoppingToken);
+                while (true)
                 {
-                    await ProcessAsync(delivery);
+                    // A free slot first, then the next task: a task is never held un-started while the slots are busy.
+                    await slots.WaitAsync(stoppingToken);
+                    if (!await deliveries.MoveNextAsync())
+                    {
+                        slots.Release();
+                        break;
+                    }
+
+                    var delivery = deliveries.Current;
+                    var processing = Task.Run(() => ProcessAsync(delivery), CancellationToken.None);
+                    inFlight[processing] = 0;
+                    _ = processing.ContinueWith(done =>
+                    {
+                        inFlight.TryRemove(done, out _);
+                        slots.Release();
+                    }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -71,6 +97,9 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
+
+        // Running tasks finish (or are handed back at the end of the grace period) before the agent stops.
+        await Task.WhenAll(inFlight.Keys);
     }
 
     public override void Dispose()
@@ -155,6 +184,7 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
 
             if (await services.Jobs.GetAsync(envelope.CorrelationId, ct) is { } job && job.Status.IsTerminal())
             {
+                await OnJobAlreadyEndedAsync(new TaskContext(envelope, attempt, IsLastAttempt: true), job, ct);
                 await services.Tasks.FailAsync(envelope.Id, AgentTaskStatus.Cancelled, $"job is already {job.Status}", ct);
                 await delivery.AckAsync(ct);
                 return;
@@ -252,7 +282,7 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
     private async Task CompleteAsync(TaskDelivery delivery, TaskEnvelope envelope, TaskResult result, TimeSpan duration, CancellationToken ct)
     {
         var followUps = result.FollowUps
-            .Select((message, index) => message with { Id = $"{envelope.Id}-{index + 1}" })
+            .Select((message, index) => message with { Id = TaskContext.FollowUpId(envelope.Id, index) })
             .ToList();
         var outcome = new StoredOutcome(result.Summary, followUps);
         if (await services.Tasks.CompleteAsync(envelope.Id, outcome.ToJson(), result.TokenUsage, duration, ct))

@@ -13,6 +13,16 @@ public sealed record TaskContext(TaskEnvelope Envelope, int Attempt, bool IsLast
 
     /// <summary>The task's message, checked against its declared type.</summary>
     public T Message<T>() where T : class => MessageSerializer.Unwrap<T>(Envelope);
+
+    /// <summary>
+    /// The id the runtime gives this task's follow-up number <paramref name="index"/> (0-based, in the order of
+    /// <see cref="TaskResult.FollowUps"/>): a handler that puts the next task's id into its message uses this.
+    /// </summary>
+    public string NextTaskId(int index = 0) => FollowUpId(TaskId, index);
+
+    /// <summary>The id of follow-up <paramref name="index"/> of task <paramref name="taskId"/>: derived, so a redelivered
+    /// task re-sends its follow-ups under the same ids and JetStream and the task store absorb the copies.</summary>
+    public static string FollowUpId(string taskId, int index) => $"{taskId}-{index + 1}";
 }
 
 /// <summary>

@@ -12,6 +12,9 @@ public sealed record JobChanges
     /// <summary>New implement/review round.</summary>
     public int? Iteration { get; init; }
 
+    /// <summary>Branch to start from and merge into, once resolved (e.g. the repository's default branch).</summary>
+    public string? BaseBranch { get; init; }
+
     /// <summary>Pull request number.</summary>
     public int? PullRequestNumber { get; init; }
 

@@ -165,6 +165,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
             UPDATE jobs SET
                 status = @status,
                 iteration = COALESCE(@iteration, iteration),
+                base_branch = COALESCE(@base_branch, base_branch),
                 pull_request_number = COALESCE(@pull_request_number, pull_request_number),
                 pull_request_url = COALESCE(@pull_request_url, pull_request_url),
                 branch = COALESCE(@branch, branch),
@@ -175,9 +176,9 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
                 completed_at = @completed_at
             WHERE id = @id
               AND status <> ALL(@terminal)
-              AND (status, iteration, pull_request_number, pull_request_url, branch, head_sha, merge_commit_sha, error)
+              AND (status, iteration, base_branch, pull_request_number, pull_request_url, branch, head_sha, merge_commit_sha, error)
                   IS DISTINCT FROM
-                  (@status, COALESCE(@iteration, iteration), COALESCE(@pull_request_number, pull_request_number),
+                  (@status, COALESCE(@iteration, iteration), COALESCE(@base_branch, base_branch), COALESCE(@pull_request_number, pull_request_number),
                    COALESCE(@pull_request_url, pull_request_url), COALESCE(@branch, branch), COALESCE(@head_sha, head_sha),
                    COALESCE(@merge_commit_sha, merge_commit_sha), COALESCE(@error, error))
             """);
@@ -186,6 +187,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
             Db.Text("id", jobId),
             Db.Text("status", WireName<JobStatus>.Of(to)),
             Db.Integer("iteration", changes.Iteration),
+            Db.Text("base_branch", changes.BaseBranch),
             Db.Integer("pull_request_number", changes.PullRequestNumber),
             Db.Text("pull_request_url", changes.PullRequestUrl),
             Db.Text("branch", changes.Branch),

@@ -25,9 +25,6 @@ public sealed class GitHubOptions
     /// </summary>
     public string ApiBaseUrl { get; set; } = DefaultApiBaseUrl;
 
-    /// <summary>The merge method the workflow asks for when it merges a GitHub pull request.</summary>
-    public MergeMethod MergeMethod { get; set; } = MergeMethod.Squash;
-
     /// <summary>
     /// The longest the host waits for a rate limit to reset (or for a <c>Retry-After</c>) before retrying once; a longer
     /// wait fails at once with RateLimited and the time to wait in <see cref="RepositoryHostException.RetryAfter"/>.
@@ -48,6 +45,6 @@ public sealed class GitHubOptions
 
     public override string ToString() => string.Create(
         CultureInfo.InvariantCulture,
-        $"GitHubOptions {{ ApiBaseUrl = {ApiBaseUrl}, Token = {(HasToken ? "(set)" : "(not set)")}, MergeMethod = {MergeMethod}, " +
+        $"GitHubOptions {{ ApiBaseUrl = {ApiBaseUrl}, Token = {(HasToken ? "(set)" : "(not set)")}, " +
         $"MaxRateLimitWait = {MaxRateLimitWait}, RequestTimeout = {RequestTimeout}, MaxRetries = {MaxRetries}, RetryBaseDelay = {RetryBaseDelay} }}");
 }

@@ -19,7 +19,6 @@ public sealed class GitHubServiceCollectionTests
         {
             ["MultiAgent:GitHub:Token"] = GitHubHostHarness.Token,
             ["MultiAgent:GitHub:ApiBaseUrl"] = fake.ApiBaseUrl.ToString(),
-            ["MultiAgent:GitHub:MergeMethod"] = "Merge",
             ["MultiAgent:GitHub:MaxRateLimitWait"] = "00:00:45",
             ["MultiAgent:GitHub:RequestTimeout"] = "00:00:12",
             ["MultiAgent:GitHub:MaxRetries"] = "5",
@@ -33,8 +32,8 @@ public sealed class GitHubServiceCollectionTests
 
         Assert.Equal(RepositoryHostKind.GitHub, host.Kind);
         Assert.Same(host, provider.GetRequiredService<GitHubHost>());
-        Assert.Equal((MergeMethod.Merge, TimeSpan.FromSeconds(45), TimeSpan.FromSeconds(12), 5),
-            (options.MergeMethod, options.MaxRateLimitWait, options.RequestTimeout, options.MaxRetries));
+        Assert.Equal((TimeSpan.FromSeconds(45), TimeSpan.FromSeconds(12), 5),
+            (options.MaxRateLimitWait, options.RequestTimeout, options.MaxRetries));
         Assert.Equal("https://ghe.example.com/octo/widgets.git", info.CloneUrl);
         Assert.Equal("/api/v3/repos/octo/widgets", Assert.Single(fake.Requests).Path);
     }

@@ -18,6 +18,8 @@ public abstract class LocalHostTestBase(InfrastructureFixture infrastructure) : 
 {
     private NpgsqlDataSource? _dataSource;
 
+    protected InfrastructureFixture Infrastructure { get; } = infrastructure;
+
     protected GitSandbox Sandbox { get; } = new();
 
     protected LocalPullRequestStore Store { get; private set; } = null!;
@@ -32,14 +34,14 @@ public abstract class LocalHostTestBase(InfrastructureFixture infrastructure) : 
 
     public async Task InitializeAsync()
     {
-        _dataSource = NpgsqlDataSource.Create(infrastructure.DatabaseConnectionString);
+        _dataSource = NpgsqlDataSource.Create(Infrastructure.DatabaseConnectionString);
         await new DatabaseMigrator(_dataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
         Store = new LocalPullRequestStore(_dataSource);
         Host = new LocalGitHost(Sandbox.Git, Store, Options.Create(new LocalGitHostOptions { ScratchRoot = ScratchRoot }));
         Workspaces = new WorkspaceManager(Sandbox.Git, Options.Create(new WorkspaceOptions { Root = Path.Combine(Sandbox.Root, "workspaces") }));
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_dataSource is not null)
         {

@@ -1,0 +1,343 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using MultiAgent.AgentRuntime.Tasks;
+using MultiAgent.Contracts;
+using MultiAgent.Persistence;
+using MultiAgent.Repositories;
+
+namespace Agents.RepoManager.Workflow;
+
+/// <summary>
+/// The job state machine. Each step is one Repo Manager task: it reads the job's stored state, moves the job on with a
+/// guarded transition, records an event, and returns the next agent's request as the task's follow-up.
+/// </summary>
+/// <remarks>
+/// <para>PENDING → IMPLEMENTING (iteration n) → REVIEWING → APPROVE: [AWAITING_APPROVAL →] MERGING → COMPLETED;
+/// REQUEST_CHANGES: IMPLEMENTING (n + 1) on the same branch and pull request, or FAILED once n is the job's maximum.</para>
+/// <para>Crash safety: a task is redelivered until the runtime has stored its outcome, so any step may run again. A step
+/// that finds the job already in the state it would produce changes nothing and returns the same follow-up (same id,
+/// absorbed by JetStream and the task store). A message about an older iteration or state is ignored. Terminal states
+/// never change (the job store refuses), so a stop always wins.</para>
+/// </remarks>
+public sealed partial class JobWorkflow(
+    JobStore jobs,
+    JobTimeline timeline,
+    RepositoryHostResolver hosts,
+    MergeGate mergeGate,
+    IOptions<WorkflowOptions> options,
+    ILogger<JobWorkflow> logger,
+    TimeProvider? time = null)
+{
+    private readonly WorkflowOptions _options = options.Value;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>FeatureRequest: record the job, resolve its base branch, ask the Coder for iteration 1.</summary>
+    public async Task<TaskResult> StartAsync(TaskContext context, FeatureRequest request, CancellationToken ct)
+    {
+        if (request.JobId != context.JobId)
+        {
+            throw new NonRetryableTaskException($"the request's job id '{request.JobId}' differs from its envelope's '{context.JobId}'");
+        }
+
+        var (job, created) = await jobs.CreateAsync(JobRecord.FromRequest(request), ct);
+        if (created)
+        {
+            await RecordAsync(job.Id, JobEventTypes.JobCreated, $"job created for {request.Repository}: {request.Title}", ct);
+        }
+
+        if (job.Status is not (JobStatus.Pending or JobStatus.Implementing) || job.Iteration > 1)
+        {
+            return Ignored(job, "feature request");
+        }
+
+        if (!TryParse(job, out var repository, out var invalid))
+        {
+            return await FailAsync(job, invalid, ct);
+        }
+
+        var baseBranch = job.BaseBranch;
+        if (baseBranch is null)
+        {
+            try
+            {
+                baseBranch = (await hosts.For(repository).GetRepositoryAsync(repository, ct)).DefaultBranch;
+            }
+            catch (RepositoryHostException ex) when (!ex.IsRetryable)
+            {
+                return await FailAsync(job, $"cannot open repository {job.Repository}: {ex.Message}", ct);
+            }
+        }
+
+        await MoveAsync(job, JobStatus.Implementing, new JobChanges { Iteration = 1, BaseBranch = baseBranch },
+            $"iteration 1 of {job.MaxIterations}: the Coder implements the feature on a branch from {baseBranch}", ct);
+        return new TaskResult($"job recorded; implementation requested (base branch {baseBranch})",
+            FollowUps: [Implementation(context, job with { BaseBranch = baseBranch }, 1, [])]);
+    }
+
+    /// <summary>ImplementationResult: the pull request is ready; ask the Reviewer.</summary>
+    public async Task<TaskResult> ImplementedAsync(TaskContext context, ImplementationResult result, CancellationToken ct)
+    {
+        var job = await LoadAsync(context, ct);
+        if (result.Iteration != job.Iteration || job.Status is not (JobStatus.Implementing or JobStatus.Reviewing))
+        {
+            return Ignored(job, $"implementation result of iteration {result.Iteration}");
+        }
+
+        if (!result.Succeeded || result.PullRequestNumber is not { } number || string.IsNullOrEmpty(result.HeadSha))
+        {
+            return await FailAsync(job,
+                $"the Coder could not complete iteration {result.Iteration}: {result.Error ?? "no pull request was opened"}", ct);
+        }
+
+        var firstPullRequest = job.PullRequestNumber != number;
+        var moved = await MoveAsync(job, JobStatus.Reviewing,
+            new JobChanges { PullRequestNumber = number, PullRequestUrl = result.PullRequestUrl, Branch = result.Branch, HeadSha = result.HeadSha },
+            Invariant($"iteration {result.Iteration}: pull request #{number} at {Short(result.HeadSha)} ({result.FilesChanged.Count} file(s), check {Wire(result.Check)}); the Reviewer reviews it"),
+            ct);
+        if (moved && firstPullRequest)
+        {
+            await RecordAsync(job.Id, JobEventTypes.PullRequestOpened, Invariant($"pull request #{number} opened: {result.PullRequestUrl}"), ct,
+                Data(new JsonObject { ["number"] = number, ["url"] = result.PullRequestUrl, ["branch"] = result.Branch }));
+        }
+
+        var review = new ReviewRequest(job.Id, context.NextTaskId(), job.Repository, number, result.PullRequestUrl, result.HeadSha,
+            result.Iteration, result.Check);
+        return new TaskResult(Invariant($"review of pull request #{number} requested"),
+            FollowUps: [MessageSerializer.Wrap(review, AgentType.Reviewer, job.Id, job.Priority)]);
+    }
+
+    /// <summary>ReviewResult: merge (or wait for approval), another iteration, or give up.</summary>
+    public async Task<TaskResult> ReviewedAsync(TaskContext context, ReviewResult review, CancellationToken ct)
+    {
+        var job = await LoadAsync(context, ct);
+        var sameIteration = job.Iteration == review.Iteration;
+        switch (job.Status)
+        {
+            case JobStatus.Reviewing when sameIteration:
+                break;
+            case JobStatus.Implementing when job.Iteration == review.Iteration + 1 && review.Decision == ReviewDecision.RequestChanges:
+                return await NextIterationAsync(context, job, review, ct);
+            case JobStatus.AwaitingApproval when sameIteration:
+                return new TaskResult("waiting for approval");
+            case JobStatus.Merging when sameIteration:
+                return await MergeAsync(job, "merging (resumed)", ct);
+            default:
+                return Ignored(job, $"review of iteration {review.Iteration}");
+        }
+
+        if (review.Error is not null)
+        {
+            return await FailAsync(job, $"the Reviewer could not review iteration {review.Iteration}: {review.Error}", ct);
+        }
+
+        await RecordAsync(job.Id, JobEventTypes.ReviewPosted,
+            Invariant($"review of pull request #{job.PullRequestNumber}: {Wire(review.Decision)} with {review.Comments.Count} comment(s): {review.Summary}"),
+            ct, Data(new JsonObject { ["decision"] = Wire(review.Decision), ["iteration"] = review.Iteration, ["comments"] = review.Comments.Count }));
+
+        if (review.Decision == ReviewDecision.Approve)
+        {
+            if (job.RequireApproval)
+            {
+                await MoveAsync(job, JobStatus.AwaitingApproval, JobChanges.None,
+                    $"the Reviewer approved; waiting for a person to approve the merge (multi-agent approve {job.Id})", ct);
+                return new TaskResult("approved by the Reviewer; waiting for approval");
+            }
+
+            return await MergeAsync(job, "the Reviewer approved; merging", ct);
+        }
+
+        if (job.Iteration >= job.MaxIterations)
+        {
+            return await FailAsync(job,
+                Invariant($"the Reviewer still requested changes after {job.Iteration} iteration(s), the maximum for this job: {review.Summary}"), ct);
+        }
+
+        return await NextIterationAsync(context, job, review, ct);
+    }
+
+    /// <summary>ApprovalDecision: a person approved (merge) or rejected (FAILED, pull request closed).</summary>
+    public async Task<TaskResult> DecidedAsync(TaskContext context, ApprovalDecision decision, CancellationToken ct)
+    {
+        var job = await LoadAsync(context, ct);
+        var by = string.IsNullOrWhiteSpace(decision.DecidedBy) ? "a user" : decision.DecidedBy;
+        switch (job.Status)
+        {
+            case JobStatus.AwaitingApproval when decision.Approved:
+                return await MergeAsync(job, $"approved by {by}; merging", ct);
+            case JobStatus.Merging when decision.Approved:
+                return await MergeAsync(job, "merging (resumed)", ct);
+            case JobStatus.AwaitingApproval:
+                var reason = string.IsNullOrWhiteSpace(decision.Reason) ? "no reason given" : decision.Reason;
+                var failed = await FailAsync(job, $"rejected by {by}: {reason}", ct);
+                await CloseAbandonedPullRequestAsync(job, job.PullRequestNumber, $"the merge was rejected by {by}", ct);
+                return failed;
+            default:
+                return Ignored(job, decision.Approved ? "approval" : "rejection");
+        }
+    }
+
+    /// <summary>
+    /// Closes the pull request of a job that was stopped or rejected, if <see cref="WorkflowOptions.ClosePullRequestOnStop"/>
+    /// says so. Best effort: a host failure is logged and the pull request stays open.
+    /// </summary>
+    public async Task CloseAbandonedPullRequestAsync(JobRecord job, int? number, string reason, CancellationToken ct)
+    {
+        if (!_options.ClosePullRequestOnStop || number is null || !TryParse(job, out var repository, out _))
+        {
+            return;
+        }
+
+        try
+        {
+            var host = hosts.For(repository);
+            if ((await host.GetPullRequestAsync(repository, number.Value, ct)).State != PullRequestState.Open)
+            {
+                return;
+            }
+
+            await host.CommentAsync(repository, number.Value, $"Closed by MultiAgent: {reason}.", ct);
+            await host.ClosePullRequestAsync(repository, number.Value, ct);
+            await RecordAsync(job.Id, JobEventTypes.PullRequestClosed, Invariant($"pull request #{number} closed: {reason}"), ct);
+        }
+        catch (RepositoryHostException ex)
+        {
+            LogCloseFailed(job.Id, number.Value, ex.Message);
+        }
+    }
+
+    private async Task<TaskResult> NextIterationAsync(TaskContext context, JobRecord job, ReviewResult review, CancellationToken ct)
+    {
+        var next = review.Iteration + 1;
+        var comments = review.Comments.Count > 0 || string.IsNullOrWhiteSpace(review.Summary)
+            ? review.Comments
+            : [new ReviewComment("", ReviewCommentSeverity.Blocking, review.Summary)];
+        await MoveAsync(job, JobStatus.Implementing, new JobChanges { Iteration = next },
+            Invariant($"iteration {next} of {job.MaxIterations}: the Reviewer requested changes ({review.Comments.Count} comment(s)); the Coder revises pull request #{job.PullRequestNumber}"),
+            ct);
+        return new TaskResult(Invariant($"changes requested; iteration {next} requested"),
+            FollowUps: [Implementation(context, job, next, comments)]);
+    }
+
+    private async Task<TaskResult> MergeAsync(JobRecord job, string why, CancellationToken ct)
+    {
+        if (job.PullRequestNumber is not { } number || job.HeadSha is null || !TryParse(job, out var repository, out var invalid))
+        {
+            return await FailAsync(job, "there is no reviewed pull request to merge", ct);
+        }
+
+        await MoveAsync(job, JobStatus.Merging, JobChanges.None, Invariant($"{why}: pull request #{number} into {job.BaseBranch}"), ct);
+        string mergeCommit;
+        try
+        {
+            var host = hosts.For(repository);
+            await using (await mergeGate.EnterAsync(repository.Key, ct))
+            {
+                var pullRequest = await host.GetPullRequestAsync(repository, number, ct);
+                switch (pullRequest.State)
+                {
+                    case PullRequestState.Merged when pullRequest.MergeCommitSha is { } merged:
+                        mergeCommit = merged; // merged by an earlier attempt that did not get to record it
+                        break;
+                    case PullRequestState.Closed:
+                        return await FailAsync(job, Invariant($"pull request #{number} was closed without merging"), ct);
+                    default:
+                        mergeCommit = (await host.MergeAsync(repository, number, job.HeadSha, _options.MergeMethod, ct)).MergeCommitSha;
+                        break;
+                }
+            }
+        }
+        catch (RepositoryHostException ex) when (!ex.IsRetryable)
+        {
+            var what = ex.Kind == RepositoryErrorKind.MergeConflict ? "merge conflict" : "merge failed";
+            return await FailAsync(job, Invariant($"{what}: pull request #{number} could not be merged into {job.BaseBranch}: {ex.Message}"), ct);
+        }
+
+        var summary = Invariant($"pull request #{number} merged into {job.BaseBranch} as {Short(mergeCommit)} after {job.Iteration} iteration(s)");
+        if (await jobs.TransitionAsync(job.Id, JobStatus.Completed, new JobChanges { MergeCommitSha = mergeCommit }, ct))
+        {
+            await RecordAsync(job.Id, JobEventTypes.JobMerged, summary, ct,
+                Data(new JsonObject { ["number"] = number, ["mergeCommitSha"] = mergeCommit }));
+            var result = new FeatureResult(job.Id, JobStatus.Completed, _time.GetUtcNow(), job.PullRequestUrl, mergeCommit, job.Iteration, summary);
+            await RecordAsync(job.Id, JobEventTypes.JobCompleted, $"job completed: {summary}", ct,
+                JsonDocument.Parse(MessageSerializer.SerializeMessage(result)).RootElement.Clone());
+        }
+
+        return new TaskResult(summary);
+    }
+
+    private async Task<TaskResult> FailAsync(JobRecord job, string reason, CancellationToken ct)
+    {
+        if (await jobs.MarkFailedAsync(job.Id, reason, ct))
+        {
+            await RecordAsync(job.Id, JobEventTypes.JobFailed, $"job failed: {reason}", ct);
+        }
+
+        return new TaskResult($"job failed: {reason}");
+    }
+
+    private async Task<bool> MoveAsync(JobRecord job, JobStatus to, JobChanges changes, string message, CancellationToken ct)
+    {
+        if (!await jobs.TransitionAsync(job.Id, to, changes, ct))
+        {
+            return false;
+        }
+
+        var iteration = changes.Iteration ?? job.Iteration;
+        await RecordAsync(job.Id, JobEventTypes.JobTransition, $"{Wire(job.Status)} → {Wire(to)}: {message}", ct,
+            Data(new JsonObject { ["from"] = Wire(job.Status), ["to"] = Wire(to), ["iteration"] = iteration }));
+        return true;
+    }
+
+    private Task RecordAsync(string jobId, string type, string message, CancellationToken ct, JsonElement? data = null) =>
+        timeline.RecordAsync(jobId, type, message, agentType: AgentType.RepoManager, data: data, cancellationToken: ct);
+
+    private async Task<JobRecord> LoadAsync(TaskContext context, CancellationToken ct) =>
+        await jobs.GetAsync(context.JobId, ct)
+        ?? throw new NonRetryableTaskException($"no job '{context.JobId}' is recorded");
+
+    private TaskResult Ignored(JobRecord job, string what)
+    {
+        LogIgnored(job.Id, what, job.Status.ToString(), job.Iteration);
+        return new TaskResult(Invariant($"{what} ignored: the job is {Wire(job.Status)} in iteration {job.Iteration}"));
+    }
+
+    private static TaskEnvelope Implementation(TaskContext context, JobRecord job, int iteration, IReadOnlyList<ReviewComment> comments) =>
+        MessageSerializer.Wrap(
+            new ImplementationRequest(
+                job.Id, context.NextTaskId(), job.Repository, job.BaseBranch!, job.Title, iteration, job.Description, job.Requirements,
+                comments, iteration > 1 ? job.Branch : null, iteration > 1 ? job.PullRequestNumber : null),
+            AgentType.Coder, job.Id, job.Priority);
+
+    private static bool TryParse(JobRecord job, out RepositoryReference repository, out string problem)
+    {
+        try
+        {
+            repository = RepositoryReference.Parse(job.Repository);
+            problem = "";
+            return true;
+        }
+        catch (RepositoryHostException ex)
+        {
+            repository = null!;
+            problem = $"'{job.Repository}' is not a repository this system can work on: {ex.Message}";
+            return false;
+        }
+    }
+
+    private static JsonElement Data(JsonObject data) => JsonDocument.Parse(data.ToJsonString()).RootElement.Clone();
+
+    private static string Wire<T>(T value) where T : struct, Enum =>
+        JsonSerializer.Serialize(value, MessageSerializer.GetTypeInfo<T>()).Trim('"');
+
+    private static string Short(string sha) => sha[..Math.Min(12, sha.Length)];
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: {What} ignored, the job is {Status} in iteration {Iteration}")]
+    private partial void LogIgnored(string jobId, string what, string status, int iteration);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: pull request #{Number} could not be closed: {Reason}")]
+    private partial void LogCloseFailed(string jobId, int number, string reason);
+}
