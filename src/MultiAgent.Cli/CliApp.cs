@@ -93,6 +93,8 @@ public static class CliApp
             JobStatusCommand.Create(cli),
             ListJobsCommand.Create(cli),
             StopJobCommand.Create(cli),
+            ApproveCommand.Create(cli),
+            RejectCommand.Create(cli),
             WatchCommand.Create(cli),
             AgentsCommand.Create(cli),
         };

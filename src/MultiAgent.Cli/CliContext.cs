@@ -49,6 +49,9 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IReadOnly
     /// <summary>Secrets to keep out of messages; replaced once the settings are resolved.</summary>
     private Redactor _redactor = new();
 
+    /// <summary>Who runs the command (the operating system's user name), as approve and reject report it.</summary>
+    public static string UserName => System.Environment.UserName;
+
     /// <summary>A --json option for a command.</summary>
     public static Option<bool> JsonOption() => new("--json")
     {

@@ -11,7 +11,7 @@ public sealed class QueryException(QueryError error) : Exception($"{error.Code}:
 
 /// <summary>
 /// The client side of the query API (NATS request/reply, answered by the Repo Manager): job status, job lists, stop,
-/// agents. Used by the CLI and the tests. An error reply becomes a <see cref="QueryException"/>; no answer within the
+/// approve, reject, agents. Used by the CLI and the tests. An error reply becomes a <see cref="QueryException"/>; no answer within the
 /// timeout becomes a <see cref="TimeoutException"/> that says who should have answered.
 /// </summary>
 public sealed class QueryClient(INatsConnection nats, TimeSpan? timeout = null)
@@ -26,6 +26,12 @@ public sealed class QueryClient(INatsConnection nats, TimeSpan? timeout = null)
 
     public Task<StopJobReply> StopJobAsync(string jobId, string? reason = null, CancellationToken cancellationToken = default) =>
         RequestAsync<StopJobRequest, StopJobReply>(Subjects.QueryJobStop, new StopJobRequest(jobId, reason), cancellationToken);
+
+    public Task<ApprovalReply> ApproveJobAsync(string jobId, string? decidedBy = null, string? comment = null, CancellationToken cancellationToken = default) =>
+        RequestAsync<ApproveJobRequest, ApprovalReply>(Subjects.QueryJobApprove, new ApproveJobRequest(jobId, decidedBy, comment), cancellationToken);
+
+    public Task<ApprovalReply> RejectJobAsync(string jobId, string? decidedBy = null, string? reason = null, CancellationToken cancellationToken = default) =>
+        RequestAsync<RejectJobRequest, ApprovalReply>(Subjects.QueryJobReject, new RejectJobRequest(jobId, decidedBy, reason), cancellationToken);
 
     public Task<AgentsReply> AgentsAsync(bool includeStopped = false, CancellationToken cancellationToken = default) =>
         RequestAsync<AgentsQuery, AgentsReply>(Subjects.QueryAgents, new AgentsQuery(includeStopped), cancellationToken);

@@ -2,6 +2,7 @@ using Agents.RepoManager.Registry;
 using Agents.RepoManager.Workflow;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
+using MultiAgent.Messaging;
 using MultiAgent.Persistence;
 using NATS.Client.Core;
 
@@ -9,8 +10,8 @@ namespace Agents.RepoManager.Queries;
 
 /// <summary>
 /// Answers the query API (NATS request/reply on <c>multiagent.query.*</c>) from PostgreSQL and the agent registry:
-/// job status with timeline, job lists, stop, agents. Every Repo Manager instance joins one queue group, so each
-/// request is answered once. A request that cannot be answered gets a <see cref="QueryError"/> reply.
+/// job status with timeline, job lists, stop, approve and reject, agents. Every Repo Manager instance joins one queue
+/// group, so each request is answered once. A request that cannot be answered gets a <see cref="QueryError"/> reply.
 /// </summary>
 public sealed partial class QueryResponder(
     INatsConnection nats,
@@ -20,6 +21,8 @@ public sealed partial class QueryResponder(
     JobTimeline timeline,
     AgentRegistry registry,
     JobWorkflow workflow,
+    TaskPublisher publisher,
+    TimeProvider time,
     ILogger<QueryResponder> logger) : BackgroundService
 {
     private const string QueueGroup = "repomanager-queries";
@@ -92,6 +95,8 @@ public sealed partial class QueryResponder(
         Subjects.QueryJobStatus => JobStatusAsync(MessageSerializer.DeserializeMessage<JobStatusQuery>(data), ct),
         Subjects.QueryJobsList => ListJobsAsync(MessageSerializer.DeserializeMessage<ListJobsQuery>(data), ct),
         Subjects.QueryJobStop => StopJobAsync(MessageSerializer.DeserializeMessage<StopJobRequest>(data), ct),
+        Subjects.QueryJobApprove => ApproveAsync(MessageSerializer.DeserializeMessage<ApproveJobRequest>(data), ct),
+        Subjects.QueryJobReject => RejectAsync(MessageSerializer.DeserializeMessage<RejectJobRequest>(data), ct),
         Subjects.QueryAgents => Task.FromResult(MessageSerializer.SerializeMessage(
             new AgentsReply(registry.Snapshot(MessageSerializer.DeserializeMessage<AgentsQuery>(data.Length == 0 ? "{}"u8 : data).IncludeStopped)))),
         _ => throw new QueryFailure(QueryErrorCodes.BadRequest, $"'{subject}' is not a query this Repo Manager answers"),
@@ -146,6 +151,54 @@ public sealed partial class QueryResponder(
         var after = await jobs.GetAsync(job.Id, ct) ?? job;
         return MessageSerializer.SerializeMessage(new StopJobReply(job.Id, after.Status, changed));
     }
+
+    private Task<byte[]> ApproveAsync(ApproveJobRequest request, CancellationToken ct) =>
+        DecideAsync(request.JobId, approved: true, request.DecidedBy, request.Comment, ct);
+
+    private Task<byte[]> RejectAsync(RejectJobRequest request, CancellationToken ct) =>
+        DecideAsync(request.JobId, approved: false, request.DecidedBy, request.Reason, ct);
+
+    /// <summary>
+    /// Approve or reject: hands an <see cref="ApprovalDecision"/> to the Repo Manager's workflow (through its task stream,
+    /// so the decision survives a restart and gets the task loop's retries) for a job that is AWAITING_APPROVAL. The
+    /// envelope id is fixed per job, so of two decisions within the de-duplication window only the first is stored;
+    /// the second is answered with a conflict. The workflow records the transition that follows.
+    /// </summary>
+    private async Task<byte[]> DecideAsync(string jobId, bool approved, string? decidedBy, string? reason, CancellationToken ct)
+    {
+        var job = await FindJobAsync(jobId, ct);
+        if (job.Status != JobStatus.AwaitingApproval)
+        {
+            throw new QueryFailure(QueryErrorCodes.Conflict,
+                $"job {job.Id} is {WireName(job.Status)}, not {WireName(JobStatus.AwaitingApproval)}: only a job waiting for approval can be {(approved ? "approved" : "rejected")}");
+        }
+
+        var decision = new ApprovalDecision(job.Id, approved, time.GetUtcNow(),
+            string.IsNullOrWhiteSpace(decidedBy) ? null : decidedBy.Trim(),
+            string.IsNullOrWhiteSpace(reason) ? null : reason.Trim());
+        PublishOutcome outcome;
+        try
+        {
+            outcome = await publisher.PublishAsync(
+                MessageSerializer.Wrap(decision, AgentType.RepoManager, job.Id, id: $"{job.Id}-approval"), ct);
+        }
+        catch (NatsException ex)
+        {
+            LogQueryFailed(Subjects.Tasks(AgentType.RepoManager), ex);
+            throw new QueryFailure(QueryErrorCodes.Internal, $"the decision on job {job.Id} could not be queued; try again");
+        }
+
+        if (outcome.IsDuplicate)
+        {
+            throw new QueryFailure(QueryErrorCodes.Conflict,
+                $"job {job.Id} already has a decision: only the first approve or reject counts");
+        }
+
+        return MessageSerializer.SerializeMessage(new ApprovalReply(job.Id, job.Status, approved));
+    }
+
+    private static string WireName(JobStatus status) =>
+        System.Text.Encoding.UTF8.GetString(MessageSerializer.SerializeMessage(status)).Trim('"');
 
     private async Task<JobRecord> FindJobAsync(string jobId, CancellationToken ct)
     {

@@ -3,7 +3,7 @@ using MultiAgent.Contracts;
 
 namespace MultiAgent.Cli.Commands;
 
-/// <summary>The &lt;job-id&gt; argument of job-status, stop-job and watch.</summary>
+/// <summary>The &lt;job-id&gt; argument of job-status, stop-job, approve, reject and watch.</summary>
 internal static class JobIdArgument
 {
     public static Argument<string> Create() => new("job-id") { Description = "The job's id, as start-project or submit-feature printed it (job-…)" };

@@ -4,7 +4,7 @@ using Spectre.Console.Rendering;
 
 namespace MultiAgent.Cli.Output;
 
-/// <summary>Human-readable output of job-status, list-jobs and stop-job.</summary>
+/// <summary>Human-readable output of job-status, list-jobs, stop-job, approve and reject.</summary>
 internal static class JobViews
 {
     public static void Status(Terminal terminal, JobStatusReply reply)
@@ -122,4 +122,13 @@ internal static class JobViews
             ? $"Job {Markup.Escape(reply.JobId)} is now {status}."
             : $"Job {Markup.Escape(reply.JobId)} was already {status}; nothing changed.");
     }
+
+    public static void Approved(Terminal terminal, ApprovalReply reply)
+    {
+        var jobId = Markup.Escape(reply.JobId);
+        terminal.MarkupLine($"Approved job {jobId}: the merge follows (watch it with `multi-agent watch {jobId}`)");
+    }
+
+    public static void Rejected(Terminal terminal, ApprovalReply reply) =>
+        terminal.MarkupLine($"Rejected job {Markup.Escape(reply.JobId)}: it will be marked FAILED and its pull request closed");
 }

@@ -38,6 +38,16 @@ public sealed class CliOutputTests
     }
 
     [Fact]
+    public void Approve_and_reject_say_what_follows()
+    {
+        var approved = Render(rich: false, terminal => JobViews.Approved(terminal, new ApprovalReply("job-0123456789ab", JobStatus.AwaitingApproval, true)));
+        var rejected = Render(rich: false, terminal => JobViews.Rejected(terminal, new ApprovalReply("job-0123456789ab", JobStatus.AwaitingApproval, false)));
+
+        Assert.Equal("Approved job job-0123456789ab: the merge follows (watch it with `multi-agent watch job-0123456789ab`)", approved.Trim());
+        Assert.Equal("Rejected job job-0123456789ab: it will be marked FAILED and its pull request closed", rejected.Trim());
+    }
+
+    [Fact]
     public void Lists_and_agents_say_how_many_and_where_the_next_page_is()
     {
         var list = Render(rich: false, terminal => JobViews.List(terminal,

@@ -2,7 +2,9 @@ using System.Text;
 using System.Text.Json;
 using MultiAgent.Cli;
 using MultiAgent.Contracts;
+using MultiAgent.Persistence;
 using MultiAgent.Tests.Infrastructure;
+using Npgsql;
 using Xunit.Abstractions;
 
 namespace MultiAgent.Tests.Cli;
@@ -112,6 +114,8 @@ public sealed class CliSystemTests(SystemFixture system, ITestOutputHelper outpu
     [Theory]
     [InlineData("job-status")]
     [InlineData("stop-job")]
+    [InlineData("approve")]
+    [InlineData("reject")]
     [InlineData("watch")]
     public async Task An_unknown_job_is_a_failure_that_names_it(string command)
     {
@@ -120,8 +124,44 @@ public sealed class CliSystemTests(SystemFixture system, ITestOutputHelper outpu
         var result = await RunAsync(command, jobId);
 
         Assert.Equal(ExitCodes.Failure, result.ExitCode);
-        Assert.Contains(jobId, result.Stderr);
+        Assert.Contains($"no job '{jobId}'", result.Stderr);
         Assert.Equal("", result.Stdout);
+    }
+
+    [Theory]
+    [InlineData("approve", JobStatus.Pending)]
+    [InlineData("approve", JobStatus.Implementing)]
+    [InlineData("reject", JobStatus.Pending)]
+    [InlineData("reject", JobStatus.Implementing)]
+    public async Task Approve_and_reject_refuse_a_job_that_is_not_awaiting_approval(string command, JobStatus status)
+    {
+        // Stored directly, so that no workflow moves the job on while the test looks at it.
+        var jobId = await CreateJobAsync(status);
+        var state = status == JobStatus.Pending ? "PENDING" : "IMPLEMENTING";
+        var done = command == "approve" ? "approved" : "rejected";
+
+        var refused = await RunAsync(command, jobId, command == "approve" ? "--comment" : "--reason", "too early");
+        var after = Parse<JobStatusReply>(await RunAsync("job-status", jobId, "--json"));
+
+        Assert.Equal(ExitCodes.Failure, refused.ExitCode);
+        Assert.Contains($"error: job {jobId} is {state}, not AWAITING_APPROVAL: only a job waiting for approval can be {done}", refused.Stderr);
+        Assert.Equal("", refused.Stdout);
+        Assert.Equal(status, after.Job.Status);
+        Assert.Null(after.Job.Error);
+        Assert.Empty(after.Timeline);
+    }
+
+    [Fact]
+    public async Task A_refused_approval_with_json_prints_no_json_and_the_error_on_stderr()
+    {
+        var jobId = await CreateJobAsync(JobStatus.Pending);
+
+        var refused = await RunAsync("approve", jobId, "--json");
+
+        Assert.Equal(ExitCodes.Failure, refused.ExitCode);
+        Assert.Equal("", refused.Stdout);
+        Assert.Equal($"error: job {jobId} is PENDING, not AWAITING_APPROVAL: only a job waiting for approval can be approved", refused.Stderr.TrimEnd());
+        Assert.False(CliRunner.HasAnsi(refused.Stderr));
     }
 
     [Fact]
@@ -196,6 +236,15 @@ public sealed class CliSystemTests(SystemFixture system, ITestOutputHelper outpu
     {
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
         return MessageSerializer.DeserializeMessage<T>(Encoding.UTF8.GetBytes(result.Stdout));
+    }
+
+    /// <summary>A job stored straight in the database in <paramref name="status"/>, with no task and no timeline.</summary>
+    private async Task<string> CreateJobAsync(JobStatus status)
+    {
+        await using var database = NpgsqlDataSource.Create(system.DatabaseConnectionString);
+        var job = new JobRecord { Id = $"job-{Guid.NewGuid():N}"[..16], Repository = UniqueRepository(), Title = "Waits for nothing", Status = status };
+        Assert.True((await new JobStore(database).CreateAsync(job)).Created);
+        return job.Id;
     }
 
     private static string UniqueRepository() => $"/srv/repos/cli-{Guid.NewGuid():N}.git";

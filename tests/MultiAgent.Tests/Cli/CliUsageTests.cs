@@ -67,7 +67,14 @@ public sealed class CliUsageTests
     [InlineData("list-jobs", "--limit", "500")]
     [InlineData("list-jobs", "--status", "HALF_DONE")]
     [InlineData("job-status", "not.a.job")]
-    [InlineData("approve", "job-123456789012")]
+    [InlineData("approve")]
+    [InlineData("reject")]
+    [InlineData("approve", "not.a.job")]
+    [InlineData("reject", "job-*")]
+    [InlineData("approve", "job-123456789012", "job-123456789013")]
+    [InlineData("reject", "job-123456789012", "--comment", "wrong option")]
+    [InlineData("approve", "job-123456789012", "--reason", "wrong option")]
+    [InlineData("approve", "job-123456789012", "--comment")]
     public async Task Bad_arguments_exit_with_2(params string[] args)
     {
         var result = await CliRunner.RunAsync([.. args, "--nats", Unreachable], null);
@@ -104,6 +111,8 @@ public sealed class CliUsageTests
     [InlineData("job-status", "job-123456789012")]
     [InlineData("list-jobs")]
     [InlineData("stop-job", "job-123456789012")]
+    [InlineData("approve", "job-123456789012", "--comment", "ship it")]
+    [InlineData("reject", "job-123456789012", "--reason", "not like this", "--json")]
     [InlineData("watch", "job-123456789012")]
     [InlineData("agents", "--json")]
     public async Task Every_command_reports_an_unreachable_NATS_with_exit_code_1(params string[] args)
@@ -191,14 +200,30 @@ public sealed class CliUsageTests
         var result = await CliRunner.RunAsync("--help");
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
-        foreach (var command in new[] { "start-project", "submit-feature", "job-status", "list-jobs", "stop-job", "watch", "agents" })
+        foreach (var command in new[] { "start-project", "submit-feature", "job-status", "list-jobs", "stop-job", "approve", "reject", "watch", "agents" })
         {
             Assert.Contains(command, result.Stdout);
         }
 
         Assert.Contains("Exit codes: 0 ok; 1", result.Stdout);
         Assert.Contains("2 usage error", result.Stdout);
-        Assert.DoesNotContain("approve", result.Stdout);
+    }
+
+    [Theory]
+    [InlineData("approve", "--comment", "merged")]
+    [InlineData("reject", "--reason", "FAILED")]
+    public async Task Approve_and_reject_have_help(string command, string option, string effect)
+    {
+        var result = await CliRunner.RunAsync(command, "--help");
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.Contains("<job-id>", result.Stdout);
+        Assert.Contains(option, result.Stdout);
+        Assert.Contains("--json", result.Stdout);
+        Assert.Contains("--nats", result.Stdout);
+        Assert.Contains("AWAITING_APPROVAL", result.Stdout);
+        Assert.Contains(effect, result.Stdout);
+        Assert.Equal("", result.Stderr);
     }
 
     [Fact]

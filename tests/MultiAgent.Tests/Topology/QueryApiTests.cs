@@ -113,6 +113,10 @@ public sealed class QueryApiTests(SystemFixture system) : IAsyncLifetime
         var badId = await Assert.ThrowsAsync<QueryException>(() => _queries.StopJobAsync("a.b"));
         var badLimit = await Assert.ThrowsAsync<QueryException>(() => _queries.ListJobsAsync(new ListJobsQuery(Limit: 500)));
         var (raw, isError) = await _queries.RequestRawAsync(Subjects.QueryJobStatus, Encoding.UTF8.GetBytes("{not json"));
+        var approveBadId = await Assert.ThrowsAsync<QueryException>(() => _queries.ApproveJobAsync("a.b"));
+        var rejectUnknown = await Assert.ThrowsAsync<QueryException>(() => _queries.RejectJobAsync("no-such-job"));
+        var pending = (await _jobs.CreateAsync(new JobRecord { Id = NewId("job"), Repository = "/srv/repos/demo.git", Title = "not ready" })).Job;
+        var tooEarly = await Assert.ThrowsAsync<QueryException>(() => _queries.ApproveJobAsync(pending.Id, "alice"));
 
         Assert.Equal(QueryErrorCodes.NotFound, unknown.Error.Code);
         Assert.Contains("no-such-job", unknown.Error.Message);
@@ -120,6 +124,10 @@ public sealed class QueryApiTests(SystemFixture system) : IAsyncLifetime
         Assert.Equal(QueryErrorCodes.BadRequest, badLimit.Error.Code);
         Assert.True(isError);
         Assert.Equal(QueryErrorCodes.BadRequest, MessageSerializer.DeserializeMessage<QueryError>(raw).Code);
+        Assert.Equal(QueryErrorCodes.BadRequest, approveBadId.Error.Code);
+        Assert.Equal(QueryErrorCodes.NotFound, rejectUnknown.Error.Code);
+        Assert.Equal(QueryErrorCodes.Conflict, tooEarly.Error.Code);
+        Assert.Contains("PENDING, not AWAITING_APPROVAL", tooEarly.Error.Message);
     }
 
     [Fact]
