@@ -3,6 +3,8 @@
 #
 #   ./build.sh run     install what is missing, then start the whole system (AppHost + dashboard)
 #   ./build.sh test    install what is missing, then build and run every test
+#   ./build.sh coverage  the whole suite under the code coverage collector: line coverage of agent code (the agents
+#                      and their runtime), in the test process and in the agent processes; report in artifacts/coverage
 #   ./build.sh bench   latency of the system health endpoint (GET /health) under concurrent requests: p50/p99
 #   ./build.sh setup   only install what is missing and restore NuGet packages
 #
@@ -57,6 +59,13 @@ run_system() {
   exec dotnet run --project src/MultiAgent.AppHost --launch-profile http
 }
 
+# One plain closing line that any reader understands: "tests: N passed, N failed, N skipped" (from dotnet test's log).
+test_summary() {
+  grep -E 'Failed:[[:space:]]+[0-9]+, Passed:[[:space:]]+[0-9]+, Skipped:[[:space:]]+[0-9]+' "$1" |
+    sed -E 's/.*Failed:[[:space:]]+([0-9]+), Passed:[[:space:]]+([0-9]+), Skipped:[[:space:]]+([0-9]+).*/\2 \1 \3/' |
+    awk '{p+=$1; f+=$2; s+=$3} END {printf "%d passed, %d failed, %d skipped", p, f, s}' || true
+}
+
 run_tests() {
   setup
   local started log summary
@@ -69,13 +78,57 @@ run_tests() {
   dotnet test MultiAgent.sln --no-build --configuration Release 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]}
   set -e
-  # One plain closing line that any reader understands: "tests: N passed, N failed, N skipped".
-  summary=$(grep -E 'Failed:[[:space:]]+[0-9]+, Passed:[[:space:]]+[0-9]+, Skipped:[[:space:]]+[0-9]+' "$log" |
-    sed -E 's/.*Failed:[[:space:]]+([0-9]+), Passed:[[:space:]]+([0-9]+), Skipped:[[:space:]]+([0-9]+).*/\2 \1 \3/' |
-    awk '{p+=$1; f+=$2; s+=$3} END {printf "%d passed, %d failed, %d skipped", p, f, s}' || true)
+  summary=$(test_summary "$log")
   rm -f "$log"
   log "test suite took $(( $(date +%s) - started ))s"
   echo "tests: ${summary:-0 passed, 0 failed, 0 skipped}"
+  return "$status"
+}
+
+# Line coverage of agent code (Agents.Coder, Agents.Reviewer, Agents.RepoManager, MultiAgent.AgentRuntime), counting
+# what runs inside the agent processes as well as in the test process. How it works: docs/testing.md, "Coverage".
+run_coverage() {
+  setup
+  local out=artifacts/coverage started log summary
+  local reportgenerator=artifacts/tools/reportgenerator
+  started=$(date +%s)
+  if [ ! -x "$reportgenerator" ]; then
+    log "installing ReportGenerator into artifacts/tools"
+    dotnet tool install dotnet-reportgenerator-globaltool --version 5.6.0 --tool-path artifacts/tools >/dev/null
+  fi
+  log "building"
+  dotnet build MultiAgent.sln --no-restore --configuration Release --verbosity quiet -warnaserror
+  rm -rf "$out"
+  mkdir -p "$out"
+  log "running the test suite under the code coverage collector (tests/coverage.runsettings)"
+  log=$(mktemp)
+  set +e
+  dotnet test MultiAgent.sln --no-build --configuration Release --settings tests/coverage.runsettings \
+    --collect "Code Coverage" --results-directory "$out/raw" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  set -e
+  summary=$(test_summary "$log")
+  rm -f "$log"
+  log "test suite took $(( $(date +%s) - started ))s"
+  echo "tests: ${summary:-0 passed, 0 failed, 0 skipped}"
+
+  compgen -G "$out/raw/*/*.cobertura.xml" >/dev/null || die "no coverage file was written under $out/raw"
+  log "merging the coverage files into $out"
+  "$reportgenerator" "-reports:$out/raw/*/*.cobertura.xml" "-targetdir:$out" \
+    "-reporttypes:Html;Cobertura;TextSummary" "-title:MultiAgent agent code" \
+    "-assemblyfilters:+Agents.Coder;+Agents.Reviewer;+Agents.RepoManager;+MultiAgent.AgentRuntime" \
+    -verbosity:Warning
+  # Summary.txt: a header (totals), then one unindented line per assembly and an indented line per class.
+  echo "line coverage of agent code (test process + agent processes):"
+  awk '/^[A-Za-z]/ && NF == 2 && $2 ~ /%$/ {printf "  %-26s %7s\n", $1, $2}' "$out/Summary.txt"
+  awk -F': *' '/^ *Line coverage:/ {total=$2} /^ *Covered lines:/ {c=$2} /^ *Coverable lines:/ {v=$2}
+    END {printf "  %-26s %7s  (%s of %s lines)\n", "total", total, c, v}' "$out/Summary.txt"
+  echo "report: $out/index.html (merged Cobertura: $out/Cobertura.xml)"
+  # An agent assembly that no process loaded under the collector would silently drop out of the total.
+  local assembly
+  for assembly in Agents.Coder Agents.Reviewer Agents.RepoManager MultiAgent.AgentRuntime; do
+    grep -q "^$assembly " "$out/Summary.txt" || die "no coverage data for $assembly"
+  done
   return "$status"
 }
 
@@ -103,7 +156,8 @@ run_benchmark() {
 case "${1:-}" in
   run) run_system ;;
   test) run_tests ;;
+  coverage) run_coverage ;;
   bench) run_benchmark ;;
   setup) setup ;;
-  *) echo "usage: $0 run | test | bench | setup" >&2; exit 2 ;;
+  *) echo "usage: $0 run | test | coverage | bench | setup" >&2; exit 2 ;;
 esac
