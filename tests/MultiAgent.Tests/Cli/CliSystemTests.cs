@@ -1,9 +1,13 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
 using MultiAgent.Cli;
 using MultiAgent.Contracts;
+using MultiAgent.Messaging;
 using MultiAgent.Persistence;
 using MultiAgent.Tests.Infrastructure;
+using NATS.Client.Core;
+using NATS.Net;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -60,14 +64,13 @@ public sealed class CliSystemTests(SystemFixture system, ITestOutputHelper outpu
         Assert.Contains("Add rate limiting [v2]", plain.Stdout);
         Assert.Equal(repository, status.Job.Repository);
         Assert.Equal(5, status.Job.MaxIterations);
-        Assert.Equal(JobStatus.Pending, status.Job.Status);
     }
 
     [Fact]
     public async Task Stop_job_cancels_the_job_and_watch_on_it_exits_1_promptly()
     {
-        var jobId = JobIdFrom(await RunAsync("start-project", "--repo", UniqueRepository(), "--requirements", "Something to stop"));
-        await WaitForJobAsync(jobId);
+        // A job no agent works on (its repository does not exist, and no task is sent), so it waits for the stop.
+        var jobId = await CreateJobAsync(JobStatus.Pending);
 
         var stopped = await RunAsync("stop-job", jobId, "--reason", "changed my mind");
         var again = await RunAsync("stop-job", jobId, "--json");
@@ -89,15 +92,23 @@ public sealed class CliSystemTests(SystemFixture system, ITestOutputHelper outpu
     [Fact]
     public async Task Watch_prints_events_live_until_the_job_ends()
     {
-        var jobId = JobIdFrom(await RunAsync("start-project", "--repo", UniqueRepository(), "--requirements", "Something to watch"));
-        await WaitForJobAsync(jobId);
+        var jobId = await CreateJobAsync(JobStatus.Pending);
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var watchOutput = new LockedStringWriter();
 
         var watching = CliRunner.RunAsync(["watch", jobId, "--nats", system.NatsUrl, "--timeout", "10"], null, default, limit.Token, watchOutput);
         await Eventually.ReturnsAsync(
-            _ => Task.FromResult(watchOutput.ToString()), text => text.Contains(JobEventTypes.JobCreated, StringComparison.Ordinal) || watching.IsCompleted,
-            Patience, "watch to print the job's first event");
+            _ => Task.FromResult(watchOutput.ToString()), text => text.Contains("Ctrl+C", StringComparison.Ordinal) || watching.IsCompleted,
+            Patience, "watch to start watching");
+        await using (var nats = new NatsConnection(new NatsOpts { Url = system.NatsUrl }))
+        {
+            var events = new EventPublisher(nats.CreateJetStreamContext(), NullLogger<EventPublisher>.Instance);
+            await events.PublishAsync(new JobEvent(jobId, JobEventTypes.JobTransition, "PENDING → IMPLEMENTING: a live event", DateTimeOffset.UtcNow), default);
+        }
+
+        await Eventually.ReturnsAsync(
+            _ => Task.FromResult(watchOutput.ToString()), text => text.Contains("a live event", StringComparison.Ordinal) || watching.IsCompleted,
+            Patience, "watch to print the live event");
         Assert.False(watching.IsCompleted, $"watch ended early: {watchOutput}");
         var stopped = await RunAsync("stop-job", jobId, "--reason", "seen enough");
         var watched = await watching;

@@ -36,7 +36,7 @@ public sealed class QueryApiTests(SystemFixture system) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_submitted_feature_request_becomes_a_job_that_status_and_list_show()
+    public async Task A_submitted_feature_request_becomes_a_job_that_status_and_list_show_with_its_outcome()
     {
         var jobId = NewId("job");
         var repository = $"/srv/repos/{NewId("repo")}.git";
@@ -50,7 +50,9 @@ public sealed class QueryApiTests(SystemFixture system) : IAsyncLifetime
             "the Repo Manager to record the job");
         var list = await _queries.ListJobsAsync(new ListJobsQuery(Repository: repository));
 
-        Assert.Equal(JobStatus.Pending, status.Job.Status);
+        // The repository does not exist: the job is recorded, and fails at once with the reason.
+        Assert.Equal(JobStatus.Failed, status.Job.Status);
+        Assert.StartsWith($"cannot open repository {repository}: ", status.Job.Error, StringComparison.Ordinal);
         Assert.Equal("Add a /version endpoint", status.Job.Title);
         Assert.Contains(status.Timeline, e => e.Type == JobEventTypes.JobCreated);
         Assert.Equal(AgentType.RepoManager, Assert.Single(status.Tasks).AgentType);
