@@ -109,7 +109,7 @@ public sealed class ReviewHandler(RepositoryHostResolver hosts, IReviewModelProv
 
         var result = new ReviewResult(request.JobId, request.TaskId, request.Iteration, decision, summary, comments, usage);
         var taskSummary = string.Create(CultureInfo.InvariantCulture,
-            $"pull request #{request.PullRequestNumber}: {WireName(decision)} with {comments.Count} comment(s), {chunks.Count} part(s) reviewed");
+            $"pull request #{request.PullRequestNumber}: {WireName<ReviewDecision>.Of(decision)} with {comments.Count} comment(s), {chunks.Count} part(s) reviewed");
         return new TaskResult(taskSummary, usage, [MessageSerializer.Wrap(result, AgentType.RepoManager, request.JobId)]);
     }
 
@@ -201,7 +201,7 @@ public sealed class ReviewHandler(RepositoryHostResolver hosts, IReviewModelProv
     {
         var prompt = new StringBuilder();
         prompt.Append(CultureInfo.InvariantCulture, $"Pull request #{request.PullRequestNumber} of {request.Repository}, iteration {request.Iteration}, head {request.HeadSha}.\n");
-        prompt.Append(CultureInfo.InvariantCulture, $"The build/test check: {WireName(request.Check)}.\n");
+        prompt.Append(CultureInfo.InvariantCulture, $"The build/test check: {WireName<CheckOutcome>.Of(request.Check)}.\n");
         if (parts > 1)
         {
             prompt.Append(CultureInfo.InvariantCulture, $"The diff is too large for one request: this is part {part} of {parts}; review only the files in it.\n");
@@ -411,15 +411,6 @@ public sealed class ReviewHandler(RepositoryHostResolver hosts, IReviewModelProv
 
         return new ModelReview(decision, string.IsNullOrWhiteSpace(review.Summary) ? "(no summary)" : review.Summary, comments);
     }
-
-    private static string WireName(ReviewDecision decision) => decision == ReviewDecision.Approve ? "APPROVE" : "REQUEST_CHANGES";
-
-    private static string WireName(CheckOutcome check) => check switch
-    {
-        CheckOutcome.Passed => "PASSED",
-        CheckOutcome.Failed => "FAILED",
-        _ => "NOT_RUN",
-    };
 }
 
 /// <summary>A verdict as the model gave it (or as combined and adjusted by the policy).</summary>

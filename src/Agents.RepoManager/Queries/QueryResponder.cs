@@ -170,7 +170,7 @@ public sealed partial class QueryResponder(
         if (job.Status != JobStatus.AwaitingApproval)
         {
             throw new QueryFailure(QueryErrorCodes.Conflict,
-                $"job {job.Id} is {WireName(job.Status)}, not {WireName(JobStatus.AwaitingApproval)}: only a job waiting for approval can be {(approved ? "approved" : "rejected")}");
+                $"job {job.Id} is {WireName<JobStatus>.Of(job.Status)}, not {WireName<JobStatus>.Of(JobStatus.AwaitingApproval)}: only a job waiting for approval can be {(approved ? "approved" : "rejected")}");
         }
 
         var decision = new ApprovalDecision(job.Id, approved, time.GetUtcNow(),
@@ -196,9 +196,6 @@ public sealed partial class QueryResponder(
 
         return MessageSerializer.SerializeMessage(new ApprovalReply(job.Id, job.Status, approved));
     }
-
-    private static string WireName(JobStatus status) =>
-        System.Text.Encoding.UTF8.GetString(MessageSerializer.SerializeMessage(status)).Trim('"');
 
     private async Task<JobRecord> FindJobAsync(string jobId, CancellationToken ct)
     {

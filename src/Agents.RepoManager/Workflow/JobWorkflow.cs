@@ -328,8 +328,7 @@ public sealed partial class JobWorkflow(
 
     private static JsonElement Data(JsonObject data) => JsonDocument.Parse(data.ToJsonString()).RootElement.Clone();
 
-    private static string Wire<T>(T value) where T : struct, Enum =>
-        JsonSerializer.Serialize(value, MessageSerializer.GetTypeInfo<T>()).Trim('"');
+    private static string Wire<T>(T value) where T : struct, Enum => WireName<T>.Of(value);
 
     private static string Short(string sha) => sha[..Math.Min(12, sha.Length)];
 

@@ -1,4 +1,3 @@
-using System.Text;
 using MultiAgent.Contracts;
 
 namespace MultiAgent.Cli.Output;
@@ -7,8 +6,7 @@ namespace MultiAgent.Cli.Output;
 internal static class Wire
 {
     public static string Name<T>(T value)
-        where T : struct, Enum =>
-        Encoding.UTF8.GetString(MessageSerializer.SerializeMessage(value)).Trim('"');
+        where T : struct, Enum => WireName<T>.Of(value);
 
     /// <summary>Parses a wire name, case-insensitively, with '-' for '_' ("awaiting-approval").</summary>
     public static bool TryParse<T>(string text, out T value)
@@ -29,5 +27,5 @@ internal static class Wire
     }
 
     public static IEnumerable<string> Names<T>()
-        where T : struct, Enum => Enum.GetValues<T>().Select(Name);
+        where T : struct, Enum => WireName<T>.All;
 }

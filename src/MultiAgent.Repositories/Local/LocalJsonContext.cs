@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using MultiAgent.Contracts;
 
@@ -10,13 +9,6 @@ namespace MultiAgent.Repositories.Local;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(ReviewComment[]))]
-[JsonSerializable(typeof(ReviewDecision))]
 internal sealed partial class LocalJsonContext : JsonSerializerContext
 {
-    /// <summary>APPROVE / REQUEST_CHANGES.</summary>
-    public static string WireName(ReviewDecision decision) =>
-        JsonSerializer.Serialize(decision, Default.ReviewDecision).Trim('"');
-
-    public static ReviewDecision ParseDecision(string name) =>
-        JsonSerializer.Deserialize($"\"{name}\"", Default.ReviewDecision);
 }

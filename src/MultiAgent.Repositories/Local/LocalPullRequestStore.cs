@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MultiAgent.Contracts;
 using Npgsql;
 
 namespace MultiAgent.Repositories.Local;
@@ -98,7 +99,7 @@ public sealed class LocalPullRequestStore(NpgsqlDataSource dataSource, TimeProvi
         command.Parameters.AddAll(
         [
             Sql.Text("repository", repository), Sql.Integer("number", number),
-            Sql.Text("decision", LocalJsonContext.WireName(review.Decision)), Sql.Text("summary", review.Summary ?? string.Empty),
+            Sql.Text("decision", WireName<ReviewDecision>.Of(review.Decision)), Sql.Text("summary", review.Summary ?? string.Empty),
             Sql.Jsonb("comments", JsonSerializer.Serialize(review.Comments?.ToArray() ?? [], LocalJsonContext.Default.ReviewCommentArray)),
             Sql.Text("commit_sha", review.CommitSha), Sql.Timestamp("now", _time.GetUtcNow()),
         ]);
@@ -121,7 +122,7 @@ public sealed class LocalPullRequestStore(NpgsqlDataSource dataSource, TimeProvi
         {
             reviews.Add(new LocalPullRequestReview(
                 reader.Get<long>("id"),
-                LocalJsonContext.ParseDecision(reader.Get<string>("decision")),
+                WireName<ReviewDecision>.Parse(reader.Get<string>("decision")),
                 reader.Get<string>("summary"),
                 JsonSerializer.Deserialize(reader.Get<string>("comments"), LocalJsonContext.Default.ReviewCommentArray) ?? [],
                 reader.Get<string>("commit_sha"),

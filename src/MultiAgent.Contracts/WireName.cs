@@ -1,14 +1,12 @@
 using System.Collections.Frozen;
 using System.Text.Json;
-using MultiAgent.Contracts;
-
-namespace MultiAgent.Persistence.Internal;
+namespace MultiAgent.Contracts;
 
 /// <summary>
-/// The wire name (UPPER_SNAKE_CASE) of each value of a contracts enum, taken from the contracts' own JSON metadata so
-/// that the database holds exactly what goes over the bus.
+/// The wire name (UPPER_SNAKE_CASE) of each value of a contracts enum, taken from the contracts' own JSON metadata:
+/// what goes over the bus, is stored in the database, and is shown to users.
 /// </summary>
-internal static class WireName<TEnum>
+public static class WireName<TEnum>
     where TEnum : struct, Enum
 {
     private static readonly FrozenDictionary<TEnum, string> NamesByValue =
@@ -24,12 +22,15 @@ internal static class WireName<TEnum>
             ? name
             : throw new ArgumentOutOfRangeException(nameof(value), value, $"Not a defined {typeof(TEnum).Name}.");
 
-    /// <summary>The member whose wire name is <paramref name="name"/>, as read from the database.</summary>
-    /// <exception cref="InvalidOperationException">The database holds a name this build does not know.</exception>
+    /// <summary>The member whose wire name is <paramref name="name"/> (exact), e.g. as read from the database.</summary>
+    /// <exception cref="InvalidOperationException">The name is not one this build knows.</exception>
     public static TEnum Parse(string name) =>
         ValuesByName.TryGetValue(name, out var value)
             ? value
-            : throw new InvalidOperationException($"The database holds '{name}', which is not a {typeof(TEnum).Name} wire name.");
+            : throw new InvalidOperationException($"'{name}' is not a {typeof(TEnum).Name} wire name.");
+
+    /// <summary>Every wire name, in declaration order.</summary>
+    public static IEnumerable<string> All => Enum.GetValues<TEnum>().Select(Of);
 
     private static string Serialize(TEnum value)
     {
