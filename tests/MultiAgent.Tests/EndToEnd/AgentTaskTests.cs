@@ -2,6 +2,7 @@ using MultiAgent.Contracts;
 using MultiAgent.Repositories;
 using MultiAgent.Repositories.GitHub;
 using MultiAgent.Tests.Fakes.GitHub;
+using MultiAgent.Tests.Fakes.OpenAI;
 using MultiAgent.Tests.Infrastructure;
 
 namespace MultiAgent.Tests.EndToEnd;
@@ -69,6 +70,30 @@ public sealed class AgentTaskTests(SystemFixture system) : IAsyncLifetime
         Assert.Equal(SystemFixture.ReviewerModel, asked.Model);
         Assert.Contains($"+hello from {scenario.Marker}", asked.Body, StringComparison.Ordinal);
         Assert.Empty(scenario.Llm.Unscripted);
+    }
+
+    [Fact]
+    public async Task A_Coder_killed_in_the_middle_of_its_task_gets_it_again_after_a_restart_and_finishes_it()
+    {
+        await using var scenario = await Scenario.StartAsync(system);
+        var gate = new FakeGate();
+        scenario.Coder.Enqueue([gate, .. Scripts.WriteMarkerFile(scenario)]);
+        var feature = scenario.Feature("Survive a crash");
+
+        var implementing = _client.ImplementAsync(scenario, feature);
+        await gate.WhenReachedAsync(SystemClient.DefaultPatience);
+        await AgentProcesses.KillAsync(system, "coder");
+        await Eventually.ReturnsAsync(_ => Task.FromResult(gate.Waiting), n => n == 0, TimeSpan.FromSeconds(30), "the killed Coder's request to end");
+        gate.Release();
+        await AgentProcesses.StartAsync(system, "coder");
+        var result = await implementing;
+
+        Assert.Equal(1, result.PullRequestNumber);
+        Assert.Equal($"hello from {scenario.Marker}", await scenario.ShowAsync(result.Branch, scenario.FileName));
+        Assert.Equal(0, scenario.Coder.Remaining);
+        Assert.Empty(scenario.Llm.Unscripted);
+        var status = await _client.Queries.JobStatusAsync(feature.JobId);
+        Assert.True(status.Tasks.Single(t => t.AgentType == AgentType.Coder).Attempts >= 2, SystemClient.Describe(status));
     }
 
     [Fact]

@@ -18,7 +18,7 @@ namespace MultiAgent.Tests.EndToEnd;
 /// </summary>
 public sealed class SystemClient : IAsyncDisposable
 {
-    public static readonly TimeSpan DefaultPatience = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan DefaultPatience = TimeSpan.FromSeconds(90);
 
     private readonly NatsConnection _nats;
     private readonly NpgsqlDataSource _database;

@@ -114,7 +114,12 @@ public sealed record FakeGate : FakeReply
     /// <summary>Completes when a request first waits at the gate.</summary>
     public Task Reached => _reached.Task;
 
+    private int _waiting;
+
     public bool IsReleased => _released.Task.IsCompleted;
+
+    /// <summary>How many requests wait at the gate now (a request whose client hung up no longer does).</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>Lets the waiting request (and every later one) through.</summary>
     public void Release() => _released.TrySetResult();
@@ -132,9 +137,17 @@ public sealed record FakeGate : FakeReply
         }
     }
 
-    internal Task PassAsync(CancellationToken cancellationToken)
+    internal async Task PassAsync(CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _waiting);
         _reached.TrySetResult();
-        return _released.Task.WaitAsync(cancellationToken);
+        try
+        {
+            await _released.Task.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
     }
 }
