@@ -9,7 +9,7 @@ namespace MultiAgent.Tests.Infrastructure;
 /// <summary>
 /// Runs the real AppHost through Aspire.Hosting.Testing: real nats-server and PostgreSQL processes (and, unless a
 /// subclass says otherwise, the three agents), on random ports and with a data folder of its own, so that runs never
-/// collide. One per test collection.
+/// collide. One per test collection. The whole system with its outside services is <see cref="SystemFixture"/>.
 /// </summary>
 public abstract class AppHostFixture : IAsyncLifetime
 {
@@ -30,9 +30,19 @@ public abstract class AppHostFixture : IAsyncLifetime
 
     protected abstract bool StartAgents { get; }
 
+    /// <summary>This run's own folder (servers' data, and whatever a subclass keeps there).</summary>
+    protected string DataRoot => _dataRoot;
+
+    /// <summary>Runs before the AppHost starts; returns further AppHost settings (<c>--Key=value</c>).</summary>
+    protected virtual Task<IReadOnlyList<string>> BeforeStartAsync() => Task.FromResult<IReadOnlyList<string>>([]);
+
+    /// <summary>Runs after the AppHost has stopped.</summary>
+    protected virtual ValueTask AfterStopAsync() => ValueTask.CompletedTask;
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_dataRoot);
+        var settings = await BeforeStartAsync();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MultiAgent_AppHost>(
             [
                 $"--MultiAgent:DataRoot={_dataRoot}",
@@ -40,6 +50,7 @@ public abstract class AppHostFixture : IAsyncLifetime
                 // Faster heartbeats, so health changes show within seconds.
                 "--MultiAgent:Agent:HeartbeatInterval=00:00:01",
                 "--MultiAgent:Registry:HeartbeatTimeout=00:00:04",
+                .. settings,
             ],
             (options, _) => options.DisableDashboard = true);
         builder.Services.AddLogging(logging => logging
@@ -84,6 +95,8 @@ public abstract class AppHostFixture : IAsyncLifetime
             await _app.DisposeAsync();
         }
 
+        await AfterStopAsync();
+
         try
         {
             Directory.Delete(_dataRoot, recursive: true);
@@ -93,12 +106,6 @@ public abstract class AppHostFixture : IAsyncLifetime
             // Left under the temp folder.
         }
     }
-}
-
-/// <summary>The whole system: servers and the three agents.</summary>
-public sealed class SystemFixture : AppHostFixture
-{
-    protected override bool StartAgents => true;
 }
 
 /// <summary>Only the servers (NATS with JetStream, PostgreSQL with the system database), for runtime tests.</summary>

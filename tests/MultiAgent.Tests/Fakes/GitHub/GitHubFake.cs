@@ -18,7 +18,8 @@ namespace MultiAgent.Tests.Fakes.GitHub;
 /// <summary>
 /// A GitHub REST API served by Kestrel on 127.0.0.1 (random port): repositories, pull requests (list/create/get/update,
 /// files with paging, reviews, merge) and issue comments, held in memory. Per route it can be scripted to answer with
-/// faults first (status, headers, body, delay), and it records every request it receives.
+/// faults first (status, headers, body, delay), and it records every request it receives. A repository may be backed by
+/// a bare git repository on disk (<see cref="FakeRepository.GitDirectory"/>), so that clients clone and push for real.
 /// </summary>
 public sealed partial class GitHubFake : IAsyncDisposable
 {
@@ -76,9 +77,13 @@ public sealed partial class GitHubFake : IAsyncDisposable
         return fake;
     }
 
-    public FakeRepository AddRepository(string owner, string name, string defaultBranch = "main", string webHost = "github.com")
+    /// <summary>
+    /// Adds a repository; with <paramref name="gitDirectory"/> (a bare repository) it is backed by real git: see
+    /// <see cref="FakeRepository.GitDirectory"/>.
+    /// </summary>
+    public FakeRepository AddRepository(string owner, string name, string defaultBranch = "main", string webHost = "github.com", string? gitDirectory = null)
     {
-        var repository = new FakeRepository(owner, name, defaultBranch, webHost);
+        var repository = new FakeRepository(owner, name, defaultBranch, webHost) { GitDirectory = gitDirectory };
         repository.BranchSha(defaultBranch);
         lock (_gate)
         {
@@ -284,6 +289,7 @@ public sealed partial class GitHubFake : IAsyncDisposable
                 return NotFound();
             }
 
+            Synchronise(repo);
             var rest = match.Groups["rest"].Value;
             if (rest.Length == 0)
             {
@@ -328,6 +334,30 @@ public sealed partial class GitHubFake : IAsyncDisposable
         }
     }
 
+    /// <summary>For a repository backed by git: its branch heads, and each open pull request's heads and files, as git has them now.</summary>
+    private static void Synchronise(FakeRepository repo)
+    {
+        if (repo.GitDirectory is not { } git)
+        {
+            return;
+        }
+
+        repo.Branches.Clear();
+        foreach (var (branch, sha) in BareGit.Branches(git))
+        {
+            repo.Branches[branch] = sha;
+        }
+
+        foreach (var pr in repo.PullRequests.Where(pr => pr.State == "open"
+            && repo.Branches.ContainsKey(pr.HeadRef) && repo.Branches.ContainsKey(pr.BaseRef)))
+        {
+            pr.HeadSha = repo.Branches[pr.HeadRef];
+            pr.BaseSha = repo.Branches[pr.BaseRef];
+            pr.Files.Clear();
+            pr.Files.AddRange(BareGit.Files(git, pr.BaseRef, pr.HeadRef));
+        }
+    }
+
     private static IEnumerable<FakePullRequest> ListPulls(FakeRepository repo, string? state, string? head, string? baseRef)
     {
         state = string.IsNullOrEmpty(state) ? "open" : state;
@@ -345,6 +375,11 @@ public sealed partial class GitHubFake : IAsyncDisposable
         if (string.IsNullOrEmpty(head) || string.IsNullOrEmpty(baseRef) || string.IsNullOrEmpty(title))
         {
             return Error(422, "Validation Failed", "head, base and title are required");
+        }
+
+        if (repo.GitDirectory is not null && !repo.Branches.ContainsKey(head))
+        {
+            return Error(422, "Validation Failed", $"head: the branch {head} does not exist");
         }
 
         if (repo.PullRequests.Any(pr => pr.State == "open" && pr.HeadRef == head))
@@ -485,10 +520,20 @@ public sealed partial class GitHubFake : IAsyncDisposable
             return Error(405, "Pull Request is not mergeable");
         }
 
+        var method = (string?)body["merge_method"] ?? "merge";
+        var commit = repo.GitDirectory is null
+            ? FakeSha.Of($"merge:{repo.Owner}/{repo.Name}#{pr.Number}:{pr.HeadSha}")
+            : BareGit.Merge(repo.GitDirectory, pr.BaseRef, pr.HeadSha, squash: method != "merge",
+                method == "merge" ? $"Merge pull request #{pr.Number} from {repo.Owner}/{pr.HeadRef}" : $"{pr.Title} (#{pr.Number})");
+        if (commit is null)
+        {
+            return Error(405, "Pull Request is not mergeable");
+        }
+
         pr.Merged = true;
         pr.State = "closed";
-        pr.MergeMethod = (string?)body["merge_method"] ?? "merge";
-        pr.MergeCommitSha = FakeSha.Of($"merge:{repo.Owner}/{repo.Name}#{pr.Number}:{pr.HeadSha}");
+        pr.MergeMethod = method;
+        pr.MergeCommitSha = commit;
         repo.Branches[pr.BaseRef] = pr.MergeCommitSha;
         return Ok(new JsonObject { ["sha"] = pr.MergeCommitSha, ["merged"] = true, ["message"] = "Pull Request successfully merged" });
     }

@@ -18,8 +18,15 @@ public sealed class FakeRepository(string owner, string name, string defaultBran
     /// <summary>The web host in <c>clone_url</c> and <c>html_url</c> (github.com, or an Enterprise host).</summary>
     public string WebHost { get; set; } = webHost;
 
-    /// <summary>What the API reports as <c>clone_url</c>; null means <c>https://WebHost/owner/name.git</c>, empty sends an empty one.</summary>
+    /// <summary>What the API reports as <c>clone_url</c>; null means <see cref="GitDirectory"/> or else <c>https://WebHost/owner/name.git</c>, empty sends an empty one.</summary>
     public string? CloneUrl { get; set; }
+
+    /// <summary>
+    /// A bare git repository behind this one (git accepts its path as a clone URL): when set, it is the
+    /// <c>clone_url</c>, branch heads and pull requests' files are read from it on every request, a pull request needs
+    /// its head branch there, and a merge really merges into the base branch there.
+    /// </summary>
+    public string? GitDirectory { get; init; }
 
     /// <summary>Branch name → head commit. Branches a pull request names but that are not here get a made-up head.</summary>
     public Dictionary<string, string> Branches { get; } = new(StringComparer.Ordinal);
@@ -28,7 +35,7 @@ public sealed class FakeRepository(string owner, string name, string defaultBran
 
     internal int NextNumber { get; set; } = 1;
 
-    public string EffectiveCloneUrl => CloneUrl ?? $"https://{WebHost}/{Owner}/{Name}.git";
+    public string EffectiveCloneUrl => CloneUrl ?? GitDirectory ?? $"https://{WebHost}/{Owner}/{Name}.git";
 
     public string HtmlUrl => $"https://{WebHost}/{Owner}/{Name}";
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -16,10 +15,12 @@ namespace MultiAgent.Tests.Fakes.OpenAI;
 
 /// <summary>
 /// A model provider on <c>http://127.0.0.1:&lt;random port&gt;</c>, scripted per test: each request takes the next
-/// <see cref="FakeReply"/> from the queue (<see cref="Enqueue"/>) and is recorded (<see cref="Requests"/>: body,
-/// headers, arrival time). It speaks OpenAI's Chat Completions (<c>POST /v1/chat/completions</c>, JSON or, with
-/// <c>stream: true</c>, server-sent events) and, for the same script, Anthropic's Messages API
-/// (<c>POST /v1/messages</c>, not streamed). A request with nothing left in the queue gets a 500 saying so.
+/// <see cref="FakeReply"/> from its <see cref="IReplySource"/> (by default one <see cref="ReplyScript"/>, filled with
+/// <see cref="Enqueue"/>; the end-to-end tests route by scenario with a <see cref="ScenarioRouter"/>) and is recorded
+/// (<see cref="Requests"/>: body, headers, arrival time). It speaks OpenAI's Chat Completions
+/// (<c>POST /v1/chat/completions</c>, JSON or, with <c>stream: true</c>, server-sent events) and, for the same script,
+/// Anthropic's Messages API (<c>POST /v1/messages</c>, not streamed). A request with nothing left in the script gets a
+/// 500 saying so.
 /// </summary>
 /// <example>
 /// <code>
@@ -30,20 +31,18 @@ namespace MultiAgent.Tests.Fakes.OpenAI;
 /// </example>
 public sealed class FakeOpenAIServer : IAsyncDisposable
 {
-    /// <summary>The error message of a request that found the script empty.</summary>
-    public const string UnscriptedMessage = "fake: no scripted reply left for this request";
-
     private readonly WebApplication _app;
-    private readonly ConcurrentQueue<FakeReply> _script = new();
+    private readonly IReplySource _replies;
     private readonly Lock _lock = new();
     private readonly List<RecordedRequest> _requests = [];
     private readonly long _started = Stopwatch.GetTimestamp();
     private int _responseIds;
 
-    private FakeOpenAIServer(WebApplication app, Uri root)
+    private FakeOpenAIServer(WebApplication app, Uri root, IReplySource replies)
     {
         _app = app;
         Root = root;
+        _replies = replies;
     }
 
     /// <summary><c>http://127.0.0.1:port/</c>: the base URL for Anthropic.</summary>
@@ -64,11 +63,15 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Scripted replies not used yet.</summary>
-    public int Remaining => _script.Count;
+    /// <summary>Scripted replies not used yet (of the default script).</summary>
+    public int Remaining => Script.Remaining;
 
-    /// <summary>Starts a server on a free loopback port.</summary>
-    public static async Task<FakeOpenAIServer> StartAsync()
+    /// <summary>The default script, when the server was started without a reply source of its own.</summary>
+    public ReplyScript Script => _replies as ReplyScript
+        ?? throw new InvalidOperationException($"This server takes its replies from a {_replies.GetType().Name}; script that.");
+
+    /// <summary>Starts a server on a free loopback port, answering from <paramref name="replies"/> (default: a new <see cref="ReplyScript"/>).</summary>
+    public static async Task<FakeOpenAIServer> StartAsync(IReplySource? replies = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -78,18 +81,14 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         app.Run(context => server!.HandleAsync(context));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        server = new FakeOpenAIServer(app, new Uri(address.TrimEnd('/') + "/"));
+        server = new FakeOpenAIServer(app, new Uri(address.TrimEnd('/') + "/"), replies ?? new ReplyScript());
         return server;
     }
 
     /// <summary>Adds replies to the end of the script, for the next requests in order.</summary>
     public FakeOpenAIServer Enqueue(params FakeReply[] replies)
     {
-        foreach (var reply in replies)
-        {
-            _script.Enqueue(reply);
-        }
-
+        Script.Enqueue(replies);
         return this;
     }
 
@@ -116,26 +115,22 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         var anthropic = path == "/v1/messages";
         if (!HttpMethods.IsPost(context.Request.Method) || (path != "/v1/chat/completions" && !anthropic))
         {
-            await WriteAsync(context, 404, "application/json", ErrorBody($"fake: no route {path}", "invalid_request_error"));
+            await WriteAsync(context, 404, "application/json", Fault.ErrorBody($"fake: no route {path}", "invalid_request_error"));
             return;
         }
 
-        if (!_script.TryDequeue(out var reply))
+        FakeReply reply;
+        try
         {
-            await WriteAsync(context, 500, "application/json", ErrorBody(UnscriptedMessage, "fake_error"));
-            return;
-        }
-
-        if (reply.Delay > TimeSpan.Zero)
-        {
-            try
+            reply = await _replies.NextAsync(request, context.RequestAborted);
+            if (reply.Delay > TimeSpan.Zero)
             {
                 await Task.Delay(reply.Delay, context.RequestAborted);
             }
-            catch (OperationCanceledException)
-            {
-                return; // The client gave up (its timeout).
-            }
+        }
+        catch (OperationCanceledException)
+        {
+            return; // The client gave up (its timeout) while the reply waited (a delay or a gate).
         }
 
         switch (reply)
@@ -301,9 +296,6 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
 
     private string NextId(string prefix) =>
         prefix + Interlocked.Increment(ref _responseIds).ToString(CultureInfo.InvariantCulture);
-
-    private static string ErrorBody(string message, string type) =>
-        new JsonObject { ["error"] = new JsonObject { ["message"] = message, ["type"] = type } }.ToJsonString();
 
     private static async Task WriteAsync(HttpContext context, int status, string contentType, string body)
     {

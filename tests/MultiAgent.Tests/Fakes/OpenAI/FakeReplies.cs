@@ -116,6 +116,10 @@ public static class Fault
     /// <summary>No answer for <paramref name="duration"/> (5 minutes by default), then a text reply; for timeouts.</summary>
     public static FakeReply Hang(TimeSpan? duration = null) => Reply.Text("too late").After(duration ?? TimeSpan.FromMinutes(5));
 
+    /// <summary>An OpenAI-shaped error body: <c>{"error":{"message":…,"type":…}}</c>.</summary>
+    public static string ErrorBody(string message, string type) =>
+        JsonSerializer.Serialize(new { error = new { message, type } });
+
     private static FaultReply Error(int status, string message, string? code, string type, IReadOnlyDictionary<string, string>? headers = null) =>
         new(status,
             JsonSerializer.Serialize(new { error = new { message, type, param = (string?)null, code } }),
