@@ -129,6 +129,10 @@ public sealed class Scenario : IAsyncDisposable
     /// <summary>What the model was asked and what is left, for failure messages.</summary>
     public string Describe() => Llm.Describe();
 
+    /// <summary>The commit at <paramref name="revision"/> followed by its parents (a merge commit has two).</summary>
+    public async Task<IReadOnlyList<string>> CommitAndParentsAsync(string revision) =>
+        (await _git.RunAsync(GitDirectory, "rev-list", "--parents", "-n", "1", revision)).Split(' ');
+
     public ValueTask DisposeAsync()
     {
         _system.Llm.Remove(Marker);
