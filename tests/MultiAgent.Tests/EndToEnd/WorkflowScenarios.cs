@@ -116,6 +116,44 @@ public sealed class WorkflowScenarios(SystemFixture system) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_job_stopped_during_its_review_is_cancelled_and_its_pull_request_closed()
+    {
+        await using var scenario = await Scenario.StartAsync(system);
+        var gate = new FakeGate();
+        scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario));
+        scenario.Reviewer.Enqueue(gate, Scripts.Approve());
+        var jobId = await _client.SubmitAsync(scenario.Feature("Something to stop while reviewed"));
+        await gate.WhenReachedAsync(SystemClient.DefaultPatience);
+
+        var stopped = await _client.Queries.StopJobAsync(jobId, "superseded");
+        gate.Release();
+        var done = await _client.WaitForTaskAsync(jobId, AgentType.Reviewer, MessageTypes.ReviewRequest, AgentTaskStatus.Cancelled, scenario);
+
+        Assert.Equal((JobStatus.Cancelled, true), (stopped.Status, stopped.Changed));
+        Assert.Equal(PullRequestState.Closed, (await _client.PullRequests.GetAsync(scenario.Repository, 1))!.State);
+        Assert.Contains(done.Timeline, e => e.Type == JobEventTypes.PullRequestClosed);
+        Assert.Empty(await _client.PullRequests.ListReviewsAsync(scenario.Repository, 1));
+        Assert.Single(await scenario.CommitsAsync("main"));
+    }
+
+    [Fact]
+    public async Task A_pull_request_reported_after_its_job_was_stopped_is_closed()
+    {
+        await using var scenario = await Scenario.StartAsync(system);
+        scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario));
+        var feature = scenario.Feature("Finish too late");
+        var late = await _client.ImplementAsync(scenario, feature); // PR #1 open; the job was never started
+        await _client.Jobs.MarkCancelledAsync(feature.JobId, "stopped before the Coder answered");
+
+        await _client.SendAsync(late, AgentType.RepoManager, feature.JobId, "late-" + Guid.NewGuid().ToString("N"));
+
+        await Eventually.ReturnsAsync(
+            async _ => (await _client.PullRequests.GetAsync(scenario.Repository, 1))!.State, state => state == PullRequestState.Closed,
+            SystemClient.DefaultPatience, "the late pull request to be closed");
+        Assert.Equal(JobStatus.Cancelled, (await _client.Jobs.GetAsync(feature.JobId))!.Status);
+    }
+
+    [Fact]
     public async Task A_job_whose_Repo_Manager_is_killed_between_steps_completes_once_it_is_back()
     {
         await using var scenario = await Scenario.StartAsync(system);

@@ -1,0 +1,37 @@
+using System.Net;
+using System.Net.Sockets;
+using MultiAgent.AgentRuntime.Tasks;
+using NATS.Client.Core;
+
+namespace MultiAgent.Tests.Runtime;
+
+/// <summary>Which failures the task loop tries again (rate limits, 5xx, timeouts, lost connections) and which fail the job at once.</summary>
+public sealed class FailureClassifierTests
+{
+    public static TheoryData<Exception, FailureKind> Failures() => new()
+    {
+        { new RetryableTaskException("busy"), FailureKind.Retryable },
+        { new NonRetryableTaskException("bad input"), FailureKind.NonRetryable },
+        { new HttpRequestException("429", null, HttpStatusCode.TooManyRequests), FailureKind.Retryable },
+        { new HttpRequestException("408", null, HttpStatusCode.RequestTimeout), FailureKind.Retryable },
+        { new HttpRequestException("503", null, HttpStatusCode.ServiceUnavailable), FailureKind.Retryable },
+        { new HttpRequestException("401", null, HttpStatusCode.Unauthorized), FailureKind.NonRetryable },
+        { new HttpRequestException("404", null, HttpStatusCode.NotFound), FailureKind.NonRetryable },
+        { new HttpRequestException("connection refused"), FailureKind.Retryable },
+        { new TimeoutException(), FailureKind.Retryable },
+        { new SocketException(), FailureKind.Retryable },
+        { new IOException("reset"), FailureKind.Retryable },
+        { new NatsException("no connection"), FailureKind.Retryable },
+        { new ArgumentException("bad"), FailureKind.NonRetryable },
+        { new FormatException(), FailureKind.NonRetryable },
+        { new InvalidOperationException(), FailureKind.NonRetryable },
+        { new UnauthorizedAccessException(), FailureKind.NonRetryable },
+        { new AggregateException(new TimeoutException()), FailureKind.Retryable },
+        { new NotSupportedException(), FailureKind.NonRetryable },
+    };
+
+    [Theory]
+    [MemberData(nameof(Failures))]
+    public void Classifies_a_failure(Exception failure, FailureKind expected) =>
+        Assert.Equal(expected, FailureClassifier.Classify(failure));
+}
