@@ -13,28 +13,22 @@ namespace MultiAgent.Tests.EndToEnd;
 /// for approval, the Reviewer's process dies in the middle of its task, two jobs run side by side.
 /// </summary>
 [Collection(SystemCollection.Name)]
-public sealed class ConcurrencyScenarios(SystemFixture system) : IAsyncLifetime
+public sealed class ConcurrencyScenarios(SystemFixture system) : ScenarioTests(system)
 {
-    private SystemClient _client = null!;
-
-    public async Task InitializeAsync() => _client = await SystemClient.ConnectAsync(system);
-
-    public async Task DisposeAsync() => await _client.DisposeAsync();
-
     [Fact]
     public async Task A_conflicting_change_on_main_while_awaiting_approval_fails_the_approved_merge_and_main_keeps_it()
     {
-        await using var scenario = await Scenario.StartAsync(system);
+        await using var scenario = await Scenario.StartAsync(Fixture);
         scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario));
         scenario.Reviewer.Enqueue(Scripts.Approve());
         var feature = scenario.Feature("Race a colleague", requireApproval: true);
 
-        await _client.SubmitAsync(feature);
-        await _client.WaitForJobAsync(feature.JobId, s => s.Job.Status == JobStatus.AwaitingApproval, "the job to await approval", scenario);
+        await Client.SubmitAsync(feature);
+        await Client.WaitForJobAsync(feature.JobId, s => s.Job.Status == JobStatus.AwaitingApproval, "the job to await approval", scenario);
         using var colleague = new GitSandbox();
         var theirs = await colleague.CommitAsync(scenario.GitDirectory, "main", scenario.FileName, "theirs\n", "A colleague's change");
-        var approved = await CliRunner.RunAsync(["approve", feature.JobId, "--nats", system.NatsUrl, "--timeout", "10"], null);
-        var status = await _client.WaitForEndAsync(feature.JobId, JobStatus.Failed, scenario);
+        var approved = await CliRunner.RunAsync(["approve", feature.JobId, "--nats", Fixture.NatsUrl, "--timeout", "10"], null);
+        var status = await Client.WaitForEndAsync(feature.JobId, JobStatus.Failed, scenario);
 
         Assert.True(approved.ExitCode == ExitCodes.Ok, approved.ToString());
         Assert.StartsWith("merge conflict: pull request #1 could not be merged into main: ", status.Job.Error);
@@ -43,7 +37,7 @@ public sealed class ConcurrencyScenarios(SystemFixture system) : IAsyncLifetime
         Assert.Equal("theirs", await scenario.ShowAsync("main", scenario.FileName));
         Assert.Empty(await scenario.MergeCommitsAsync());
         Assert.Null(status.Job.MergeCommitSha);
-        Assert.NotEqual(PullRequestState.Merged, (await _client.PullRequests.GetAsync(scenario.Repository, 1))!.State);
+        Assert.NotEqual(PullRequestState.Merged, (await Client.PullRequests.GetAsync(scenario.Repository, 1))!.State);
         Assert.Equal(["IMPLEMENTING", "REVIEWING", "AWAITING_APPROVAL", "MERGING"], status.Transitions());
         Assert.Contains("merge conflict", status.Event(JobEventTypes.JobFailed).Message);
         Assert.DoesNotContain(JobEventTypes.JobMerged, status.WorkflowEvents());
@@ -52,30 +46,30 @@ public sealed class ConcurrencyScenarios(SystemFixture system) : IAsyncLifetime
     [Fact]
     public async Task A_Reviewer_killed_in_the_middle_of_its_review_is_restarted_and_the_job_completes_exactly_once()
     {
-        await using var scenario = await Scenario.StartAsync(system);
+        await using var scenario = await Scenario.StartAsync(Fixture);
         var gate = new FakeGate();
         scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario));
         scenario.Reviewer.Enqueue(gate, Scripts.Approve());
         var feature = scenario.Feature("Survive a dying Reviewer");
 
-        await _client.SubmitAsync(feature);
+        await Client.SubmitAsync(feature);
         await gate.WhenReachedAsync(SystemClient.DefaultPatience);
-        var killed = AgentProcesses.ProcessId(system, "reviewer");
+        var killed = AgentProcesses.ProcessId(Fixture, "reviewer");
         try
         {
-            await AgentProcesses.KillAsync(system, "reviewer");
+            await AgentProcesses.KillAsync(Fixture, "reviewer");
             await Eventually.ReturnsAsync(_ => Task.FromResult(gate.Waiting), n => n == 0, TimeSpan.FromSeconds(30), "the killed Reviewer's request to end");
         }
         finally
         {
             gate.Release();
-            await AgentProcesses.StartAsync(system, "reviewer");
+            await AgentProcesses.StartAsync(Fixture, "reviewer");
         }
 
-        var status = await _client.WaitForEndAsync(feature.JobId, JobStatus.Completed, scenario);
+        var status = await Client.WaitForEndAsync(feature.JobId, JobStatus.Completed, scenario);
 
-        Assert.NotEqual(killed, AgentProcesses.ProcessId(system, "reviewer"));
-        var review = Assert.Single(await _client.PullRequests.ListReviewsAsync(scenario.Repository, 1));
+        Assert.NotEqual(killed, AgentProcesses.ProcessId(Fixture, "reviewer"));
+        var review = Assert.Single(await Client.PullRequests.ListReviewsAsync(scenario.Repository, 1));
         Assert.Equal(ReviewDecision.Approve, review.Decision);
         var merges = await scenario.MergeCommitsAsync();
         Assert.Single(merges);
@@ -93,8 +87,8 @@ public sealed class ConcurrencyScenarios(SystemFixture system) : IAsyncLifetime
     [Fact]
     public async Task Two_jobs_on_two_repositories_submitted_together_both_complete_each_merged_into_its_own()
     {
-        await using var first = await Scenario.StartAsync(system);
-        await using var second = await Scenario.StartAsync(system);
+        await using var first = await Scenario.StartAsync(Fixture);
+        await using var second = await Scenario.StartAsync(Fixture);
         Scenario[] scenarios = [first, second];
         foreach (var scenario in scenarios)
         {
@@ -104,8 +98,8 @@ public sealed class ConcurrencyScenarios(SystemFixture system) : IAsyncLifetime
 
         var features = scenarios.Select(s => s.Feature("Run side by side")).ToArray();
 
-        await Task.WhenAll(features.Select(f => _client.SubmitAsync(f)));
-        var statuses = await Task.WhenAll(scenarios.Zip(features, (s, f) => _client.WaitForEndAsync(f.JobId, JobStatus.Completed, s)));
+        await Task.WhenAll(features.Select(f => Client.SubmitAsync(f)));
+        var statuses = await Task.WhenAll(scenarios.Zip(features, (s, f) => Client.WaitForEndAsync(f.JobId, JobStatus.Completed, s)));
 
         for (var i = 0; i < 2; i++)
         {

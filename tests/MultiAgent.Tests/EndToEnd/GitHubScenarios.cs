@@ -9,25 +9,18 @@ namespace MultiAgent.Tests.EndToEnd;
 /// real): the full cycle to a merge, a host that fails for a moment, and credentials GitHub refuses.
 /// </summary>
 [Collection(SystemCollection.Name)]
-public sealed class GitHubScenarios(SystemFixture system) : IAsyncLifetime
+public sealed class GitHubScenarios(SystemFixture system) : ScenarioTests(system)
 {
-    private SystemClient _client = null!;
-
-    public async Task InitializeAsync() => _client = await SystemClient.ConnectAsync(system);
-
-    public async Task DisposeAsync() => await _client.DisposeAsync();
-
     [Fact]
     public async Task A_feature_goes_from_request_to_a_merged_pull_request_on_GitHub_and_the_metrics_count_the_agents_tasks()
     {
-        await using var scenario = await Scenario.StartAsync(system, ScenarioHost.GitHub);
+        await using var scenario = await Scenario.StartAsync(Fixture, ScenarioHost.GitHub);
         scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario));
         scenario.Reviewer.Enqueue(Scripts.Approve("Adds the marker file as asked."));
         var feature = scenario.Feature("Add the marker file on GitHub");
-        var metricsBefore = await ScenarioChecks.AgentMetricsAsync(system);
+        var metricsBefore = await ScenarioChecks.AgentMetricsAsync(Fixture);
 
-        await _client.SubmitAsync(feature);
-        var status = await _client.WaitForEndAsync(feature.JobId, JobStatus.Completed, scenario);
+        var status = await Client.RunJobAsync(feature, JobStatus.Completed, scenario);
 
         var pullRequest = Assert.Single(scenario.GitHubRepository!.PullRequests);
         Assert.True(pullRequest.Merged);
@@ -56,7 +49,7 @@ public sealed class GitHubScenarios(SystemFixture system) : IAsyncLifetime
 
         // The Repo Manager's /metrics: the Coder's and the Reviewer's processed tasks rose with this job (heartbeats carry them).
         var metricsAfter = await Eventually.ReturnsAsync(
-            ct => ScenarioChecks.AgentMetricsAsync(system, ct),
+            ct => ScenarioChecks.AgentMetricsAsync(Fixture, ct),
             after => ScenarioChecks.Rose(metricsBefore, after, "coder") && ScenarioChecks.Rose(metricsBefore, after, "reviewer")
                 && ScenarioChecks.Rose(metricsBefore, after, "repomanager"),
             TimeSpan.FromSeconds(30), "the agents' processed tasks in /metrics to rise");
@@ -66,14 +59,13 @@ public sealed class GitHubScenarios(SystemFixture system) : IAsyncLifetime
     [Fact]
     public async Task A_502_from_the_merge_endpoint_is_retried_and_the_job_completes_once()
     {
-        await using var scenario = await Scenario.StartAsync(system, ScenarioHost.GitHub);
+        await using var scenario = await Scenario.StartAsync(Fixture, ScenarioHost.GitHub);
         scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario));
         scenario.Reviewer.Enqueue(Scripts.Approve());
         scenario.FailGitHub("PUT", "/pulls/1/merge", FakeFault.ServerError(502));
         var feature = scenario.Feature("Merge through a bad gateway");
 
-        await _client.SubmitAsync(feature);
-        var status = await _client.WaitForEndAsync(feature.JobId, JobStatus.Completed, scenario);
+        var status = await Client.RunJobAsync(feature, JobStatus.Completed, scenario);
 
         var merges = scenario.GitHubRequests.Where(r => r.Method == "PUT" && r.RelativePath.EndsWith("/pulls/1/merge", StringComparison.Ordinal)).ToList();
         Assert.Equal([502, 200], merges.Select(r => r.Status));
@@ -90,13 +82,12 @@ public sealed class GitHubScenarios(SystemFixture system) : IAsyncLifetime
     [Fact]
     public async Task Credentials_GitHub_refuses_fail_the_job_naming_them_and_nothing_is_merged()
     {
-        await using var scenario = await Scenario.StartAsync(system, ScenarioHost.GitHub);
+        await using var scenario = await Scenario.StartAsync(Fixture, ScenarioHost.GitHub);
         scenario.FailGitHub("GET", "", FakeFault.Error(401, "Bad credentials"));
         var feature = scenario.Feature("Work with a revoked token");
         var mainBefore = await scenario.BranchShaAsync("main");
 
-        await _client.SubmitAsync(feature);
-        var status = await _client.WaitForEndAsync(feature.JobId, JobStatus.Failed, scenario);
+        var status = await Client.RunJobAsync(feature, JobStatus.Failed, scenario);
 
         Assert.StartsWith($"cannot open repository {scenario.Repository}: ", status.Job.Error);
         Assert.Contains("HTTP 401: Bad credentials", status.Job.Error);

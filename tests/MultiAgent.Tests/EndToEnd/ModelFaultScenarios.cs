@@ -11,24 +11,17 @@ namespace MultiAgent.Tests.EndToEnd;
 /// can act on.
 /// </summary>
 [Collection(SystemCollection.Name)]
-public sealed class ModelFaultScenarios(SystemFixture system) : IAsyncLifetime
+public sealed class ModelFaultScenarios(SystemFixture system) : ScenarioTests(system)
 {
-    private SystemClient _client = null!;
-
-    public async Task InitializeAsync() => _client = await SystemClient.ConnectAsync(system);
-
-    public async Task DisposeAsync() => await _client.DisposeAsync();
-
     [Fact]
     public async Task A_429_with_Retry_After_is_waited_out_and_the_job_completes()
     {
-        await using var scenario = await Scenario.StartAsync(system);
+        await using var scenario = await Scenario.StartAsync(Fixture);
         scenario.Coder.Enqueue([Fault.TooManyRequests(retryAfter: 1), .. Scripts.WriteMarkerFile(scenario)]);
         scenario.Reviewer.Enqueue(Scripts.Approve());
         var feature = scenario.Feature("Survive a rate limit");
 
-        await _client.SubmitAsync(feature);
-        var status = await _client.WaitForEndAsync(feature.JobId, JobStatus.Completed, scenario);
+        var status = await Client.RunJobAsync(feature, JobStatus.Completed, scenario);
 
         var asked = scenario.Coder.Requests;
         Assert.Equal(3, asked.Count);
@@ -44,12 +37,11 @@ public sealed class ModelFaultScenarios(SystemFixture system) : IAsyncLifetime
     [Fact]
     public async Task A_401_from_the_model_fails_the_job_at_once_naming_the_credentials()
     {
-        await using var scenario = await Scenario.StartAsync(system);
+        await using var scenario = await Scenario.StartAsync(Fixture);
         scenario.Coder.Enqueue(Fault.Unauthorized());
         var feature = scenario.Feature("Use a revoked key");
 
-        await _client.SubmitAsync(feature);
-        var status = await _client.WaitForEndAsync(feature.JobId, JobStatus.Failed, scenario);
+        var status = await Client.RunJobAsync(feature, JobStatus.Failed, scenario);
 
         Assert.Contains("rejected the credentials (HTTP 401)", status.Job.Error);
         Assert.Contains("Incorrect API key provided", status.Job.Error);
@@ -67,15 +59,14 @@ public sealed class ModelFaultScenarios(SystemFixture system) : IAsyncLifetime
     [Fact]
     public async Task A_model_that_answers_too_late_is_asked_again_and_the_job_completes()
     {
-        await using var scenario = await Scenario.StartAsync(system);
+        await using var scenario = await Scenario.StartAsync(Fixture);
         var late = SystemFixture.LlmRequestTimeout + TimeSpan.FromSeconds(5);
         scenario.Coder.Enqueue([Reply.ToolCall("write_file", new { path = scenario.FileName, content = "too late\n" }).After(late),
             .. Scripts.WriteMarkerFile(scenario)]);
         scenario.Reviewer.Enqueue(Scripts.Approve());
         var feature = scenario.Feature("Survive a slow model");
 
-        await _client.SubmitAsync(feature);
-        var status = await _client.WaitForEndAsync(feature.JobId, JobStatus.Completed, scenario);
+        var status = await Client.RunJobAsync(feature, JobStatus.Completed, scenario);
 
         var asked = scenario.Coder.Requests;
         Assert.Equal(3, asked.Count);
@@ -89,19 +80,18 @@ public sealed class ModelFaultScenarios(SystemFixture system) : IAsyncLifetime
     [Fact]
     public async Task A_review_that_is_not_JSON_is_repaired_once_and_the_job_completes()
     {
-        await using var scenario = await Scenario.StartAsync(system);
+        await using var scenario = await Scenario.StartAsync(Fixture);
         scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario));
         scenario.Reviewer.Enqueue(Reply.Text("Looks good to me, ship it!"), Scripts.Approve("Adds the marker file."));
         var feature = scenario.Feature("Review in prose first");
 
-        await _client.SubmitAsync(feature);
-        var status = await _client.WaitForEndAsync(feature.JobId, JobStatus.Completed, scenario);
+        var status = await Client.RunJobAsync(feature, JobStatus.Completed, scenario);
 
         var asked = scenario.Reviewer.Requests;
         Assert.Equal(2, asked.Count);
         Assert.Contains("Your reply was not valid", asked[1].Body);
         Assert.Contains("Looks good to me, ship it!", asked[1].Body);
-        var review = Assert.Single(await _client.PullRequests.ListReviewsAsync(scenario.Repository, 1));
+        var review = Assert.Single(await Client.PullRequests.ListReviewsAsync(scenario.Repository, 1));
         Assert.Equal(ReviewDecision.Approve, review.Decision);
         Assert.Contains("Adds the marker file.", status.Event(JobEventTypes.ReviewPosted).Message);
         Assert.Equal(1, Assert.Single(status.Tasks, t => t.AgentType == AgentType.Reviewer).Attempts);
@@ -111,21 +101,20 @@ public sealed class ModelFaultScenarios(SystemFixture system) : IAsyncLifetime
     [Fact]
     public async Task A_review_that_stays_malformed_fails_the_job_with_the_Reviewers_reason_and_nothing_is_posted()
     {
-        await using var scenario = await Scenario.StartAsync(system);
+        await using var scenario = await Scenario.StartAsync(Fixture);
         scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario));
         scenario.Reviewer.Enqueue(Reply.Text("Looks good to me, ship it!"), Reply.Text("{\"decision\": \"MAYBE\", \"summary\": \"hmm\"}"));
         var feature = scenario.Feature("Review in prose twice");
 
-        await _client.SubmitAsync(feature);
-        var status = await _client.WaitForEndAsync(feature.JobId, JobStatus.Failed, scenario);
+        var status = await Client.RunJobAsync(feature, JobStatus.Failed, scenario);
 
         Assert.StartsWith("Reviewer task failed: the model's review was not valid JSON: ", status.Job.Error);
         Assert.Contains("MAYBE", status.Job.Error);
         Assert.Equal(2, scenario.Reviewer.Requests.Count);
         var task = Assert.Single(status.Tasks, t => t.AgentType == AgentType.Reviewer);
         Assert.Equal((AgentTaskStatus.Failed, 1), (task.Status, task.Attempts));
-        Assert.Empty(await _client.PullRequests.ListReviewsAsync(scenario.Repository, 1));
-        Assert.Equal(PullRequestState.Open, (await _client.PullRequests.GetAsync(scenario.Repository, 1))!.State);
+        Assert.Empty(await Client.PullRequests.ListReviewsAsync(scenario.Repository, 1));
+        Assert.Equal(PullRequestState.Open, (await Client.PullRequests.GetAsync(scenario.Repository, 1))!.State);
         Assert.DoesNotContain(JobEventTypes.ReviewPosted, status.WorkflowEvents());
         Assert.Single(await scenario.CommitsAsync("main"));
     }

@@ -34,6 +34,13 @@ public static class ScenarioChecks
         return status;
     }
 
+    /// <summary>Submits <paramref name="feature"/> and waits for its job to end, which must be as <paramref name="expected"/>.</summary>
+    public static async Task<JobStatusReply> RunJobAsync(this SystemClient client, FeatureRequest feature, JobStatus expected, Scenario scenario)
+    {
+        await client.SubmitAsync(feature);
+        return await client.WaitForEndAsync(feature.JobId, expected, scenario);
+    }
+
     /// <summary>The job's timeline without the agents' task.* entries: what the workflow did, in order.</summary>
     public static IReadOnlyList<string> WorkflowEvents(this JobStatusReply status) =>
         status.Timeline.Select(e => e.Type).Where(t => !t.StartsWith("task.", StringComparison.Ordinal)).ToList();
