@@ -1,0 +1,31 @@
+using MultiAgent.Cli;
+using MultiAgent.Contracts;
+using MultiAgent.Tests.Cli;
+using MultiAgent.Tests.Infrastructure;
+
+namespace MultiAgent.Tests.EndToEnd;
+
+/// <summary>The <c>multi-agent</c> command against the whole system, where what it refuses must not reach the Repo Manager.</summary>
+[Collection(SystemCollection.Name)]
+public sealed class CliScenarios(SystemFixture system) : ScenarioTests(system)
+{
+    [Fact]
+    public async Task Start_project_with_an_ftp_repository_is_a_usage_error_and_no_job_is_created()
+    {
+        var jobsBefore = (await Client.Queries.ListJobsAsync(new ListJobsQuery(Limit: 1))).Total;
+
+        var result = await CliRunner.RunAsync(
+            ["start-project", "--repo", "ftp://x/y", "--requirements", "Add a /version endpoint", "--nats", Fixture.NatsUrl, "--timeout", "10"], null);
+        var listed = await CliRunner.RunAsync(["list-jobs", "--json", "--nats", Fixture.NatsUrl, "--timeout", "10"], null);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.StartsWith("error: invalid repository: ", result.Stderr);
+        Assert.Contains("ftp://x/y", result.Stderr);
+        Assert.Equal("", result.Stdout);
+        Assert.Equal(ExitCodes.Ok, listed.ExitCode);
+        var jobs = MessageSerializer.DeserializeMessage<ListJobsReply>(System.Text.Encoding.UTF8.GetBytes(listed.Stdout));
+        Assert.Equal(jobsBefore, jobs.Total);
+        Assert.DoesNotContain(jobs.Jobs, j => j.Repository.Contains("ftp", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(0, (await Client.Queries.ListJobsAsync(new ListJobsQuery(Repository: "ftp://x/y"))).Total);
+    }
+}
