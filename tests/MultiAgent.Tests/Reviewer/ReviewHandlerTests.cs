@@ -122,6 +122,30 @@ public sealed class ReviewHandlerTests(InfrastructureFixture infrastructure) : L
         Assert.Empty(await Store.ListReviewsAsync(repository.Key, request.PullRequestNumber));
     }
 
+    [Theory]
+    [InlineData("", "the reply was empty")]
+    [InlineData("[1, 2]", "the reply is not a JSON object")]
+    [InlineData("""{"summary":"s"}""", "\"decision\" is missing or not a string")]
+    [InlineData("""{"decision":"APPROVE"}""", "\"summary\" is missing or not a string")]
+    [InlineData("""{"decision":"APPROVE","summary":"s","comments":{}}""", "\"comments\" is not an array")]
+    [InlineData("""{"decision":"APPROVE","summary":"s","comments":[3]}""", "comments[0]: not an object")]
+    [InlineData("""{"decision":"APPROVE","summary":"s","comments":[{"file":1,"severity":"INFO","body":"b"}]}""", "comments[0]: \"file\" is not a string")]
+    [InlineData("""{"decision":"APPROVE","summary":"s","comments":[{"line":0,"severity":"INFO","body":"b"}]}""", "comments[0]: \"line\" is not a positive integer or null")]
+    [InlineData("""{"decision":"APPROVE","summary":"s","comments":[{"body":"b"}]}""", "comments[0]: \"severity\" is missing or not a string")]
+    [InlineData("""{"decision":"APPROVE","summary":"s","comments":[{"severity":"HIGH","body":"b"}]}""", "comments[0]: \"severity\" must be")]
+    [InlineData("""{"decision":"APPROVE","summary":"s","comments":[{"severity":"INFO","body":" "}]}""", "comments[0]: \"body\" is missing or empty")]
+    public async Task A_verdict_that_breaks_the_schema_twice_fails_with_what_was_wrong(string reply, string reason)
+    {
+        await using var fake = await FakeOpenAIServer.StartAsync();
+        var (repository, request) = await PullRequestAsync(("hello.txt", "hello, world\n"));
+        fake.Enqueue(Reply.Text(reply), Reply.Text(reply));
+
+        var error = await Assert.ThrowsAsync<NonRetryableTaskException>(() => RunAsync(fake, request));
+
+        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
+        Assert.Empty(await Store.ListReviewsAsync(repository.Key, request.PullRequestNumber));
+    }
+
     [Fact]
     public async Task A_diff_over_the_limit_is_reviewed_by_file_in_several_calls_and_one_request_for_changes_wins()
     {
