@@ -29,6 +29,12 @@ public interface IRepositoryHost
     Task PostReviewAsync(RepositoryReference repository, int number, ReviewSubmission review, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The reviews on the pull request, oldest first (all of them, not one page): what lets a caller see whether a
+    /// review it means to post is already there (the Reviewer marks its reviews with its task's id).
+    /// </summary>
+    Task<IReadOnlyList<PostedReview>> ListReviewsAsync(RepositoryReference repository, int number, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Merges into the base branch, only if the head is still <paramref name="expectedHeadSha"/> (else HeadChanged);
     /// a conflict is reported (MergeConflict), never forced.
     /// </summary>

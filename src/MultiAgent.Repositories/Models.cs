@@ -58,6 +58,19 @@ public sealed record PullRequestDiff(int Number, string HeadSha, string BaseSha,
 /// <param name="CommitSha">The head the review is about (hosts attach the review to it).</param>
 public sealed record ReviewSubmission(ReviewDecision Decision, string Summary, IReadOnlyList<ReviewComment> Comments, string CommitSha);
 
+/// <summary>A review that is on a pull request, as a host lists it.</summary>
+/// <param name="Id">The host's id of the review.</param>
+/// <param name="Decision">
+/// The verdict, when the host knows it: null for a GitHub review that is neither an approval nor a request for changes
+/// and whose body does not start with the verdict line the GitHub host writes into comment reviews.
+/// </param>
+/// <param name="Body">
+/// The review's text as stored: on GitHub the review body (summary, then the comments that are not on a line); on the
+/// local-git host the summary as posted. Line comments are not part of it.
+/// </param>
+/// <param name="CommitSha">The commit the review is about, if the host knows it.</param>
+public sealed record PostedReview(long Id, ReviewDecision? Decision, string Body, string? CommitSha);
+
 public enum MergeMethod
 {
     Merge,

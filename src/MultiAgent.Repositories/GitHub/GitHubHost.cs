@@ -21,6 +21,12 @@ public sealed class GitHubHost : IRepositoryHost, IDisposable
 
     private const string JsonMediaType = "application/vnd.github+json";
 
+    /// <summary>The first line of a comment review that carries an approval GitHub refused.</summary>
+    private const string ApproveVerdictLine = "**Verdict: approve**";
+
+    /// <summary>The first line of a comment review that carries a request for changes GitHub refused.</summary>
+    private const string ChangesVerdictLine = "**Verdict: changes requested**";
+
     private readonly GitHubOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -178,6 +184,14 @@ public sealed class GitHubHost : IRepositoryHost, IDisposable
             }
         });
     }
+
+    public Task<IReadOnlyList<PostedReview>> ListReviewsAsync(RepositoryReference repository, int number, CancellationToken cancellationToken = default) =>
+        Call(repository, $"list the reviews of pull request #{number}", cancellationToken, async (client, owner, name) =>
+        {
+            // GetAll follows the Link header through every page.
+            var reviews = await client.PullRequest.Review.GetAll(owner, name, number, new Octo.ApiOptions { PageSize = 100 }).ConfigureAwait(false);
+            return (IReadOnlyList<PostedReview>)[.. reviews.Select(ToPosted)];
+        });
 
     public Task<MergeResult> MergeAsync(RepositoryReference repository, int number, string expectedHeadSha, MergeMethod method, CancellationToken cancellationToken = default)
     {
@@ -359,6 +373,24 @@ public sealed class GitHubHost : IRepositoryHost, IDisposable
     }
 
     /// <summary>
+    /// A listed review: the verdict from its state, or, for a comment review, from the verdict line this host writes
+    /// at the top of the body when GitHub refuses a verdict (see <see cref="ReviewBody"/>).
+    /// </summary>
+    internal static PostedReview ToPosted(Octo.PullRequestReview review)
+    {
+        var body = review.Body ?? string.Empty;
+        ReviewDecision? decision = review.State.StringValue?.ToUpperInvariant() switch
+        {
+            "APPROVED" => ReviewDecision.Approve,
+            "CHANGES_REQUESTED" => ReviewDecision.RequestChanges,
+            "COMMENTED" when body.StartsWith(ApproveVerdictLine, StringComparison.Ordinal) => ReviewDecision.Approve,
+            "COMMENTED" when body.StartsWith(ChangesVerdictLine, StringComparison.Ordinal) => ReviewDecision.RequestChanges,
+            _ => null,
+        };
+        return new PostedReview(review.Id, decision, body, string.IsNullOrEmpty(review.CommitId) ? null : review.CommitId);
+    }
+
+    /// <summary>
     /// The review request body: event, summary, and line comments as path/line/side/body. Comments without a file or
     /// line (and, when folding, all of them) go into the body as a list.
     /// </summary>
@@ -372,7 +404,7 @@ public sealed class GitHubHost : IRepositoryHost, IDisposable
         var body = new StringBuilder();
         if (asComment)
         {
-            body.Append(review.Decision == ReviewDecision.Approve ? "**Verdict: approve**" : "**Verdict: changes requested**").Append("\n\n");
+            body.Append(review.Decision == ReviewDecision.Approve ? ApproveVerdictLine : ChangesVerdictLine).Append("\n\n");
         }
 
         body.Append(string.IsNullOrWhiteSpace(review.Summary)

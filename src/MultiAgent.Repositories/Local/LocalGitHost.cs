@@ -108,6 +108,15 @@ public sealed class LocalGitHost(GitCli git, LocalPullRequestStore store, IOptio
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<PostedReview>> ListReviewsAsync(RepositoryReference repository, int number, CancellationToken cancellationToken = default)
+    {
+        await OpenAsync(repository, cancellationToken);
+        await GetStoredAsync(repository, number, cancellationToken);
+        var reviews = await store.ListReviewsAsync(repository.Key, number, cancellationToken);
+        return [.. reviews.Select(r => new PostedReview(r.Id, r.Decision, r.Summary, r.CommitSha))];
+    }
+
+    /// <inheritdoc />
     public async Task<MergeResult> MergeAsync(
         RepositoryReference repository, int number, string expectedHeadSha, MergeMethod method, CancellationToken cancellationToken = default)
     {

@@ -17,7 +17,7 @@ namespace MultiAgent.Tests.Fakes.GitHub;
 
 /// <summary>
 /// A GitHub REST API served by Kestrel on 127.0.0.1 (random port): repositories, pull requests (list/create/get/update,
-/// files with paging, reviews, merge) and issue comments, held in memory. Per route it can be scripted to answer with
+/// files and reviews with paging, posting reviews, merge) and issue comments, held in memory. Per route it can be scripted to answer with
 /// faults first (status, headers, body, delay), and it records every request it receives. A repository may be backed by
 /// a bare git repository on disk (<see cref="FakeRepository.GitDirectory"/>), so that clients clone and push for real.
 /// </summary>
@@ -54,6 +54,9 @@ public sealed partial class GitHubFake : IAsyncDisposable
 
     /// <summary>Largest page the files endpoint returns (GitHub: per_page, at most 100).</summary>
     public int FilesPageSize { get; set; } = 100;
+
+    /// <summary>Largest page the reviews endpoint returns (GitHub: per_page, at most 100).</summary>
+    public int ReviewsPageSize { get; set; } = 100;
 
     /// <summary>Starts a fake; <paramref name="basePath"/> is the API's path prefix (e.g. <c>/api/v3</c> for GitHub Enterprise).</summary>
     public static async Task<GitHubFake> StartAsync(string basePath = "")
@@ -323,7 +326,8 @@ public sealed partial class GitHubFake : IAsyncDisposable
                     ("pulls", "", "GET") => Ok(PullJson(context, repo, pr)),
                     ("pulls", "", "PATCH") => UpdatePull(context, repo, pr, JsonNode.Parse(body)!.AsObject()),
                     ("pulls", "/files", "GET") => Files(context, pr, query["page"], query["per_page"]),
-                    ("pulls", "/reviews", "POST") => PostReview(pr, JsonNode.Parse(body)!.AsObject()),
+                    ("pulls", "/reviews", "GET") => ListReviews(context, repo, pr, query["page"], query["per_page"]),
+                    ("pulls", "/reviews", "POST") => PostReview(context, repo, pr, JsonNode.Parse(body)!.AsObject()),
                     ("pulls", "/merge", "PUT") => Merge(repo, pr, JsonNode.Parse(body)!.AsObject()),
                     ("issues", "/comments", "POST") => Comment(context, repo, pr, JsonNode.Parse(body)!.AsObject()),
                     _ => NotFound(),
@@ -428,13 +432,8 @@ public sealed partial class GitHubFake : IAsyncDisposable
         return Ok(PullJson(context, repo, pr));
     }
 
-    private Reply Files(HttpContext context, FakePullRequest pr, string? pageText, string? perPageText)
-    {
-        var perPage = int.TryParse(perPageText, CultureInfo.InvariantCulture, out var asked) && asked > 0 ? Math.Min(asked, 100) : 30;
-        perPage = Math.Min(perPage, FilesPageSize);
-        var page = int.TryParse(pageText, CultureInfo.InvariantCulture, out var p) && p > 0 ? p : 1;
-        var pages = Math.Max(1, (pr.Files.Count + perPage - 1) / perPage);
-        var items = pr.Files.Skip((page - 1) * perPage).Take(perPage).Select(file => (JsonNode)new JsonObject
+    private Reply Files(HttpContext context, FakePullRequest pr, string? pageText, string? perPageText) =>
+        Page(context, pr.Files, FilesPageSize, pageText, perPageText, file => new JsonObject
         {
             ["sha"] = FakeSha.Of(file.Filename),
             ["filename"] = file.Filename,
@@ -444,7 +443,19 @@ public sealed partial class GitHubFake : IAsyncDisposable
             ["changes"] = file.Additions + file.Deletions,
             ["patch"] = file.Patch,
             ["previous_filename"] = file.PreviousFilename,
-        }).ToArray();
+        });
+
+    private Reply ListReviews(HttpContext context, FakeRepository repo, FakePullRequest pr, string? pageText, string? perPageText) =>
+        Page(context, pr.Reviews, ReviewsPageSize, pageText, perPageText, review => ReviewJson(context, repo, pr, review));
+
+    /// <summary>One page of a list, GitHub-style: <c>page</c>/<c>per_page</c> (default 30, at most 100 and <paramref name="maxPageSize"/>), and a <c>Link</c> header while more pages follow.</summary>
+    private static Reply Page<T>(HttpContext context, IReadOnlyList<T> all, int maxPageSize, string? pageText, string? perPageText, Func<T, JsonNode> json)
+    {
+        var perPage = int.TryParse(perPageText, CultureInfo.InvariantCulture, out var asked) && asked > 0 ? Math.Min(asked, 100) : 30;
+        perPage = Math.Min(perPage, maxPageSize);
+        var page = int.TryParse(pageText, CultureInfo.InvariantCulture, out var p) && p > 0 ? p : 1;
+        var pages = Math.Max(1, (all.Count + perPage - 1) / perPage);
+        var items = all.Skip((page - 1) * perPage).Take(perPage).Select(json).ToArray();
 
         var headers = new Dictionary<string, string>();
         if (page < pages)
@@ -458,7 +469,7 @@ public sealed partial class GitHubFake : IAsyncDisposable
         return new Reply(200, new JsonArray(items).ToJsonString(Compact), headers);
     }
 
-    private Reply PostReview(FakePullRequest pr, JsonObject body)
+    private Reply PostReview(HttpContext context, FakeRepository repo, FakePullRequest pr, JsonObject body)
     {
         var verdict = (string?)body["event"] ?? "COMMENT";
         if (verdict is not ("APPROVE" or "REQUEST_CHANGES" or "COMMENT"))
@@ -486,17 +497,27 @@ public sealed partial class GitHubFake : IAsyncDisposable
             comments.Add(comment);
         }
 
-        var review = new FakeReview(Interlocked.Increment(ref _nextId), verdict, (string?)body["body"] ?? string.Empty, (string?)body["commit_id"], comments);
-        pr.Reviews.Add(review);
-        return Ok(new JsonObject
+        var review = new FakeReview(Interlocked.Increment(ref _nextId), verdict, (string?)body["body"] ?? string.Empty, (string?)body["commit_id"] ?? pr.HeadSha, comments)
         {
-            ["id"] = review.Id,
-            ["user"] = User(AuthenticatedLogin),
-            ["body"] = review.Body,
-            ["state"] = verdict switch { "APPROVE" => "APPROVED", "REQUEST_CHANGES" => "CHANGES_REQUESTED", _ => "COMMENTED" },
-            ["commit_id"] = review.CommitId ?? pr.HeadSha,
-        });
+            AuthorLogin = AuthenticatedLogin,
+        };
+        pr.Reviews.Add(review);
+        return Ok(ReviewJson(context, repo, pr, review));
     }
+
+    private JsonObject ReviewJson(HttpContext context, FakeRepository repo, FakePullRequest pr, FakeReview review) => new()
+    {
+        ["id"] = review.Id,
+        ["node_id"] = $"PRR_{review.Id}",
+        ["user"] = User(review.AuthorLogin),
+        ["body"] = review.Body,
+        ["state"] = review.Event switch { "APPROVE" => "APPROVED", "REQUEST_CHANGES" => "CHANGES_REQUESTED", _ => "COMMENTED" },
+        ["commit_id"] = review.CommitId,
+        ["html_url"] = $"{repo.HtmlUrl}/pull/{pr.Number}#pullrequestreview-{review.Id}",
+        ["pull_request_url"] = $"{ApiRoot(context)}repos/{repo.Owner}/{repo.Name}/pulls/{pr.Number}",
+        ["author_association"] = "OWNER",
+        ["submitted_at"] = "2025-01-01T00:00:00Z",
+    };
 
     private static Reply Merge(FakeRepository repo, FakePullRequest pr, JsonObject body)
     {

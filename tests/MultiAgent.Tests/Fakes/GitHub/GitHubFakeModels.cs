@@ -122,7 +122,12 @@ public sealed record FakeFile(string Filename, string Status, int Additions, int
 
 public sealed record FakeReviewComment(string Path, int? Line, string? Side, string Body);
 
-public sealed record FakeReview(long Id, string Event, string Body, string? CommitId, IReadOnlyList<FakeReviewComment> Comments);
+/// <summary>A review on a pull request: <paramref name="Event"/> as posted (APPROVE, REQUEST_CHANGES, COMMENT).</summary>
+public sealed record FakeReview(long Id, string Event, string Body, string? CommitId, IReadOnlyList<FakeReviewComment> Comments)
+{
+    /// <summary>Who posted it (the token's user for reviews posted through the API).</summary>
+    public string AuthorLogin { get; init; } = "someone-else";
+}
 
 /// <summary>A scripted answer the fake gives instead of the normal one.</summary>
 /// <param name="Delay">How long the fake waits before answering (a slow server).</param>
