@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
@@ -16,10 +18,13 @@ namespace Agents.Reviewer;
 /// </summary>
 /// <remarks>
 /// Policy: a BLOCKING comment means REQUEST_CHANGES whatever the model decided, and a failed check is never approved.
+/// Posting is idempotent per task: the review is marked with the task's id (<see cref="ReviewMark"/>), and a redelivered
+/// task whose review is already on the pull request posts nothing and answers with what that review records.
 /// A reply that is not the expected JSON is sent back once with the error; a second bad reply fails the task (not
 /// retryable). Host failures are retryable when the host says so.
 /// </remarks>
-public sealed class ReviewHandler(RepositoryHostResolver hosts, IReviewModelProvider models, IOptions<ReviewerOptions> options)
+public sealed class ReviewHandler(
+    RepositoryHostResolver hosts, IReviewModelProvider models, IOptions<ReviewerOptions> options, ILogger<ReviewHandler>? logger = null)
 {
     internal const string SystemPrompt =
         """
@@ -59,6 +64,7 @@ public sealed class ReviewHandler(RepositoryHostResolver hosts, IReviewModelProv
         """).RootElement.Clone();
 
     private readonly ReviewerOptions _options = options.Value;
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
     public async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken)
     {
@@ -89,6 +95,19 @@ public sealed class ReviewHandler(RepositoryHostResolver hosts, IReviewModelProv
     {
         var repository = RepositoryReference.Parse(request.Repository);
         var host = hosts.For(repository);
+
+        // At-least-once delivery: an earlier attempt of this task may have posted its review and died before its
+        // outcome was stored. Its review carries the task's id; then nothing is posted again, and the answer is the
+        // one recorded with that review (no model call), or, if none can be read, this run's verdict.
+        var posted = ReviewMark.FindFor(await host.ListReviewsAsync(repository, request.PullRequestNumber, ct), context.TaskId);
+        if (posted is not null && ReviewMark.ReadResult(posted.Body, request) is { } recorded)
+        {
+            _logger.LogInformation(
+                "Task {TaskId}: its review of pull request #{Number} is already posted (review {ReviewId}); answering with it, without asking the model again",
+                context.TaskId, request.PullRequestNumber, posted.Id);
+            return Outcome(request, recorded, "already posted by an earlier attempt");
+        }
+
         var diff = await host.GetDiffAsync(repository, request.PullRequestNumber, ct);
         var chunks = Chunk(diff, _options.MaxDiffChars);
 
@@ -105,12 +124,29 @@ public sealed class ReviewHandler(RepositoryHostResolver hosts, IReviewModelProv
         }
 
         var (decision, summary, comments) = ApplyPolicy(Combine(verdicts), request.Check);
-        await host.PostReviewAsync(repository, request.PullRequestNumber, new ReviewSubmission(decision, summary, comments, request.HeadSha), ct);
-
         var result = new ReviewResult(request.JobId, request.TaskId, request.Iteration, decision, summary, comments, usage);
+        var parts = string.Create(CultureInfo.InvariantCulture, $"{chunks.Count} part(s) reviewed");
+        if (posted is null)
+        {
+            await host.PostReviewAsync(
+                repository, request.PullRequestNumber, new ReviewSubmission(decision, ReviewMark.Append(summary, context.TaskId, result), comments, request.HeadSha), ct);
+        }
+        else
+        {
+            _logger.LogWarning(
+                "Task {TaskId}: its review of pull request #{Number} is already posted (review {ReviewId}) but records no readable verdict; not posting again, answering with this run's verdict",
+                context.TaskId, request.PullRequestNumber, posted.Id);
+            parts += ", not posted again (an earlier attempt had posted it)";
+        }
+
+        return Outcome(request, result, parts);
+    }
+
+    private static TaskResult Outcome(ReviewRequest request, ReviewResult result, string how)
+    {
         var taskSummary = string.Create(CultureInfo.InvariantCulture,
-            $"pull request #{request.PullRequestNumber}: {WireName<ReviewDecision>.Of(decision)} with {comments.Count} comment(s), {chunks.Count} part(s) reviewed");
-        return new TaskResult(taskSummary, usage, [MessageSerializer.Wrap(result, AgentType.RepoManager, request.JobId)]);
+            $"pull request #{request.PullRequestNumber}: {WireName<ReviewDecision>.Of(result.Decision)} with {result.Comments.Count} comment(s), {how}");
+        return new TaskResult(taskSummary, result.TokenUsage, [MessageSerializer.Wrap(result, AgentType.RepoManager, request.JobId)]);
     }
 
     /// <summary>The diff whole when it fits; else its files packed in order into chunks of at most <paramref name="max"/> characters.</summary>

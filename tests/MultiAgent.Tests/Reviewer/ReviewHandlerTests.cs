@@ -1,13 +1,9 @@
-using System.Text.Json;
 using Agents.Reviewer;
-using Microsoft.Extensions.Options;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
-using MultiAgent.Llm;
 using MultiAgent.Repositories;
 using MultiAgent.Tests.Fakes.OpenAI;
 using MultiAgent.Tests.Infrastructure;
-using MultiAgent.Tests.Llm;
 using MultiAgent.Tests.Repositories.Local;
 
 namespace MultiAgent.Tests.Reviewer;
@@ -27,7 +23,7 @@ public sealed class ReviewHandlerTests(InfrastructureFixture infrastructure) : L
     {
         await using var fake = await FakeOpenAIServer.StartAsync();
         var (repository, request) = await PullRequestAsync(("hello.txt", "hello, world\n"));
-        fake.Enqueue(Reply.Text(Verdict("APPROVE", "Adds the greeting as asked.", ("hello.txt", 1, "INFO", "Nice and small."))).WithUsage(120, 30));
+        fake.Enqueue(Reply.Text(ReviewerTestKit.Verdict("APPROVE", "Adds the greeting as asked.", ("hello.txt", 1, "INFO", "Nice and small."))).WithUsage(120, 30));
 
         var (outcome, result) = await RunAsync(fake, request);
 
@@ -41,7 +37,7 @@ public sealed class ReviewHandlerTests(InfrastructureFixture infrastructure) : L
 
         var review = Assert.Single(await Store.ListReviewsAsync(repository.Key, request.PullRequestNumber));
         Assert.Equal(ReviewDecision.Approve, review.Decision);
-        Assert.Equal("Adds the greeting as asked.", review.Summary);
+        Assert.StartsWith("Adds the greeting as asked.\n\n<!-- multiagent-review-task: " + request.TaskId + " -->\n", review.Summary, StringComparison.Ordinal);
         Assert.Equal(request.HeadSha, review.CommitSha);
         Assert.Equal(result.Comments, review.Comments);
 
@@ -56,7 +52,7 @@ public sealed class ReviewHandlerTests(InfrastructureFixture infrastructure) : L
     {
         await using var fake = await FakeOpenAIServer.StartAsync();
         var (repository, request) = await PullRequestAsync(("hello.txt", "hello\n"));
-        fake.Enqueue(Reply.Text(Verdict("APPROVE", "Mostly fine.", ("hello.txt", 1, "BLOCKING", "It must greet the world."))));
+        fake.Enqueue(Reply.Text(ReviewerTestKit.Verdict("APPROVE", "Mostly fine.", ("hello.txt", 1, "BLOCKING", "It must greet the world."))));
 
         var (_, result) = await RunAsync(fake, request);
 
@@ -70,7 +66,7 @@ public sealed class ReviewHandlerTests(InfrastructureFixture infrastructure) : L
     {
         await using var fake = await FakeOpenAIServer.StartAsync();
         var (repository, request) = await PullRequestAsync(("hello.txt", "hello, world\n"));
-        fake.Enqueue(Reply.Text(Verdict("APPROVE", "Looks good.")));
+        fake.Enqueue(Reply.Text(ReviewerTestKit.Verdict("APPROVE", "Looks good.")));
 
         var (_, result) = await RunAsync(fake, request with { Check = CheckOutcome.Failed });
 
@@ -91,7 +87,7 @@ public sealed class ReviewHandlerTests(InfrastructureFixture infrastructure) : L
         var (repository, request) = await PullRequestAsync(("hello.txt", "hello, world\n"));
         fake.Enqueue(
             Reply.Text("Sure! Here is my review: it looks fine.").WithUsage(100, 10),
-            Reply.Text("```json\n" + Verdict("APPROVE", "Fine.") + "\n```").WithUsage(150, 20));
+            Reply.Text("```json\n" + ReviewerTestKit.Verdict("APPROVE", "Fine.") + "\n```").WithUsage(150, 20));
 
         var (_, result) = await RunAsync(fake, request);
 
@@ -155,8 +151,8 @@ public sealed class ReviewHandlerTests(InfrastructureFixture infrastructure) : L
             ("second.txt", string.Concat(Enumerable.Repeat("second line of text\n", 12))));
         _options.MaxDiffChars = 400;
         fake.Enqueue(
-            Reply.Text(Verdict("APPROVE", "First is fine.", ("first.txt", 1, "SUGGESTION", "Maybe fewer lines."))).WithUsage(10, 1),
-            Reply.Text(Verdict("REQUEST_CHANGES", "Second is wrong.", ("second.txt", 2, "SUGGESTION", "Say something else."))).WithUsage(20, 2));
+            Reply.Text(ReviewerTestKit.Verdict("APPROVE", "First is fine.", ("first.txt", 1, "SUGGESTION", "Maybe fewer lines."))).WithUsage(10, 1),
+            Reply.Text(ReviewerTestKit.Verdict("REQUEST_CHANGES", "Second is wrong.", ("second.txt", 2, "SUGGESTION", "Say something else."))).WithUsage(20, 2));
 
         var (_, result) = await RunAsync(fake, request);
 
@@ -219,24 +215,9 @@ public sealed class ReviewHandlerTests(InfrastructureFixture infrastructure) : L
         return (repository, new ReviewRequest(jobId, "task-" + jobId, repository.LocalPath!, pullRequest.Number, pullRequest.Url, pullRequest.HeadSha, 1, CheckOutcome.Passed));
     }
 
-    private static string Verdict(string decision, string summary, params (string File, int Line, string Severity, string Body)[] comments) =>
-        JsonSerializer.Serialize(new
-        {
-            decision,
-            summary,
-            comments = comments.Select(c => new { file = c.File, line = c.Line, severity = c.Severity, body = c.Body }),
-        });
-
     private static string UserContent(RecordedRequest request) =>
         request.Json.GetProperty("messages").EnumerateArray().Last(m => m.GetProperty("role").GetString() == "user").GetProperty("content").GetRawText();
 
-    private async Task<(TaskResult Outcome, ReviewResult Result)> RunAsync(FakeOpenAIServer fake, ReviewRequest request)
-    {
-        var redactor = new SecretRedactor();
-        var sessions = new LlmSessionFactory(LlmTestKit.Factory(LlmTestKit.Configuration(fake), redactor), new TranscriptStore(DataSource), redactor);
-        var handler = new ReviewHandler(new RepositoryHostResolver([Host]), new LlmSessionReviewModelProvider(sessions), Options.Create(_options));
-        var envelope = MessageSerializer.Wrap(request, AgentType.Reviewer, request.JobId, id: request.TaskId);
-        var outcome = await handler.HandleAsync(new TaskContext(envelope, 1, false), CancellationToken.None);
-        return (outcome, MessageSerializer.Unwrap<ReviewResult>(Assert.Single(outcome.FollowUps)));
-    }
+    private Task<(TaskResult Outcome, ReviewResult Result)> RunAsync(FakeOpenAIServer fake, ReviewRequest request) =>
+        ReviewerTestKit.RunAsync(fake, DataSource, Host, _options, request);
 }
