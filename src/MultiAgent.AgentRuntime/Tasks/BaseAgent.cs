@@ -161,13 +161,6 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
             }
 
             var envelope = delivery.Envelope;
-            var attempt = (int)Math.Min(delivery.NumDelivered, int.MaxValue);
-            if (attempt > services.TaskBus.MaxAttempts)
-            {
-                await DeadLetterAsync(delivery, envelope, $"gave up after {services.TaskBus.MaxAttempts} attempts", ct);
-                return;
-            }
-
             if (!HandledMessageTypes.Contains(envelope.Type))
             {
                 await FailAsync(delivery, envelope, AgentTaskStatus.Failed,
@@ -179,6 +172,16 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
             if (record.IsTerminal)
             {
                 await FinishDuplicateAsync(delivery, record, ct);
+                return;
+            }
+
+            // The attempt is the higher of JetStream's delivery count and the task store's count of starts: the server
+            // (nats-server 2.9) hands a task back with a delivery count of 1 again when the instance that held it left
+            // while it had a pull request open, and a crash before the store is reached leaves only the server's count.
+            var attempt = Math.Max(record.Attempts, (int)Math.Min(delivery.NumDelivered, int.MaxValue));
+            if (attempt > services.TaskBus.MaxAttempts)
+            {
+                await DeadLetterAsync(delivery, envelope, $"gave up after {services.TaskBus.MaxAttempts} attempts", ct);
                 return;
             }
 

@@ -209,4 +209,26 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
             "the cancelled task to leave the work queue");
         Assert.False(agent.HasExited);
     }
+
+    [Fact]
+    public async Task One_instance_works_on_another_job_while_a_task_of_the_first_is_still_running()
+    {
+        var blocked = await _kit.CreateJobAsync();
+        var other = await _kit.CreateJobAsync();
+        var stuck = RuntimeKit.Request(blocked, Scripts.BlockFirstAttempt);
+        var quick = RuntimeKit.Request(other, Scripts.Succeed);
+        await using var agent = _kit.StartAgent();
+        await _kit.Publisher.PublishAsync(stuck, default);
+        await Eventually.ReturnsAsync(ct => _kit.ExecutionsAsync(blocked.Id), runs => runs.Count == 1, RuntimeKit.Patience,
+            "the agent to be running the first task");
+
+        await _kit.Publisher.PublishAsync(quick, default);
+        var done = await _kit.WaitForTaskAsync(quick.Id, AgentTaskStatus.Completed);
+
+        Assert.Equal(AgentTaskStatus.InProgress, (await _kit.Tasks.GetAsync(stuck.Id))!.Status);
+        Assert.Equal(agent.InstanceId, Assert.Single(await _kit.ExecutionsAsync(other.Id)).Instance);
+        Assert.Equal(AgentTaskStatus.Completed, done.Status);
+        await _kit.Nats.PublishAsync(Subjects.JobCancel(blocked.Id), Array.Empty<byte>());
+        await _kit.WaitForTaskAsync(stuck.Id, AgentTaskStatus.Cancelled);
+    }
 }
