@@ -39,14 +39,6 @@ public sealed class ImplementationHandler(
         {
             return await ImplementAsync(context, request, cancellationToken);
         }
-        catch (RepositoryHostException ex) when (ex.IsRetryable)
-        {
-            throw new RetryableTaskException(ex.Message, ex, ex.RetryAfter);
-        }
-        catch (RepositoryHostException ex)
-        {
-            throw new NonRetryableTaskException(ex.Message, ex);
-        }
         catch (HttpRequestException ex)
         {
             var reason = $"the model call failed: {ex.Message}";

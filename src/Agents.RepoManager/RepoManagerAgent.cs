@@ -2,7 +2,6 @@ using Agents.RepoManager.Workflow;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
 using MultiAgent.Persistence;
-using MultiAgent.Repositories;
 
 namespace Agents.RepoManager;
 
@@ -17,24 +16,14 @@ public sealed class RepoManagerAgent(AgentServices services, JobWorkflow workflo
 
     protected override async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken)
     {
-        try
+        // A repository host's failure reaches the task loop as it is: it says whether it is worth another attempt.
+        return context.Envelope.Type switch
         {
-            return context.Envelope.Type switch
-            {
-                MessageTypes.FeatureRequest => await workflow.StartAsync(context, context.Message<FeatureRequest>(), cancellationToken),
-                MessageTypes.ImplementationResult => await workflow.ImplementedAsync(context, context.Message<ImplementationResult>(), cancellationToken),
-                MessageTypes.ReviewResult => await workflow.ReviewedAsync(context, context.Message<ReviewResult>(), cancellationToken),
-                _ => await workflow.DecidedAsync(context, context.Message<ApprovalDecision>(), cancellationToken),
-            };
-        }
-        catch (RepositoryHostException ex) when (ex.IsRetryable)
-        {
-            throw new RetryableTaskException(ex.Message, ex, ex.RetryAfter);
-        }
-        catch (RepositoryHostException ex)
-        {
-            throw new NonRetryableTaskException(ex.Message, ex);
-        }
+            MessageTypes.FeatureRequest => await workflow.StartAsync(context, context.Message<FeatureRequest>(), cancellationToken),
+            MessageTypes.ImplementationResult => await workflow.ImplementedAsync(context, context.Message<ImplementationResult>(), cancellationToken),
+            MessageTypes.ReviewResult => await workflow.ReviewedAsync(context, context.Message<ReviewResult>(), cancellationToken),
+            _ => await workflow.DecidedAsync(context, context.Message<ApprovalDecision>(), cancellationToken),
+        };
     }
 
     /// <summary>A pull request the Coder opened just before its job was stopped is closed, like the job's own.</summary>

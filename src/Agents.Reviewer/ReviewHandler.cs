@@ -74,14 +74,6 @@ public sealed class ReviewHandler(
         {
             return await ReviewAsync(context, request, cancellationToken);
         }
-        catch (RepositoryHostException ex) when (ex.IsRetryable)
-        {
-            throw new RetryableTaskException(ex.Message, ex, ex.RetryAfter);
-        }
-        catch (RepositoryHostException ex)
-        {
-            throw new NonRetryableTaskException(ex.Message, ex);
-        }
         catch (HttpRequestException ex)
         {
             var reason = $"the model call failed: {ex.Message}";

@@ -1,3 +1,5 @@
+using MultiAgent.Contracts;
+
 namespace MultiAgent.Repositories;
 
 /// <summary>What went wrong talking to a repository host, in the terms the workflow needs.</summary>
@@ -39,10 +41,10 @@ public enum RepositoryErrorKind
 
 /// <summary>
 /// A failure of a repository host or of git. Messages never contain credentials. <see cref="IsRetryable"/> tells the
-/// agent runtime whether another attempt could help.
+/// agent runtime whether another attempt could help (<see cref="IClassifiedFailure"/>).
 /// </summary>
 public sealed class RepositoryHostException(RepositoryErrorKind kind, string message, Exception? inner = null, TimeSpan? retryAfter = null)
-    : Exception(message, inner)
+    : Exception(message, inner), IClassifiedFailure
 {
     public RepositoryErrorKind Kind { get; } = kind;
 

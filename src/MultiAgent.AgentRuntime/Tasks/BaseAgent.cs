@@ -247,7 +247,7 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
             var (kind, reason) = ex is OperationCanceledException && timeout.IsCancellationRequested
                 ? (FailureKind.Retryable, $"timed out after {services.Runtime.TaskTimeout.TotalSeconds:0}s")
                 : (FailureClassifier.Classify(ex), ex.Message);
-            await HandleFailureAsync(delivery, envelope, context, kind, reason, (ex as RetryableTaskException)?.RetryAfter, ct);
+            await HandleFailureAsync(delivery, envelope, context, kind, reason, (ex as IClassifiedFailure)?.RetryAfter, ct);
         }
         finally
         {

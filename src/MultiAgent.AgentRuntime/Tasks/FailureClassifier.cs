@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using NATS.Client.Core;
+using MultiAgent.Contracts;
 using Npgsql;
 
 namespace MultiAgent.AgentRuntime.Tasks;
@@ -14,15 +15,14 @@ public enum FailureKind
 
 /// <summary>
 /// Sorts exceptions into retryable (rate limits, 5xx, timeouts, connections) and non-retryable (validation, auth,
-/// not found, anything unknown). Handlers that know better throw <see cref="RetryableTaskException"/> or
-/// <see cref="NonRetryableTaskException"/>.
+/// not found, anything unknown). An <see cref="IClassifiedFailure"/> (<see cref="RetryableTaskException"/>,
+/// <see cref="NonRetryableTaskException"/>, a repository host's failure) says itself.
 /// </summary>
 public static class FailureClassifier
 {
     public static FailureKind Classify(Exception exception) => exception switch
     {
-        RetryableTaskException => FailureKind.Retryable,
-        NonRetryableTaskException => FailureKind.NonRetryable,
+        IClassifiedFailure classified => classified.IsRetryable ? FailureKind.Retryable : FailureKind.NonRetryable,
         HttpRequestException { StatusCode: { } status } => IsRetryableStatus(status) ? FailureKind.Retryable : FailureKind.NonRetryable,
         HttpRequestException => FailureKind.Retryable,
         TimeoutException or SocketException or IOException => FailureKind.Retryable,

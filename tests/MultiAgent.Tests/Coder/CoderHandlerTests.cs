@@ -201,8 +201,9 @@ public sealed class CoderHandlerTests(InfrastructureFixture infrastructure) : Lo
         await using var fake = await FakeOpenAIServer.StartAsync();
         var repository = await Sandbox.CreateRepositoryAsync();
 
-        var error = await Assert.ThrowsAsync<NonRetryableTaskException>(() => RunAsync(fake, Request(repository, NewJobId()) with { BaseBranch = "develop" }));
+        var error = await Assert.ThrowsAsync<RepositoryHostException>(() => RunAsync(fake, Request(repository, NewJobId()) with { BaseBranch = "develop" }));
 
+        Assert.Equal(FailureKind.NonRetryable, FailureClassifier.Classify(error)); // the task loop fails it without retry
         Assert.Contains("develop", error.Message, StringComparison.Ordinal);
         Assert.Empty(fake.Requests);
     }

@@ -197,8 +197,9 @@ public sealed class ReviewHandlerTests(InfrastructureFixture infrastructure) : L
         await using var fake = await FakeOpenAIServer.StartAsync();
         var (_, request) = await PullRequestAsync(("hello.txt", "hello, world\n"));
 
-        await Assert.ThrowsAsync<NonRetryableTaskException>(() => RunAsync(fake, request with { PullRequestNumber = 42 }));
+        var error = await Assert.ThrowsAsync<RepositoryHostException>(() => RunAsync(fake, request with { PullRequestNumber = 42 }));
 
+        Assert.Equal(FailureKind.NonRetryable, FailureClassifier.Classify(error)); // the task loop fails it without retry
         Assert.Empty(fake.Requests);
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using MultiAgent.AgentRuntime.Tasks;
+using MultiAgent.Repositories;
 using NATS.Client.Core;
 
 namespace MultiAgent.Tests.Runtime;
@@ -28,6 +29,10 @@ public sealed class FailureClassifierTests
         { new UnauthorizedAccessException(), FailureKind.NonRetryable },
         { new AggregateException(new TimeoutException()), FailureKind.Retryable },
         { new NotSupportedException(), FailureKind.NonRetryable },
+        { new RepositoryHostException(RepositoryErrorKind.RateLimited, "slow down", retryAfter: TimeSpan.FromSeconds(7)), FailureKind.Retryable },
+        { new RepositoryHostException(RepositoryErrorKind.Unavailable, "502"), FailureKind.Retryable },
+        { new RepositoryHostException(RepositoryErrorKind.NotFound, "no such pull request"), FailureKind.NonRetryable },
+        { new RepositoryHostException(RepositoryErrorKind.MergeConflict, "conflict"), FailureKind.NonRetryable },
     };
 
     [Theory]
