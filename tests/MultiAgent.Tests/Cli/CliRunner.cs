@@ -33,6 +33,10 @@ public static partial class CliRunner
 
     public static Task<CliResult> RunAsync(params string[] args) => RunAsync(args, null);
 
+    /// <summary>Runs a command against the NATS at <paramref name="natsUrl"/> (with a 10 s timeout).</summary>
+    public static Task<CliResult> RunOnAsync(string natsUrl, params string[] args) =>
+        RunAsync([.. args, "--nats", natsUrl, "--timeout", "10"], null);
+
     public static async Task<CliResult> RunAsync(
         string[] args, IDictionary<string, string?>? environment, CliTerminal terminal = default, CancellationToken cancellationToken = default,
         TextWriter? stdout = null)

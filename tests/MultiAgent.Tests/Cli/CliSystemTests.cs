@@ -215,7 +215,7 @@ public sealed class CliSystemTests(SystemFixture system, ITestOutputHelper outpu
     }
 
     private Task<CliResult> RunAsync(params string[] args) =>
-        CliRunner.RunAsync([.. args, "--nats", system.NatsUrl, "--timeout", "10"], null);
+        CliRunner.RunOnAsync(system.NatsUrl, args);
 
     /// <summary>job-status until it answers: the Repo Manager records the job asynchronously.</summary>
     private async Task<CliResult> WaitForJobAsync(string jobId, params string[] options)

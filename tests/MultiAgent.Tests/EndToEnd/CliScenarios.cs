@@ -14,9 +14,9 @@ public sealed class CliScenarios(SystemFixture system) : ScenarioTests(system)
     {
         var jobsBefore = (await Client.Queries.ListJobsAsync(new ListJobsQuery(Limit: 1))).Total;
 
-        var result = await CliRunner.RunAsync(
-            ["start-project", "--repo", "ftp://x/y", "--requirements", "Add a /version endpoint", "--nats", Fixture.NatsUrl, "--timeout", "10"], null);
-        var listed = await CliRunner.RunAsync(["list-jobs", "--json", "--nats", Fixture.NatsUrl, "--timeout", "10"], null);
+        var result = await CliRunner.RunOnAsync(
+            Fixture.NatsUrl, "start-project", "--repo", "ftp://x/y", "--requirements", "Add a /version endpoint");
+        var listed = await CliRunner.RunOnAsync(Fixture.NatsUrl, "list-jobs", "--json");
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.StartsWith("error: invalid repository: ", result.Stderr);

@@ -27,7 +27,7 @@ public sealed class ConcurrencyScenarios(SystemFixture system) : ScenarioTests(s
         await Client.WaitForJobAsync(feature.JobId, s => s.Job.Status == JobStatus.AwaitingApproval, "the job to await approval", scenario);
         using var colleague = new GitSandbox();
         var theirs = await colleague.CommitAsync(scenario.GitDirectory, "main", scenario.FileName, "theirs\n", "A colleague's change");
-        var approved = await CliRunner.RunAsync(["approve", feature.JobId, "--nats", Fixture.NatsUrl, "--timeout", "10"], null);
+        var approved = await CliRunner.RunOnAsync(Fixture.NatsUrl, "approve", feature.JobId);
         var status = await Client.WaitForEndAsync(feature.JobId, JobStatus.Failed, scenario);
 
         Assert.True(approved.ExitCode == ExitCodes.Ok, approved.ToString());
