@@ -19,12 +19,9 @@ public sealed class ConcurrencyScenarios(SystemFixture system) : ScenarioTests(s
     public async Task A_conflicting_change_on_main_while_awaiting_approval_fails_the_approved_merge_and_main_keeps_it()
     {
         await using var scenario = await Scenario.StartAsync(Fixture);
-        scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario));
-        scenario.Reviewer.Enqueue(Scripts.Approve());
         var feature = scenario.Feature("Race a colleague", requireApproval: true);
 
-        await Client.SubmitAsync(feature);
-        await Client.WaitForJobAsync(feature.JobId, s => s.Job.Status == JobStatus.AwaitingApproval, "the job to await approval", scenario);
+        await Client.RunToApprovalAsync(scenario, feature);
         using var colleague = new GitSandbox();
         var theirs = await colleague.CommitAsync(scenario.GitDirectory, "main", scenario.FileName, "theirs\n", "A colleague's change");
         var approved = await CliRunner.RunOnAsync(Fixture.NatsUrl, "approve", feature.JobId);

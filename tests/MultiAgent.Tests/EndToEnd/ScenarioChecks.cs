@@ -41,6 +41,19 @@ public static class ScenarioChecks
         return await client.WaitForEndAsync(feature.JobId, expected, scenario);
     }
 
+    /// <summary>
+    /// Scripts one implementation and an approving review, submits <paramref name="feature"/> (which must require
+    /// approval) and waits until the job is AWAITING_APPROVAL.
+    /// </summary>
+    public static async Task<JobStatusReply> RunToApprovalAsync(this SystemClient client, Scenario scenario, FeatureRequest feature)
+    {
+        Assert.True(feature.RequireApproval, "the feature must require approval");
+        scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario));
+        scenario.Reviewer.Enqueue(Scripts.Approve());
+        await client.SubmitAsync(feature);
+        return await client.WaitForJobAsync(feature.JobId, s => s.Job.Status == JobStatus.AwaitingApproval, "the job to await approval", scenario);
+    }
+
     /// <summary>The job's timeline without the agents' task.* entries: what the workflow did, in order.</summary>
     public static IReadOnlyList<string> WorkflowEvents(this JobStatusReply status) =>
         status.Timeline.Select(e => e.Type).Where(t => !t.StartsWith("task.", StringComparison.Ordinal)).ToList();

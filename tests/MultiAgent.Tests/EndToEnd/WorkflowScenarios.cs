@@ -178,11 +178,8 @@ public sealed class WorkflowScenarios(SystemFixture system) : ScenarioTests(syst
     public async Task With_approval_required_an_approved_change_waits_and_is_merged_after_multi_agent_approve()
     {
         await using var scenario = await Scenario.StartAsync(Fixture);
-        scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario));
-        scenario.Reviewer.Enqueue(Scripts.Approve());
-        var jobId = await Client.SubmitAsync(scenario.Feature("Wait for a person", requireApproval: true));
-
-        var waiting = await Client.WaitForJobAsync(jobId, s => s.Job.Status == JobStatus.AwaitingApproval, "the job to wait for approval", scenario);
+        var waiting = await Client.RunToApprovalAsync(scenario, scenario.Feature("Wait for a person", requireApproval: true));
+        var jobId = waiting.Job.JobId;
         Assert.Single(await scenario.CommitsAsync("main"));
         Assert.Contains(waiting.Timeline, e => e.Message.Contains($"multi-agent approve {jobId}", StringComparison.Ordinal));
         var approved = await CliRunner.RunOnAsync(Fixture.NatsUrl, "approve", jobId);
@@ -198,10 +195,7 @@ public sealed class WorkflowScenarios(SystemFixture system) : ScenarioTests(syst
     public async Task A_rejected_change_fails_the_job_and_closes_its_pull_request()
     {
         await using var scenario = await Scenario.StartAsync(Fixture);
-        scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario));
-        scenario.Reviewer.Enqueue(Scripts.Approve());
-        var jobId = await Client.SubmitAsync(scenario.Feature("Wait for a person", requireApproval: true));
-        await Client.WaitForJobAsync(jobId, s => s.Job.Status == JobStatus.AwaitingApproval, "the job to wait for approval", scenario);
+        var jobId = (await Client.RunToApprovalAsync(scenario, scenario.Feature("Wait for a person", requireApproval: true))).Job.JobId;
 
         var rejected = await CliRunner.RunOnAsync(Fixture.NatsUrl, "reject", jobId, "--reason", "not this quarter");
         var done = await Client.WaitForEndAsync(jobId, JobStatus.Failed, scenario);
