@@ -39,7 +39,9 @@ public sealed class WorkflowScenarios(SystemFixture system) : ScenarioTests(syst
         Assert.Equal(
             [MessageTypes.FeatureRequest, MessageTypes.ImplementationRequest, MessageTypes.ImplementationResult, MessageTypes.ReviewRequest, MessageTypes.ReviewResult],
             done.Tasks.Select(t => t.MessageType).ToArray());
-        Assert.All(done.Tasks, t => Assert.Equal(AgentTaskStatus.Completed, t.Status));
+        // The Repo Manager records the job's end inside its last task; that task's own bookkeeping follows just after.
+        var settled = await Client.WaitForJobAsync(jobId, s => s.Tasks.All(t => t.Status != AgentTaskStatus.InProgress), "the last task to be recorded", scenario);
+        Assert.All(settled.Tasks, t => Assert.Equal(AgentTaskStatus.Completed, t.Status));
         Assert.Empty(scenario.Llm.Unscripted);
     }
 
