@@ -92,9 +92,11 @@ public sealed partial class JetStreamTopology(INatsJSContext js, IOptions<TaskBu
             MaxAckPending = options.MaxAckPending,
 
             // Unlimited on purpose: the runtime, not the server, bounds attempts (TaskBusOptions.MaxAttempts, counted
-            // from NumDelivered). With a server-side MaxDeliver, a task whose agent crashes on every attempt would stop
-            // being delivered without anyone acking it, and so would sit in the work-queue stream forever; with -1 it
-            // keeps being redelivered until an agent sees NumDelivered >= MaxAttempts and dead-letters it.
+            // by the task store from the deliveries that started the task). With a server-side MaxDeliver, a task whose
+            // agent crashes on every attempt would stop being delivered without anyone acking it, and so would sit in the
+            // work-queue stream forever; with -1 it keeps being redelivered until an agent sees it started MaxAttempts
+            // times and dead-letters it. Deliveries that never ran it (the store unreachable, the task leased to another
+            // delivery) do not count.
             MaxDeliver = -1,
         };
     }

@@ -13,8 +13,8 @@ public sealed class TaskBusOptions
     public TimeSpan AckWait { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Deliveries of one task before the runtime dead-letters it. Enforced by the runtime (from
-    /// <see cref="TaskDelivery.NumDelivered"/>), not by the server: see <see cref="JetStreamTopology"/>.
+    /// Attempts at one task before the runtime dead-letters it: deliveries that started it (recorded in the task store),
+    /// not every delivery the server counts. Enforced by the runtime, not by the server: see <see cref="JetStreamTopology"/>.
     /// </summary>
     public int MaxAttempts { get; set; } = 5;
 

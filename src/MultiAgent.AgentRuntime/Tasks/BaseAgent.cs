@@ -25,6 +25,9 @@ namespace MultiAgent.AgentRuntime.Tasks;
 /// </remarks>
 public abstract partial class BaseAgent(AgentServices services) : BackgroundService
 {
+    /// <summary>The shortest wait before a delivery that stepped aside comes back.</summary>
+    private static readonly TimeSpan MinStepAside = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _runningByJob = new();
     private readonly CancellationTokenSource _work = new();
 
@@ -168,17 +171,21 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
                 return;
             }
 
-            var record = await services.Tasks.BeginAttemptAsync(StartOf(envelope), ct);
-            if (record.IsTerminal)
+            using var lease = TaskLease.For(services.Tasks, envelope.Id, Identity.InstanceId, services.TaskBus.AckWait, Logger);
+            var claim = await services.Tasks.BeginAttemptAsync(StartOf(envelope, lease.Holder), ct);
+            switch (claim.Outcome)
             {
-                await FinishDuplicateAsync(delivery, record, ct);
-                return;
+                case TaskClaimOutcome.Ended:
+                    await FinishDuplicateAsync(delivery, claim.Task, ct);
+                    return;
+                case TaskClaimOutcome.HeldElsewhere:
+                    await StepAsideAsync(delivery, claim, ct);
+                    return;
             }
 
-            // The attempt is the higher of JetStream's delivery count and the task store's count of starts: the server
-            // (nats-server 2.9) hands a task back with a delivery count of 1 again when the instance that held it left
-            // while it had a pull request open, and a crash before the store is reached leaves only the server's count.
-            var attempt = Math.Max(record.Attempts, (int)Math.Min(delivery.NumDelivered, int.MaxValue));
+            // Attempts count the deliveries that reached the task store and ran (a step-aside is not one), so neither a
+            // redelivery while the store was unreachable nor nats-server 2.9's restarted delivery counts burn attempts.
+            var attempt = claim.Task.Attempts;
             if (attempt > services.TaskBus.MaxAttempts)
             {
                 await DeadLetterAsync(delivery, envelope, $"gave up after {services.TaskBus.MaxAttempts} attempts", ct);
@@ -193,7 +200,7 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
                 return;
             }
 
-            await RunAsync(delivery, envelope, attempt, ct);
+            await RunAsync(delivery, envelope, attempt, lease, ct);
         }
         catch (Exception ex)
         {
@@ -203,16 +210,16 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
         }
     }
 
-    private async Task RunAsync(TaskDelivery delivery, TaskEnvelope envelope, int attempt, CancellationToken ct)
+    private async Task RunAsync(TaskDelivery delivery, TaskEnvelope envelope, int attempt, TaskLease lease, CancellationToken ct)
     {
         var context = new TaskContext(envelope, attempt, attempt >= services.TaskBus.MaxAttempts);
         using var jobCancelled = new CancellationTokenSource();
         using var timeout = new CancellationTokenSource(services.Runtime.TaskTimeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_work.Token, jobCancelled.Token, timeout.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_work.Token, jobCancelled.Token, timeout.Token, lease.Lost);
         _runningByJob[envelope.CorrelationId] = jobCancelled;
         services.Metrics.TaskStarted();
         var clock = Stopwatch.StartNew();
-        var inProgress = KeepAliveAsync(delivery, linked.Token);
+        var inProgress = lease.KeepAliveAsync(delivery, linked.Token);
         LogStarted(envelope.Id, envelope.Type, envelope.CorrelationId, attempt);
         await services.Timeline.RecordAsync(envelope.CorrelationId, JobEventTypes.TaskStarted,
             $"{Identity.AgentType} started {envelope.Type} (attempt {attempt})", envelope.Id, Identity.AgentType, cancellationToken: ct);
@@ -228,10 +235,18 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
         {
             await linked.CancelAsync();
             await inProgress;
+            if (ex is OperationCanceledException && lease.IsLost)
+            {
+                // Another delivery runs the task now and will acknowledge it: touch neither the delivery nor the row.
+                services.Metrics.TaskReturned();
+                return;
+            }
+
             if (ex is OperationCanceledException && _work.IsCancellationRequested)
             {
                 services.Metrics.TaskReturned();
                 LogHandedBack(envelope.Id);
+                await lease.ReleaseAsync(ct);
                 await delivery.NakAsync(TimeSpan.Zero, ct);
                 return;
             }
@@ -247,7 +262,7 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
             var (kind, reason) = ex is OperationCanceledException && timeout.IsCancellationRequested
                 ? (FailureKind.Retryable, $"timed out after {services.Runtime.TaskTimeout.TotalSeconds:0}s")
                 : (FailureClassifier.Classify(ex), ex.Message);
-            await HandleFailureAsync(delivery, envelope, context, kind, reason, (ex as IClassifiedFailure)?.RetryAfter, ct);
+            await HandleFailureAsync(delivery, envelope, context, lease, kind, reason, (ex as IClassifiedFailure)?.RetryAfter, ct);
         }
         finally
         {
@@ -256,7 +271,7 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
     }
 
     private async Task HandleFailureAsync(
-        TaskDelivery delivery, TaskEnvelope envelope, TaskContext context, FailureKind kind, string reason,
+        TaskDelivery delivery, TaskEnvelope envelope, TaskContext context, TaskLease lease, FailureKind kind, string reason,
         TimeSpan? retryAfter, CancellationToken ct)
     {
         if (kind == FailureKind.Retryable && !context.IsLastAttempt)
@@ -271,6 +286,7 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
             await services.Timeline.RecordAsync(envelope.CorrelationId, JobEventTypes.TaskFailed,
                 $"{Identity.AgentType} attempt {context.Attempt} failed, retrying in {delay.TotalSeconds:0}s: {reason}",
                 envelope.Id, Identity.AgentType, cancellationToken: ct);
+            await lease.ReleaseAsync(ct);
             await delivery.NakAsync(delay, ct);
             return;
         }
@@ -312,6 +328,19 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
         await delivery.AckAsync(ct);
     }
 
+    /// <summary>
+    /// A delivery of a task that another delivery is running (its lease holds): JetStream handed the task out again
+    /// although it is not lost. This one does not run it and hands the message back for when the lease could have run
+    /// out; while the holder runs, its in-progress acknowledgements keep the message from coming back, and once it
+    /// acknowledges, the message is gone. If the holder died, the delivery after this one takes the task over.
+    /// </summary>
+    private async Task StepAsideAsync(TaskDelivery delivery, TaskClaim claim, CancellationToken ct)
+    {
+        var delay = claim.LeaseRemaining > MinStepAside ? claim.LeaseRemaining : MinStepAside;
+        LogSteppingAside(claim.Task.Id, claim.Task.LeaseHolder ?? "?", delay.TotalSeconds);
+        await delivery.NakAsync(delay, ct);
+    }
+
     private async Task PublishFollowUpsAsync(IEnumerable<TaskEnvelope> followUps, CancellationToken ct)
     {
         foreach (var followUp in followUps)
@@ -344,7 +373,7 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
         // A task rejected before it ran has no row yet; give it one so its failure is on record.
         if (await services.Tasks.GetAsync(envelope.Id, ct) is null)
         {
-            await services.Tasks.BeginAttemptAsync(StartOf(envelope), ct);
+            await services.Tasks.BeginAttemptAsync(StartOf(envelope, TaskLease.NewHolder(Identity.InstanceId)), ct);
         }
 
         await services.Tasks.FailAsync(envelope.Id, status, reason, ct);
@@ -367,30 +396,15 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
         }
     }
 
-    private async Task KeepAliveAsync(TaskDelivery delivery, CancellationToken running)
-    {
-        var interval = services.TaskBus.AckWait / 3;
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(interval, running);
-                await delivery.InProgressAsync(running);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or NatsException)
-        {
-            // Ends with the task; a missed in-progress ack at worst means a redelivery, which the task store absorbs.
-        }
-    }
-
-    private TaskStart StartOf(TaskEnvelope envelope) => new()
+    private TaskStart StartOf(TaskEnvelope envelope, string leaseHolder) => new()
     {
         TaskId = envelope.Id,
         JobId = envelope.CorrelationId,
         AgentType = Identity.AgentType,
         MessageType = envelope.Type,
         Payload = envelope.Payload,
+        LeaseHolder = leaseHolder,
+        LeaseDuration = services.TaskBus.AckWait,
     };
 
     private static string? TryReadString(ReadOnlyMemory<byte> raw, string property)
@@ -427,6 +441,9 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} was already {Status}; not run again")]
     private partial void LogDuplicate(string taskId, string status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} is being run by {Holder}; this delivery steps aside and comes back in {DelaySeconds:0.#}s")]
+    private partial void LogSteppingAside(string taskId, string holder, double delaySeconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} attempt {Attempt} failed, retrying in {DelaySeconds}s: {Reason}")]
     private partial void LogRetrying(string taskId, int attempt, double delaySeconds, string reason);

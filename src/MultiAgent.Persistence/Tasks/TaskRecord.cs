@@ -48,6 +48,12 @@ public sealed record TaskRecord
     /// <summary>How long the successful attempt took, as reported on completion.</summary>
     public TimeSpan? Duration { get; init; }
 
+    /// <summary>The delivery that is running it now (see <see cref="TaskStart.LeaseHolder"/>), or null.</summary>
+    public string? LeaseHolder { get; init; }
+
+    /// <summary>Until when <see cref="LeaseHolder"/>'s claim holds unless renewed (UTC), or null.</summary>
+    public DateTimeOffset? LeaseExpiresAt { get; init; }
+
     /// <summary>When it last changed (UTC).</summary>
     public DateTimeOffset UpdatedAt { get; init; }
 

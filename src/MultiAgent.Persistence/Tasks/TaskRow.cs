@@ -9,7 +9,7 @@ internal static class TaskRow
 {
     public const string Columns =
         "id, job_id, agent_type, message_type, status, attempts, payload, outcome, error, input_tokens, output_tokens, " +
-        "created_at, started_at, completed_at, duration_ms, updated_at";
+        "created_at, started_at, completed_at, duration_ms, lease_holder, lease_expires_at, updated_at";
 
     public static TaskRecord Read(NpgsqlDataReader reader) => new()
     {
@@ -27,6 +27,8 @@ internal static class TaskRow
         StartedAt = reader.GetNullable<DateTimeOffset>("started_at"),
         CompletedAt = reader.GetNullable<DateTimeOffset>("completed_at"),
         Duration = reader.GetNullable<long>("duration_ms") is { } ms ? TimeSpan.FromMilliseconds(ms) : null,
+        LeaseHolder = reader.GetNullableString("lease_holder"),
+        LeaseExpiresAt = reader.GetNullable<DateTimeOffset>("lease_expires_at"),
         UpdatedAt = reader.Get<DateTimeOffset>("updated_at"),
     };
 

@@ -20,4 +20,13 @@ public sealed record TaskStart
 
     /// <summary>The message payload, kept with the first attempt; null or undefined stores nothing.</summary>
     public JsonElement? Payload { get; init; }
+
+    /// <summary>
+    /// Who asks to run the task: unique per delivery (two deliveries of one task in one process are two holders).
+    /// Renew and release the lease under the same name.
+    /// </summary>
+    public required string LeaseHolder { get; init; }
+
+    /// <summary>How long the lease holds unless renewed (<see cref="TaskStore.RenewLeaseAsync"/>).</summary>
+    public required TimeSpan LeaseDuration { get; init; }
 }

@@ -6,8 +6,9 @@ using Npgsql;
 namespace MultiAgent.Persistence;
 
 /// <summary>
-/// Tasks in PostgreSQL (<c>tasks</c>): delivery attempts and exactly one stored outcome per task, so that a
-/// redelivered message is neither worked on nor answered twice. Database errors surface as <see cref="NpgsqlException"/>.
+/// Tasks in PostgreSQL (<c>tasks</c>): delivery attempts, a lease on the task while a delivery runs it, and exactly one
+/// stored outcome per task, so that a redelivered message is neither worked on twice at once, nor again once it ended,
+/// nor answered twice. Database errors surface as <see cref="NpgsqlException"/>.
 /// </summary>
 public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timeProvider = null)
 {
@@ -17,30 +18,38 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
     /// <summary>
-    /// Records the start of an attempt: a new task gets attempts = 1, a known task that is not terminal gets
-    /// attempts + 1; either way it is IN_PROGRESS with <see cref="TaskRecord.StartedAt"/> = now. A terminal task
-    /// (COMPLETED, FAILED, CANCELLED, DEAD_LETTERED) is left as it is and returned with its outcome: check
-    /// <see cref="TaskRecord.IsTerminal"/> and do not run it again.
+    /// Claims the task for one delivery and records the start of an attempt, unless the task ended or another delivery
+    /// is running it. A new task gets attempts = 1, a known task that is not terminal gets attempts + 1; either way it
+    /// is IN_PROGRESS with <see cref="TaskRecord.StartedAt"/> = now and the lease is <paramref name="start"/>'s holder's
+    /// until now + <see cref="TaskStart.LeaseDuration"/> (<see cref="TaskClaimOutcome.Started"/>). A terminal task
+    /// (COMPLETED, FAILED, CANCELLED, DEAD_LETTERED) is left as it is and returned with its outcome
+    /// (<see cref="TaskClaimOutcome.Ended"/>). A task whose lease another holder still has is left as it is, its
+    /// attempts not counted (<see cref="TaskClaimOutcome.HeldElsewhere"/>); an expired lease is taken over.
     /// </summary>
-    /// <returns>The task after the change.</returns>
-    public async Task<TaskRecord> BeginAttemptAsync(TaskStart start, CancellationToken cancellationToken = default)
+    public async Task<TaskClaim> BeginAttemptAsync(TaskStart start, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(start);
         ArgumentException.ThrowIfNullOrWhiteSpace(start.TaskId, nameof(start));
         ArgumentException.ThrowIfNullOrWhiteSpace(start.JobId, nameof(start));
         ArgumentException.ThrowIfNullOrWhiteSpace(start.MessageType, nameof(start));
+        ArgumentException.ThrowIfNullOrWhiteSpace(start.LeaseHolder, nameof(start));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(start.LeaseDuration, TimeSpan.Zero, nameof(start));
 
+        var now = _time.UtcNow();
         await using (var upsert = dataSource.CreateCommand(
             $"""
-            INSERT INTO tasks AS t (id, job_id, agent_type, message_type, status, attempts, payload, created_at, started_at, updated_at)
-            VALUES (@id, @job_id, @agent_type, @message_type, @in_progress, 1, @payload, @now, @now, @now)
+            INSERT INTO tasks AS t (id, job_id, agent_type, message_type, status, attempts, payload, created_at, started_at,
+                                    lease_holder, lease_expires_at, updated_at)
+            VALUES (@id, @job_id, @agent_type, @message_type, @in_progress, 1, @payload, @now, @now, @holder, @until, @now)
             ON CONFLICT (id) DO UPDATE SET
                 status = EXCLUDED.status,
                 attempts = t.attempts + 1,
                 payload = COALESCE(t.payload, EXCLUDED.payload),
                 started_at = EXCLUDED.started_at,
+                lease_holder = EXCLUDED.lease_holder,
+                lease_expires_at = EXCLUDED.lease_expires_at,
                 updated_at = EXCLUDED.updated_at
-            WHERE t.status <> ALL(@terminal)
+            WHERE t.status <> ALL(@terminal) AND (t.lease_holder IS NULL OR t.lease_expires_at <= @now)
             RETURNING {TaskRow.Columns}
             """))
         {
@@ -52,19 +61,68 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
                 Db.Text("message_type", start.MessageType),
                 Db.Text("in_progress", InProgress),
                 Db.Jsonb("payload", start.Payload),
-                Db.Timestamp("now", _time.UtcNow()),
+                Db.Timestamp("now", now),
+                Db.Text("holder", start.LeaseHolder),
+                Db.Timestamp("until", now + start.LeaseDuration),
                 Db.TextArray("terminal", StatusExtensions.TerminalTaskStatuses),
             ]);
             var changed = await TaskRow.ReadAllAsync(upsert, cancellationToken);
             if (changed.Count == 1)
             {
-                return changed[0];
+                return new TaskClaim(TaskClaimOutcome.Started, changed[0], TimeSpan.Zero);
             }
         }
 
-        // The task exists and is terminal (tasks are never deleted, and terminal tasks never reopen).
-        return await GetAsync(start.TaskId, cancellationToken)
+        // The task exists and is terminal (tasks are never deleted, and terminal tasks never reopen), or leased.
+        var task = await GetAsync(start.TaskId, cancellationToken)
             ?? throw new InvalidOperationException($"Task {start.TaskId} conflicted on insert but cannot be read.");
+        if (task.IsTerminal)
+        {
+            return new TaskClaim(TaskClaimOutcome.Ended, task, TimeSpan.Zero);
+        }
+
+        var remaining = task.LeaseExpiresAt is { } until && until > now ? until - now : TimeSpan.Zero;
+        return new TaskClaim(TaskClaimOutcome.HeldElsewhere, task, remaining);
+    }
+
+    /// <summary>
+    /// Extends the lease of <paramref name="holder"/> to now + <paramref name="duration"/>, if it still holds it: the
+    /// task is IN_PROGRESS and no other delivery took it over. A lease that ran out but was not taken over is renewed.
+    /// </summary>
+    /// <returns>Whether the holder still holds the lease; false means stop working on the task.</returns>
+    public async Task<bool> RenewLeaseAsync(
+        string taskId, string holder, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(taskId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(holder);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
+
+        await using var command = dataSource.CreateCommand(
+            "UPDATE tasks SET lease_expires_at = @until WHERE id = @id AND lease_holder = @holder AND status = @in_progress");
+        command.Parameters.AddAll(
+        [
+            Db.Text("id", taskId),
+            Db.Text("holder", holder),
+            Db.Text("in_progress", InProgress),
+            Db.Timestamp("until", _time.UtcNow() + duration),
+        ]);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>
+    /// Gives the lease up without ending the task (it was handed back, or waits for a retry), so that the next delivery
+    /// can start at once. Does nothing unless <paramref name="holder"/> holds it.
+    /// </summary>
+    /// <returns>Whether the holder had the lease.</returns>
+    public async Task<bool> ReleaseLeaseAsync(string taskId, string holder, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(taskId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(holder);
+
+        await using var command = dataSource.CreateCommand(
+            "UPDATE tasks SET lease_holder = NULL, lease_expires_at = NULL WHERE id = @id AND lease_holder = @holder");
+        command.Parameters.AddAll([Db.Text("id", taskId), Db.Text("holder", holder)]);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     /// <summary>The task, or null if there is none with that id.</summary>
@@ -113,6 +171,8 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
                 output_tokens = output_tokens + @output_tokens,
                 duration_ms = @duration_ms,
                 completed_at = @now,
+                lease_holder = NULL,
+                lease_expires_at = NULL,
                 updated_at = @now
             WHERE id = @id AND status <> @completed
             """);
@@ -148,7 +208,8 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
         var now = _time.UtcNow();
         await using var command = dataSource.CreateCommand(
             """
-            UPDATE tasks SET status = @status, error = @error, completed_at = @now, updated_at = @now
+            UPDATE tasks SET status = @status, error = @error, completed_at = @now, lease_holder = NULL,
+                             lease_expires_at = NULL, updated_at = @now
             WHERE id = @id AND status <> @completed
             """);
         command.Parameters.AddAll(

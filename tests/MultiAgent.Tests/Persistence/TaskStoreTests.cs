@@ -15,9 +15,9 @@ public sealed class TaskStoreTests(InfrastructureFixture infrastructure) : Store
     {
         var start = NewStart(NewId("job"));
 
-        var first = await Store.BeginAttemptAsync(start);
+        var first = (await Store.BeginAttemptAsync(start)).Task;
         Clock.Advance(TimeSpan.FromSeconds(30));
-        var second = await Store.BeginAttemptAsync(start with { Payload = Json("""{"other":true}""") });
+        var second = (await Store.BeginAttemptAsync(start with { Payload = Json("""{"other":true}"""), LeaseHolder = "b" })).Task;
 
         Assert.Equal(1, first.Attempts);
         Assert.Equal(AgentTaskStatus.InProgress, first.Status);
@@ -39,6 +39,85 @@ public sealed class TaskStoreTests(InfrastructureFixture infrastructure) : Store
         Assert.Equal((2, Start.AddSeconds(30)), (read?.Attempts, read?.StartedAt));
         Assert.Equal("IN_PROGRESS", await ScalarAsync<string>("SELECT status FROM tasks WHERE id = @id", start.TaskId));
         Assert.Equal("CODER", await ScalarAsync<string>("SELECT agent_type FROM tasks WHERE id = @id", start.TaskId));
+    }
+
+    [Fact]
+    public async Task A_second_delivery_while_the_lease_holds_is_told_to_step_aside_and_is_not_counted()
+    {
+        var start = NewStart(NewId("job"));
+        await Store.BeginAttemptAsync(start);
+        Clock.Advance(TimeSpan.FromSeconds(10));
+
+        var second = await Store.BeginAttemptAsync(start with { LeaseHolder = "coder-other-2/second" });
+
+        Assert.Equal(TaskClaimOutcome.HeldElsewhere, second.Outcome);
+        Assert.Equal(TimeSpan.FromSeconds(20), second.LeaseRemaining);
+        Assert.Equal(start.LeaseHolder, second.Task.LeaseHolder);
+        Assert.Equal(Start.AddSeconds(30), second.Task.LeaseExpiresAt);
+        Assert.Equal((1, Start), (second.Task.Attempts, second.Task.StartedAt));
+    }
+
+    [Fact]
+    public async Task A_renewed_lease_holds_and_one_that_ran_out_is_taken_over_by_the_next_delivery()
+    {
+        var first = NewStart(NewId("job"));
+        var second = first with { LeaseHolder = "coder-other-2/second" };
+        await Store.BeginAttemptAsync(first);
+        Clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.True(await Store.RenewLeaseAsync(first.TaskId, first.LeaseHolder, TimeSpan.FromSeconds(30)));
+        Clock.Advance(TimeSpan.FromSeconds(20));
+
+        var whileRenewed = await Store.BeginAttemptAsync(second);
+        Clock.Advance(TimeSpan.FromSeconds(10));
+        var afterItRanOut = await Store.BeginAttemptAsync(second);
+
+        Assert.Equal((TaskClaimOutcome.HeldElsewhere, TimeSpan.FromSeconds(10)), (whileRenewed.Outcome, whileRenewed.LeaseRemaining));
+        Assert.Equal(TaskClaimOutcome.Started, afterItRanOut.Outcome);
+        Assert.Equal((2, second.LeaseHolder), (afterItRanOut.Task.Attempts, afterItRanOut.Task.LeaseHolder));
+        Assert.Equal(Start.AddSeconds(80), afterItRanOut.Task.LeaseExpiresAt);
+        Assert.False(await Store.RenewLeaseAsync(first.TaskId, first.LeaseHolder, TimeSpan.FromSeconds(30)), "the old holder lost it");
+        Assert.True(await Store.RenewLeaseAsync(first.TaskId, second.LeaseHolder, TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task A_released_lease_lets_the_next_delivery_start_at_once_and_an_ended_task_holds_no_lease()
+    {
+        var first = NewStart(NewId("job"));
+        var second = first with { LeaseHolder = "coder-other-2/second" };
+        await Store.BeginAttemptAsync(first);
+
+        Assert.False(await Store.ReleaseLeaseAsync(first.TaskId, second.LeaseHolder), "only the holder releases");
+        Assert.True(await Store.ReleaseLeaseAsync(first.TaskId, first.LeaseHolder));
+        var released = await Store.GetAsync(first.TaskId);
+        var next = await Store.BeginAttemptAsync(second);
+        Assert.True(await Store.CompleteAsync(first.TaskId, Json("{}"), TokenUsage.Zero, TimeSpan.Zero));
+        var completed = await Store.GetAsync(first.TaskId);
+
+        Assert.Equal((AgentTaskStatus.InProgress, null, null), (released?.Status, released?.LeaseHolder, released?.LeaseExpiresAt));
+        Assert.Equal((TaskClaimOutcome.Started, 2), (next.Outcome, next.Task.Attempts));
+        Assert.Equal((null, null), (completed?.LeaseHolder, completed?.LeaseExpiresAt));
+        Assert.False(await Store.RenewLeaseAsync(first.TaskId, second.LeaseHolder, TimeSpan.FromSeconds(30)), "an ended task is not renewed");
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.BeginAttemptAsync(NewStart(NewId("job")) with { LeaseDuration = TimeSpan.Zero }));
+    }
+
+    [Fact]
+    public async Task Of_deliveries_racing_for_a_new_task_exactly_one_starts_it()
+    {
+        var start = NewStart(NewId("job"));
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var racers = Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
+        {
+            await go.Task;
+            return await Store.BeginAttemptAsync(start with { LeaseHolder = $"coder-racer/{i}" });
+        })).ToArray();
+        go.SetResult();
+        var claims = await Task.WhenAll(racers);
+
+        var winner = Assert.Single(claims, c => c.Outcome == TaskClaimOutcome.Started);
+        Assert.All(claims.Where(c => c != winner), c => Assert.Equal(TaskClaimOutcome.HeldElsewhere, c.Outcome));
+        var task = await Store.GetAsync(start.TaskId);
+        Assert.Equal((1, winner.Task.LeaseHolder), (task?.Attempts, task?.LeaseHolder));
     }
 
     [Fact]
@@ -93,8 +172,11 @@ public sealed class TaskStoreTests(InfrastructureFixture infrastructure) : Store
         Assert.True(await Store.CompleteAsync(start.TaskId, Json("""{"ok":1}"""), TokenUsage.Zero, TimeSpan.FromSeconds(1)));
         Clock.Advance(TimeSpan.FromMinutes(5));
 
-        var redelivered = await Store.BeginAttemptAsync(start);
+        var claim = await Store.BeginAttemptAsync(start with { LeaseHolder = "late" });
+        var redelivered = claim.Task;
 
+        Assert.Equal(TaskClaimOutcome.Ended, claim.Outcome);
+        Assert.Null(redelivered.LeaseHolder);
         Assert.Equal(AgentTaskStatus.Completed, redelivered.Status);
         Assert.True(redelivered.IsTerminal);
         Assert.Equal(1, redelivered.Attempts);
@@ -114,7 +196,7 @@ public sealed class TaskStoreTests(InfrastructureFixture infrastructure) : Store
 
         Assert.False(await Store.FailAsync(completed.TaskId, AgentTaskStatus.Failed, "late failure"));
         Assert.True(await Store.FailAsync(deadLettered.TaskId, AgentTaskStatus.DeadLettered, "poison"));
-        var again = await Store.BeginAttemptAsync(deadLettered);
+        var again = (await Store.BeginAttemptAsync(deadLettered with { LeaseHolder = "late" })).Task;
 
         var stillCompleted = await Store.GetAsync(completed.TaskId);
         Assert.Equal(AgentTaskStatus.Completed, stillCompleted?.Status);
@@ -154,6 +236,8 @@ public sealed class TaskStoreTests(InfrastructureFixture infrastructure) : Store
         AgentType = AgentType.Coder,
         MessageType = MessageTypes.ImplementationRequest,
         Payload = Json("""{"title":"Add dark mode","requirements":["a","b"],"iteration":1}"""),
+        LeaseHolder = "coder-test-1/" + Guid.NewGuid().ToString("N")[..12],
+        LeaseDuration = TimeSpan.FromSeconds(30),
     };
 
     private static JsonElement Json(string json)

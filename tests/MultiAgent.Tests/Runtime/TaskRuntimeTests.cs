@@ -62,6 +62,38 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
     }
 
     [Fact]
+    public async Task A_task_redelivered_while_its_first_delivery_still_runs_is_not_run_a_second_time()
+    {
+        var job = await _kit.CreateJobAsync();
+        var task = RuntimeKit.Request(job, Scripts.BlockFirstAttempt);
+        await using var one = _kit.StartAgent();
+        await using var two = _kit.StartAgent();
+        await _kit.Publisher.PublishAsync(task, default);
+        await Eventually.ReturnsAsync(ct => _kit.ExecutionsAsync(job.Id), runs => runs.Count == 1, RuntimeKit.Patience,
+            "an agent to be running the task");
+
+        // The server now redelivers the running task every half second, although its holder keeps it alive (every
+        // second, a third of the 3 s it was told): what late in-progress acknowledgements do under load.
+        var consumer = JetStreamTopology.ConsumerConfigFor(AgentType.Coder, new TaskBusOptions());
+        consumer.AckWait = TimeSpan.FromMilliseconds(500);
+        await _kit.Js.CreateOrUpdateConsumerAsync(Subjects.TasksStream, consumer);
+        await Eventually.ReturnsAsync(
+            async ct => (StepAsides: StepAsides(one) + StepAsides(two), Runs: (await _kit.ExecutionsAsync(job.Id)).Count),
+            seen => seen.StepAsides >= 3 || seen.Runs > 1, RuntimeKit.Patience, "redeliveries of the running task to step aside or run it");
+        await _kit.Nats.PublishAsync(Subjects.JobCancel(job.Id), Array.Empty<byte>());
+        var cancelled = await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Cancelled);
+
+        var run = Assert.Single(await _kit.ExecutionsAsync(job.Id));
+        Assert.Equal(1, run.Attempt);
+        Assert.Equal(1, cancelled.Attempts);
+        Assert.Null(cancelled.LeaseHolder);
+        Assert.Contains($"is being run by {run.Instance}/", one.Output + two.Output);
+
+        static int StepAsides(AgentProcess agent) =>
+            agent.Output.Split('\n').Count(line => line.Contains("this delivery steps aside", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_same_message_published_twice_runs_once()
     {
         var job = await _kit.CreateJobAsync();

@@ -1,0 +1,118 @@
+using System.Data.Common;
+using Microsoft.Extensions.Logging;
+using MultiAgent.Messaging;
+using MultiAgent.Persistence;
+using NATS.Client.Core;
+
+namespace MultiAgent.AgentRuntime.Tasks;
+
+/// <summary>
+/// One delivery's claim on a running task, kept alive every third of its duration (the task bus's AckWait) on both
+/// sides: an in-progress acknowledgement, so that JetStream does not hand the task out again, and a renewal of the
+/// task store's lease, so that a delivery JetStream hands out anyway steps aside instead of running the task a second
+/// time. If another delivery took the task over (this one stalled past its lease), <see cref="Lost"/> is cancelled:
+/// the task must then stop without acknowledging anything, the other delivery owns it now.
+/// </summary>
+internal sealed partial class TaskLease : IDisposable
+{
+    private readonly CancellationTokenSource _lost = new();
+    private readonly TaskStore _tasks;
+    private readonly ILogger _logger;
+
+    private TaskLease(TaskStore tasks, string taskId, string holder, TimeSpan duration, ILogger logger)
+    {
+        _tasks = tasks;
+        _logger = logger;
+        TaskId = taskId;
+        Holder = holder;
+        Duration = duration;
+    }
+
+    public string TaskId { get; }
+
+    /// <summary>The holder's name in the task store: the agent instance and a part unique to this delivery.</summary>
+    public string Holder { get; }
+
+    public TimeSpan Duration { get; }
+
+    /// <summary>Cancelled when another delivery took the task over.</summary>
+    public CancellationToken Lost => _lost.Token;
+
+    public bool IsLost => _lost.IsCancellationRequested;
+
+    /// <summary>The lease of one delivery of <paramref name="taskId"/> in the instance <paramref name="instanceId"/>.</summary>
+    public static TaskLease For(TaskStore tasks, string taskId, string instanceId, TimeSpan duration, ILogger logger) =>
+        new(tasks, taskId, NewHolder(instanceId), duration, logger);
+
+    /// <summary>A holder name no other delivery has: the instance id, then a random part.</summary>
+    public static string NewHolder(string instanceId) => $"{instanceId}/{Guid.NewGuid().ToString("N")[..12]}";
+
+    /// <summary>
+    /// Renews the lease and sends an in-progress acknowledgement every third of <see cref="Duration"/> until
+    /// <paramref name="running"/> is cancelled or the lease is lost. A database or NATS error skips one renewal; the
+    /// next one tries again (a lease that ran out is renewed as long as nobody took the task over).
+    /// </summary>
+    public async Task KeepAliveAsync(TaskDelivery delivery, CancellationToken running)
+    {
+        var interval = Duration / 3;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, running);
+                if (!await RenewAsync(running))
+                {
+                    LogLost(TaskId, Holder);
+                    await _lost.CancelAsync();
+                    return;
+                }
+
+                await KeepDeliveryAsync(delivery, running);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Ends with the task.
+        }
+    }
+
+    /// <summary>Gives the lease up (the task is handed back or waits for a retry): the next delivery starts at once.</summary>
+    public Task ReleaseAsync(CancellationToken cancellationToken) => _tasks.ReleaseLeaseAsync(TaskId, Holder, cancellationToken);
+
+    public void Dispose() => _lost.Dispose();
+
+    private async Task<bool> RenewAsync(CancellationToken running)
+    {
+        try
+        {
+            return await _tasks.RenewLeaseAsync(TaskId, Holder, Duration, running);
+        }
+        catch (DbException ex)
+        {
+            LogRenewalFailed(TaskId, ex.Message);
+            return true;
+        }
+    }
+
+    private async Task KeepDeliveryAsync(TaskDelivery delivery, CancellationToken running)
+    {
+        try
+        {
+            await delivery.InProgressAsync(running);
+        }
+        catch (NatsException ex)
+        {
+            // A missed in-progress ack at worst means a redelivery, which steps aside while the lease holds.
+            LogInProgressFailed(TaskId, ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: lease of {Holder} was taken over by another delivery; stopping this run")]
+    private partial void LogLost(string taskId, string holder);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: lease not renewed this time: {Reason}")]
+    private partial void LogRenewalFailed(string taskId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: in-progress acknowledgement not sent this time: {Reason}")]
+    private partial void LogInProgressFailed(string taskId, string reason);
+}
