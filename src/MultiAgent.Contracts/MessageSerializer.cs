@@ -97,6 +97,8 @@ public static class MessageSerializer
         EnsureNotBlank(envelope.Id, "id");
         EnsureNotBlank(envelope.Type, "type");
         EnsureNotBlank(envelope.CorrelationId, "correlationId");
+        EnsureId(envelope.Id, "id");
+        EnsureId(envelope.CorrelationId, "correlationId");
         if (!MessageTypes.IsKnown(envelope.Type))
         {
             throw new ContractViolationException(
@@ -259,6 +261,21 @@ public static class MessageSerializer
     /// </summary>
     private static bool IsRequired(JsonPropertyInfo property) =>
         property.IsRequired || property.AssociatedParameter is { HasDefaultValue: false };
+
+    /// <summary>
+    /// Ids end up in NATS subjects (the job id), message ids, headers and PostgreSQL text: a subject token of at most
+    /// <see cref="TaskEnvelope.MaxIdLength"/> characters with no control character (PostgreSQL refuses NUL).
+    /// </summary>
+    private static void EnsureId(string value, string field)
+    {
+        if (value.Length > TaskEnvelope.MaxIdLength || !Subjects.IsValidToken(value))
+        {
+            throw new ContractViolationException(
+                ContractViolationReason.MalformedJson,
+                $"envelope field '{field}' must be at most {TaskEnvelope.MaxIdLength} characters with no '.', '*', '>', " +
+                "whitespace or control character.");
+        }
+    }
 
     private static void EnsureNotBlank(string value, string field)
     {

@@ -80,15 +80,15 @@ public static class Subjects
     public static string Heartbeat(AgentType agent, string instanceId) =>
         $"{Prefix}.heartbeats.{AgentToken(agent)}.{EnsureToken(instanceId)}";
 
-    /// <summary>Durable JetStream consumer name of an agent type's workers, e.g. "coder-worker".</summary>
     /// <summary>The cancellation signal of one job.</summary>
     public static string JobCancel(string jobId) => $"{Prefix}.control.cancel.{EnsureToken(jobId)}";
 
+    /// <summary>Durable JetStream consumer name of an agent type's workers, e.g. "coder-worker".</summary>
     public static string DurableConsumer(AgentType agent) => $"{AgentToken(agent)}-worker";
 
     /// <summary>
     /// Whether <paramref name="token"/> can be used as one subject token:
-    /// non-empty, no '.', '*', '&gt;' and no whitespace.
+    /// non-empty, no '.', '*', '&gt;', no whitespace and no control character.
     /// </summary>
     public static bool IsValidToken(string? token)
     {
@@ -99,7 +99,7 @@ public static class Subjects
 
         foreach (var c in token)
         {
-            if (c is '.' or '*' or '>' || char.IsWhiteSpace(c))
+            if (c is '.' or '*' or '>' || char.IsWhiteSpace(c) || char.IsControl(c))
             {
                 return false;
             }
@@ -114,7 +114,7 @@ public static class Subjects
         return IsValidToken(token)
             ? token
             : throw new ArgumentException(
-                $"'{token}' is not a valid NATS subject token: it must be non-empty and contain no '.', '*', '>' or whitespace.",
+                $"'{token}' is not a valid NATS subject token: it must be non-empty and contain no '.', '*', '>', whitespace or control character.",
                 paramName);
     }
 }

@@ -33,4 +33,7 @@ public sealed record TaskEnvelope(
 {
     /// <summary>The schema version this build writes and accepts.</summary>
     public const int CurrentSchemaVersion = 1;
+
+    /// <summary>The longest <see cref="Id"/> or <see cref="CorrelationId"/> a reader accepts.</summary>
+    public const int MaxIdLength = 200;
 }

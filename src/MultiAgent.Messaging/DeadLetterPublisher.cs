@@ -63,7 +63,7 @@ public sealed partial class DeadLetterPublisher(INatsJSContext js, IOptions<Task
             data = data[..limit];
         }
 
-        var messageId = MessageIdFor(taskId, rawData.Span);
+        var messageId = MessageIdFor(agentType, taskId, rawData.Span);
         var ack = await js.PublishAsync(
             subject,
             data,
@@ -77,19 +77,22 @@ public sealed partial class DeadLetterPublisher(INatsJSContext js, IOptions<Task
     }
 
     /// <summary>
-    /// The Nats-Msg-Id of a dead letter: "dlq-task-&lt;taskId&gt;" when the task id is short and plain,
-    /// "dlq-task-sha256-&lt;hash of the task id&gt;" when not, "dlq-data-sha256-&lt;hash of the data&gt;" without a task id.
+    /// The Nats-Msg-Id of a dead letter, per agent type (the same bad body sent to three agents is three dead letters):
+    /// "dlq-&lt;agent&gt;-task-&lt;taskId&gt;" when the task id is short and plain,
+    /// "dlq-&lt;agent&gt;-task-sha256-&lt;hash of the task id&gt;" when not, and
+    /// "dlq-&lt;agent&gt;-data-sha256-&lt;hash of the data&gt;" without a task id.
     /// </summary>
-    public static string MessageIdFor(string? taskId, ReadOnlySpan<byte> rawData)
+    public static string MessageIdFor(AgentType agentType, string? taskId, ReadOnlySpan<byte> rawData)
     {
+        var prefix = $"dlq-{Subjects.AgentToken(agentType)}-";
         if (string.IsNullOrWhiteSpace(taskId))
         {
-            return "dlq-data-sha256-" + Convert.ToHexStringLower(SHA256.HashData(rawData));
+            return prefix + "data-sha256-" + Convert.ToHexStringLower(SHA256.HashData(rawData));
         }
 
         return taskId.Length <= MaxIdLength && taskId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')
-            ? "dlq-task-" + taskId
-            : "dlq-task-sha256-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(taskId)));
+            ? prefix + "task-" + taskId
+            : prefix + "task-sha256-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(taskId)));
     }
 
     private int DataLimit()

@@ -66,6 +66,11 @@ public sealed partial class TaskConsumer(INatsJSContext js, IOptions<TaskBusOpti
             {
                 violation = ex;
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Whatever else a hostile body makes the reader throw, it is that message's fault, not the loop's.
+                violation = new ContractViolationException(ContractViolationReason.MalformedJson, $"the message cannot be read: {ex.Message}", ex);
+            }
         }
 
         var delivery = new TaskDelivery(message, agentType, data, envelope, violation);

@@ -9,6 +9,7 @@ using MultiAgent.Contracts;
 using MultiAgent.Messaging;
 using MultiAgent.Persistence;
 using NATS.Client.Core;
+using Npgsql;
 
 namespace MultiAgent.AgentRuntime.Tasks;
 
@@ -171,7 +172,7 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
                 return;
             }
 
-            using var lease = TaskLease.For(services.Tasks, envelope.Id, Identity.InstanceId, services.TaskBus.AckWait, Logger);
+            using var lease = TaskLease.For(services.Tasks, envelope.Id, Identity.InstanceId, services.TaskBus, Logger);
             var claim = await services.Tasks.BeginAttemptAsync(StartOf(envelope, lease.Holder), ct);
             switch (claim.Outcome)
             {
@@ -202,10 +203,28 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
 
             await RunAsync(delivery, envelope, attempt, lease, ct);
         }
+        catch (PostgresException ex) when (ex.SqlState.StartsWith("22", StringComparison.Ordinal))
+        {
+            // A data exception: PostgreSQL cannot hold what the message carries (a NUL character in a JSON string, say).
+            // Every redelivery would fail the same way, so the message is poison.
+            await RejectPoisonQuietlyAsync(delivery, $"PostgreSQL refused what the task carries or produced: {ex.MessageText}", ct);
+        }
         catch (Exception ex)
         {
             // The outcome could not be stored, sent on or acknowledged: leave the message un-acked. JetStream redelivers
             // it, and the attempt bound dead-letters it if this keeps happening. The loop itself goes on.
+            LogBookkeepingFailed(delivery.Envelope?.Id ?? "?", ex.Message);
+        }
+    }
+
+    private async Task RejectPoisonQuietlyAsync(TaskDelivery delivery, string reason, CancellationToken ct)
+    {
+        try
+        {
+            await RejectPoisonAsync(delivery, reason, ct);
+        }
+        catch (Exception ex)
+        {
             LogBookkeepingFailed(delivery.Envelope?.Id ?? "?", ex.Message);
         }
     }
@@ -404,7 +423,7 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
         MessageType = envelope.Type,
         Payload = envelope.Payload,
         LeaseHolder = leaseHolder,
-        LeaseDuration = services.TaskBus.AckWait,
+        LeaseDuration = TaskLease.DurationFor(services.TaskBus),
     };
 
     private static string? TryReadString(ReadOnlyMemory<byte> raw, string property)
@@ -418,8 +437,9 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
                 ? value.GetString()
                 : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a string that is not valid UTF-8.
             return null;
         }
     }

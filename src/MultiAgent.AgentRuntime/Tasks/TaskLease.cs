@@ -7,11 +7,13 @@ using NATS.Client.Core;
 namespace MultiAgent.AgentRuntime.Tasks;
 
 /// <summary>
-/// One delivery's claim on a running task, kept alive every third of its duration (the task bus's AckWait) on both
-/// sides: an in-progress acknowledgement, so that JetStream does not hand the task out again, and a renewal of the
-/// task store's lease, so that a delivery JetStream hands out anyway steps aside instead of running the task a second
-/// time. If another delivery took the task over (this one stalled past its lease), <see cref="Lost"/> is cancelled:
-/// the task must then stop without acknowledging anything, the other delivery owns it now.
+/// One delivery's claim on a running task, kept alive every third of the task bus's AckWait on both sides: an
+/// in-progress acknowledgement, so that JetStream does not hand the task out again, and a renewal of the task store's
+/// lease, so that a delivery JetStream hands out anyway steps aside instead of running the task a second time. The
+/// lease holds for twice AckWait: a holder that stalls long enough for JetStream to redeliver (a busy machine, a long
+/// pause) still keeps its task, and only one that missed every renewal for that long (a dead one) is taken over. If
+/// another delivery did take the task over, <see cref="Lost"/> is cancelled: the task must then stop without
+/// acknowledging anything, the other delivery owns it now.
 /// </summary>
 internal sealed partial class TaskLease : IDisposable
 {
@@ -19,13 +21,14 @@ internal sealed partial class TaskLease : IDisposable
     private readonly TaskStore _tasks;
     private readonly ILogger _logger;
 
-    private TaskLease(TaskStore tasks, string taskId, string holder, TimeSpan duration, ILogger logger)
+    private TaskLease(TaskStore tasks, string taskId, string holder, TaskBusOptions bus, ILogger logger)
     {
         _tasks = tasks;
         _logger = logger;
         TaskId = taskId;
         Holder = holder;
-        Duration = duration;
+        Duration = DurationFor(bus);
+        RenewalInterval = bus.AckWait / 3;
     }
 
     public string TaskId { get; }
@@ -33,7 +36,11 @@ internal sealed partial class TaskLease : IDisposable
     /// <summary>The holder's name in the task store: the agent instance and a part unique to this delivery.</summary>
     public string Holder { get; }
 
+    /// <summary>How long the lease holds unless renewed: <see cref="DurationFor"/>.</summary>
     public TimeSpan Duration { get; }
+
+    /// <summary>How often it is renewed (and the delivery kept in progress): a third of AckWait.</summary>
+    public TimeSpan RenewalInterval { get; }
 
     /// <summary>Cancelled when another delivery took the task over.</summary>
     public CancellationToken Lost => _lost.Token;
@@ -41,25 +48,27 @@ internal sealed partial class TaskLease : IDisposable
     public bool IsLost => _lost.IsCancellationRequested;
 
     /// <summary>The lease of one delivery of <paramref name="taskId"/> in the instance <paramref name="instanceId"/>.</summary>
-    public static TaskLease For(TaskStore tasks, string taskId, string instanceId, TimeSpan duration, ILogger logger) =>
-        new(tasks, taskId, NewHolder(instanceId), duration, logger);
+    public static TaskLease For(TaskStore tasks, string taskId, string instanceId, TaskBusOptions bus, ILogger logger) =>
+        new(tasks, taskId, NewHolder(instanceId), bus, logger);
+
+    /// <summary>Twice AckWait: a holder must miss six renewals in a row before another delivery can take its task.</summary>
+    public static TimeSpan DurationFor(TaskBusOptions bus) => bus.AckWait * 2;
 
     /// <summary>A holder name no other delivery has: the instance id, then a random part.</summary>
     public static string NewHolder(string instanceId) => $"{instanceId}/{Guid.NewGuid().ToString("N")[..12]}";
 
     /// <summary>
-    /// Renews the lease and sends an in-progress acknowledgement every third of <see cref="Duration"/> until
+    /// Renews the lease and sends an in-progress acknowledgement every <see cref="RenewalInterval"/> until
     /// <paramref name="running"/> is cancelled or the lease is lost. A database or NATS error skips one renewal; the
     /// next one tries again (a lease that ran out is renewed as long as nobody took the task over).
     /// </summary>
     public async Task KeepAliveAsync(TaskDelivery delivery, CancellationToken running)
     {
-        var interval = Duration / 3;
         try
         {
             while (true)
             {
-                await Task.Delay(interval, running);
+                await Task.Delay(RenewalInterval, running);
                 if (!await RenewAsync(running))
                 {
                     LogLost(TaskId, Holder);

@@ -30,7 +30,7 @@ public sealed class DeadLetterPublisherTests(InfrastructureFixture infrastructur
         Assert.Equal("job-3", headers[DeadLetterHeaders.JobId].ToString());
         Assert.Equal(Subjects.Tasks(AgentType.Reviewer), headers[DeadLetterHeaders.OriginalSubject].ToString());
         Assert.False(headers.ContainsKey(DeadLetterHeaders.OriginalSize));
-        Assert.Equal("dlq-task-task-7", headers["Nats-Msg-Id"].ToString());
+        Assert.Equal("dlq-reviewer-task-task-7", headers["Nats-Msg-Id"].ToString());
     }
 
     [Fact]
@@ -44,15 +44,17 @@ public sealed class DeadLetterPublisherTests(InfrastructureFixture infrastructur
         var again = await bus.DeadLetters().PublishAsync(AgentType.Coder, raw, "second", "task-9", null, timeout.Token);
         var anonymous = await bus.DeadLetters().PublishAsync(AgentType.Coder, raw, "no id", null, null, timeout.Token);
         var anonymousAgain = await bus.DeadLetters().PublishAsync(AgentType.Coder, raw, "no id", null, null, timeout.Token);
+        var toAnotherAgent = await bus.DeadLetters().PublishAsync(AgentType.Reviewer, raw, "first", "task-9", null, timeout.Token);
 
         Assert.False(first.IsDuplicate);
         Assert.True(again.IsDuplicate);
         Assert.False(anonymous.IsDuplicate);
         Assert.True(anonymousAgain.IsDuplicate);
-        Assert.Equal(2, await bus.MessageCountAsync(Subjects.DeadLetterStream, timeout.Token));
+        Assert.False(toAnotherAgent.IsDuplicate, "the same task sent to another agent is its own dead letter");
+        Assert.Equal(3, await bus.MessageCountAsync(Subjects.DeadLetterStream, timeout.Token));
         var stored = await ReadAsync(bus, anonymous.Sequence, timeout.Token);
         Assert.False(stored.Headers!.ContainsKey(DeadLetterHeaders.TaskId));
-        Assert.StartsWith("dlq-data-sha256-", stored.Headers["Nats-Msg-Id"].ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("dlq-coder-data-sha256-", stored.Headers["Nats-Msg-Id"].ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -72,12 +74,13 @@ public sealed class DeadLetterPublisherTests(InfrastructureFixture infrastructur
     [Fact]
     public void Message_ids_come_from_the_task_id_or_from_a_hash_of_the_data()
     {
-        Assert.Equal("dlq-task-abc_1", DeadLetterPublisher.MessageIdFor("abc_1", [1]));
-        Assert.Equal(DeadLetterPublisher.MessageIdFor(null, [1, 2]), DeadLetterPublisher.MessageIdFor(" ", [1, 2]));
-        Assert.NotEqual(DeadLetterPublisher.MessageIdFor(null, [1, 2]), DeadLetterPublisher.MessageIdFor(null, [2, 1]));
-        var odd = DeadLetterPublisher.MessageIdFor("id with spaces\n", []);
-        Assert.StartsWith("dlq-task-sha256-", odd, StringComparison.Ordinal);
-        Assert.Equal(odd, DeadLetterPublisher.MessageIdFor("id with spaces\n", [9]));
+        Assert.Equal("dlq-coder-task-abc_1", DeadLetterPublisher.MessageIdFor(AgentType.Coder, "abc_1", [1]));
+        Assert.Equal("dlq-repomanager-task-abc_1", DeadLetterPublisher.MessageIdFor(AgentType.RepoManager, "abc_1", [1]));
+        Assert.Equal(DeadLetterPublisher.MessageIdFor(AgentType.Coder, null, [1, 2]), DeadLetterPublisher.MessageIdFor(AgentType.Coder, " ", [1, 2]));
+        Assert.NotEqual(DeadLetterPublisher.MessageIdFor(AgentType.Coder, null, [1, 2]), DeadLetterPublisher.MessageIdFor(AgentType.Coder, null, [2, 1]));
+        var odd = DeadLetterPublisher.MessageIdFor(AgentType.Coder, "id with spaces\n", []);
+        Assert.StartsWith("dlq-coder-task-sha256-", odd, StringComparison.Ordinal);
+        Assert.Equal(odd, DeadLetterPublisher.MessageIdFor(AgentType.Coder, "id with spaces\n", [9]));
     }
 
     private static async Task<INatsJSMsg<byte[]>> ReadAsync(TaskBusHarness bus, ulong sequence, CancellationToken cancellationToken)

@@ -96,12 +96,28 @@ internal sealed class RuntimeKit : IAsyncDisposable
     }
 
     public async Task<TaskRecord> WaitForTaskAsync(string taskId, AgentTaskStatus status) =>
-        (await Eventually.ReturnsAsync(ct => Tasks.GetAsync(taskId, ct), t => t?.Status == status, Patience,
-            $"task {taskId} to be {status}"))!;
+        (await WithAgentOutputAsync(() => Eventually.ReturnsAsync(ct => Tasks.GetAsync(taskId, ct), t => t?.Status == status, Patience,
+            $"task {taskId} to be {status}")))!;
 
     public async Task<JobRecord> WaitForJobAsync(string jobId, JobStatus status) =>
-        (await Eventually.ReturnsAsync(ct => Jobs.GetAsync(jobId, ct), j => j?.Status == status, Patience,
-            $"job {jobId} to be {status}"))!;
+        (await WithAgentOutputAsync(() => Eventually.ReturnsAsync(ct => Jobs.GetAsync(jobId, ct), j => j?.Status == status, Patience,
+            $"job {jobId} to be {status}")))!;
+
+    /// <summary>A wait that timed out says what the agents printed last: the only trace of what they were doing.</summary>
+    private async Task<T> WithAgentOutputAsync<T>(Func<Task<T>> wait)
+    {
+        try
+        {
+            return await wait();
+        }
+        catch (TimeoutException ex)
+        {
+            var tails = _agents.Select(a =>
+                $"--- agent {a.InstanceId} (exited: {a.HasExited}), last lines:\n" +
+                string.Join('\n', a.Output.Split('\n').TakeLast(40)));
+            throw new TimeoutException(ex.Message + "\n" + string.Join('\n', tails), ex);
+        }
+    }
 
     /// <summary>
     /// Waits until <paramref name="count"/> tasks of the job have finished their bookkeeping: the task row turns

@@ -79,7 +79,7 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         await _kit.Js.CreateOrUpdateConsumerAsync(Subjects.TasksStream, consumer);
         await Eventually.ReturnsAsync(
             async ct => (StepAsides: StepAsides(one) + StepAsides(two), Runs: (await _kit.ExecutionsAsync(job.Id)).Count),
-            seen => seen.StepAsides >= 3 || seen.Runs > 1, RuntimeKit.Patience, "redeliveries of the running task to step aside or run it");
+            seen => seen.StepAsides >= 1 || seen.Runs > 1, RuntimeKit.Patience, "a redelivery of the running task to step aside or run it");
         await _kit.Nats.PublishAsync(Subjects.JobCancel(job.Id), Array.Empty<byte>());
         var cancelled = await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Cancelled);
 
@@ -137,6 +137,59 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         var next = RuntimeKit.Request(await _kit.CreateJobAsync(), Scripts.Succeed);
         await _kit.Publisher.PublishAsync(next, default);
         await _kit.WaitForTaskAsync(next.Id, AgentTaskStatus.Completed);
+        Assert.False(agent.HasExited);
+    }
+
+    [Fact]
+    public async Task Seventy_unreadable_messages_are_dead_lettered_on_their_first_delivery_and_a_real_task_still_runs()
+    {
+        var doomed = await _kit.CreateJobAsync();
+        await using var agent = _kit.StartAgent();
+        var poison = new List<byte[]>();
+        for (var i = 0; i < 70; i++)
+        {
+            // Invalid UTF-8 inside a JSON string: well-formed JSON that cannot be read as text.
+            var json = MessageSerializer.Serialize(RuntimeKit.Request(doomed, Scripts.Succeed) with { Id = $"poison-{i:D2}-XX" });
+            var at = json.AsSpan().IndexOf("-XX\""u8) + 1;
+            json[at] = 0xFF;
+            json[at + 1] = 0xFE;
+            poison.Add(json);
+        }
+
+        // Readable, but PostgreSQL cannot store a NUL character in a JSON string; and an id no subject can carry.
+        poison.Add(MessageSerializer.Serialize(RuntimeKit.Request(doomed, "succeed\0")));
+        poison.Add(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(MessageSerializer.Serialize(RuntimeKit.Request(doomed, Scripts.Succeed)))
+            .Replace("\"id\":\"task-", "\"id\":\"task.\\u0007", StringComparison.Ordinal)));
+        foreach (var body in poison)
+        {
+            await _kit.Js.PublishAsync(Subjects.Tasks(AgentType.Coder), body);
+        }
+
+        var job = await _kit.CreateJobAsync();
+        var real = RuntimeKit.Request(job, Scripts.Succeed);
+        await _kit.Publisher.PublishAsync(real, default);
+        await _kit.WaitForTaskAsync(real.Id, AgentTaskStatus.Completed);
+        var deadLetters = await Eventually.ReturnsAsync(
+            async ct => (await _kit.Js.GetStreamAsync(Subjects.DeadLetterStream, cancellationToken: ct)).Info.State.Messages,
+            n => n >= poison.Count, RuntimeKit.Patience, $"{poison.Count} dead letters");
+
+        Assert.Equal(poison.Count, deadLetters);
+        var consumer = await _kit.Js.GetConsumerAsync(Subjects.TasksStream, Subjects.DurableConsumer(AgentType.Coder));
+        Assert.Equal(0, consumer.Info.NumRedelivered);
+        Assert.Equal(0L, await _kit.StoredOnAsync(Subjects.Tasks(AgentType.Coder)));
+        var reasons = new List<string>();
+        var stream = await _kit.Js.GetStreamAsync(Subjects.DeadLetterStream);
+        for (ulong seq = 1; seq <= (ulong)deadLetters; seq++)
+        {
+            var stored = await stream.GetAsync(new StreamMsgGetRequest { Seq = seq });
+            reasons.Add(Encoding.UTF8.GetString(Convert.FromBase64String(stored.Message.Hdrs!)));
+        }
+
+        Assert.Equal(70, reasons.Count(r => r.Contains("Reason: envelope does not match the contract", StringComparison.Ordinal) && r.Contains("Path: $.id", StringComparison.Ordinal)));
+        Assert.Single(reasons, r => r.Contains("PostgreSQL refused what the task carries", StringComparison.Ordinal));
+        Assert.Single(reasons, r => r.Contains("envelope field 'id' must be", StringComparison.Ordinal));
+        Assert.Equal(JobStatus.Failed, (await _kit.Jobs.GetAsync(doomed.Id))!.Status);
+        Assert.Equal(JobStatus.Implementing, (await _kit.Jobs.GetAsync(job.Id))!.Status);
         Assert.False(agent.HasExited);
     }
 
