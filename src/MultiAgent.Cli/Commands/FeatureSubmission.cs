@@ -37,6 +37,32 @@ internal static class FeatureSubmission
         DefaultValueFactory = _ => "main",
     };
 
+    /// <summary>
+    /// The <c>--branch</c> value, trimmed, if git would take it as a branch name (the rules of
+    /// <c>git check-ref-format --branch</c>): checked here so that a bad name is a usage error now, not a failed job later,
+    /// and so that no name can pass for a git option (<c>--upload-pack=…</c>).
+    /// </summary>
+    /// <exception cref="CliException">Empty, or not a branch name (a usage error).</exception>
+    public static string Branch(string? input)
+    {
+        var name = input?.Trim() ?? "";
+        if (name.Length == 0)
+        {
+            throw CliException.Usage("--branch is empty");
+        }
+
+        var why =
+            name.StartsWith('-') ? "it starts with '-'"
+            : name.Any(c => char.IsControl(c) || c is ' ' or '~' or '^' or ':' or '?' or '*' or '[' or '\\') ? "it contains a space, a control character or one of ~ ^ : ? * [ \\"
+            : name.Contains("..", StringComparison.Ordinal) || name.Contains("@{", StringComparison.Ordinal) || name == "@" ? "it contains '..' or '@{', or is '@'"
+            : name.StartsWith('/') || name.EndsWith('/') || name.EndsWith('.') || name.Contains("//", StringComparison.Ordinal) ? "it starts or ends with '/', ends with '.', or contains '//'"
+            : name.Split('/').Any(part => part.StartsWith('.') || part.EndsWith(".lock", StringComparison.Ordinal)) ? "a part of it starts with '.' or ends with '.lock'"
+            : null;
+        return why is null
+            ? name
+            : throw CliException.Usage($"--branch '{name}' is not a valid git branch name: {why}");
+    }
+
     /// <summary>A new job id: "job-" and 12 hex digits.</summary>
     public static string NewJobId() => "job-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 

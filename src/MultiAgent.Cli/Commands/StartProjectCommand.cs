@@ -33,11 +33,7 @@ internal static class StartProjectCommand
                 throw CliException.Usage("--requirements is empty: say what to build");
             }
 
-            var baseBranch = parseResult.GetValue(branch);
-            if (string.IsNullOrWhiteSpace(baseBranch))
-            {
-                throw CliException.Usage("--branch is empty");
-            }
+            var baseBranch = FeatureSubmission.Branch(parseResult.GetValue(branch));
 
             var settings = cli.Settings(parseResult);
             var jobId = FeatureSubmission.NewJobId();
@@ -48,7 +44,7 @@ internal static class StartProjectCommand
                 DateTimeOffset.UtcNow,
                 Description: text.Trim(),
                 Requirements: items,
-                BaseBranch: baseBranch.Trim(),
+                BaseBranch: baseBranch,
                 RequestedBy: FeatureSubmission.RequestedBy(cli.Environment));
             return FeatureSubmission.SubmitAsync(cli, settings, request, parseResult.GetValue(json), ct);
         }, cancellationToken));

@@ -83,11 +83,7 @@ internal static class SubmitFeatureCommand
                 throw CliException.Usage("--priority must be low, normal, high or critical");
             }
 
-            var baseBranch = parseResult.GetValue(branch);
-            if (string.IsNullOrWhiteSpace(baseBranch))
-            {
-                throw CliException.Usage("--branch is empty");
-            }
+            var baseBranch = FeatureSubmission.Branch(parseResult.GetValue(branch));
 
             var settings = cli.Settings(parseResult);
             var jobId = FeatureSubmission.NewJobId();
@@ -98,7 +94,7 @@ internal static class SubmitFeatureCommand
                 DateTimeOffset.UtcNow,
                 Description: descriptionText,
                 Requirements: items,
-                BaseBranch: baseBranch.Trim(),
+                BaseBranch: baseBranch,
                 Priority: taskPriority,
                 MaxIterations: iterations,
                 RequireApproval: parseResult.GetValue(requireApproval),

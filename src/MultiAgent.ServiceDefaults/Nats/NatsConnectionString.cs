@@ -8,6 +8,15 @@ namespace MultiAgent.ServiceDefaults.Nats;
 /// </summary>
 public static class NatsConnectionString
 {
+    /// <summary>The schemes a NATS client speaks, and the port each one means when none is given.</summary>
+    private static readonly Dictionary<string, int> DefaultPorts = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["nats"] = 4222,
+        ["tls"] = 4222,
+        ["ws"] = 80,
+        ["wss"] = 443,
+    };
+
     public static NatsOpts ToOptions(string connectionString, NatsOpts? template = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
@@ -22,6 +31,12 @@ public static class NatsConnectionString
                 throw new FormatException($"'{Redact(part)}' is not a NATS URL (expected nats://host:port).");
             }
 
+            if (!DefaultPorts.TryGetValue(uri.Scheme, out var defaultPort))
+            {
+                throw new FormatException(
+                    $"'{Redact(part)}' is not a NATS URL: the scheme must be nats, tls, ws or wss, not {uri.Scheme}.");
+            }
+
             if (!string.IsNullOrEmpty(uri.UserInfo))
             {
                 var separator = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
@@ -34,7 +49,7 @@ public static class NatsConnectionString
                     };
             }
 
-            var port = uri.IsDefaultPort || uri.Port < 0 ? 4222 : uri.Port;
+            var port = uri.Port < 0 ? defaultPort : uri.Port;
             urls.Add($"{uri.Scheme}://{uri.Host}:{port}");
         }
 

@@ -43,6 +43,10 @@ public sealed class CliUsageTests
     [InlineData("--priority", "urgent", "'urgent'")]
     [InlineData("--title", " ", "--title is empty")]
     [InlineData("--requirements", ",,", "--requirements is empty")]
+    [InlineData("--branch", "--upload-pack=touch /tmp/owned", "--branch '--upload-pack=touch /tmp/owned' is not a valid git branch name: it starts with '-'")]
+    [InlineData("--branch", "main..dev", "is not a valid git branch name: it contains '..'")]
+    [InlineData("--branch", "feature/x.lock", "a part of it starts with '.' or ends with '.lock'")]
+    [InlineData("--branch", "a b", "it contains a space")]
     public async Task Submit_feature_checks_its_input_before_connecting(string option, string value, string message)
     {
         var args = new List<string> { "submit-feature", "--repo", "/srv/repos/shop.git", "--description", "a feature", "--nats", Unreachable };
@@ -82,6 +86,17 @@ public sealed class CliUsageTests
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains("error:", result.Stderr);
         Assert.DoesNotContain("cannot reach", result.Stderr);
+    }
+
+    [Fact]
+    public async Task A_url_that_is_not_a_NATS_url_is_a_usage_error_that_names_the_scheme_and_hides_the_password()
+    {
+        var result = await CliRunner.RunAsync("list-jobs", "--nats", "http://admin:s3cr3t-pw@localhost:4222");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("--nats: 'http://***@localhost:4222' is not a NATS URL: the scheme must be nats, tls, ws or wss, not http", result.Stderr);
+        Assert.DoesNotContain("s3cr3t-pw", result.Stderr);
+        Assert.DoesNotContain("Exception", result.Stderr);
     }
 
     [Fact]
