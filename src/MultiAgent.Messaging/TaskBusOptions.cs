@@ -19,6 +19,13 @@ public sealed class TaskBusOptions
     public int MaxAttempts { get; set; } = 5;
 
     /// <summary>
+    /// The backstop: a task the server has delivered more often than this (deliveries that never ran it included: the
+    /// task store unreachable, a delivery that stepped aside) is dead-lettered, so that nothing is redelivered forever.
+    /// Far above <see cref="MaxAttempts"/>: with the default 30 s AckWait, 100 deliveries take at least 50 minutes.
+    /// </summary>
+    public int MaxDeliveries { get; set; } = 100;
+
+    /// <summary>
     /// Back-off schedule for naks: the delay after the first failed delivery, the second, and so on; the last
     /// entry repeats. Read it through <see cref="GetRetryDelay"/>.
     /// </summary>

@@ -20,6 +20,11 @@ public sealed class TaskBusOptionsValidator : IValidateOptions<TaskBusOptions>
             failures.Add($"{nameof(TaskBusOptions.MaxAttempts)} must be at least 1.");
         }
 
+        if (options.MaxDeliveries < options.MaxAttempts)
+        {
+            failures.Add($"{nameof(TaskBusOptions.MaxDeliveries)} must be at least {nameof(TaskBusOptions.MaxAttempts)}.");
+        }
+
         if (options.RetryDelays.Any(delay => delay < TimeSpan.Zero))
         {
             failures.Add($"{nameof(TaskBusOptions.RetryDelays)} must not contain negative delays.");

@@ -172,6 +172,13 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
                 return;
             }
 
+            if (delivery.NumDelivered > (ulong)services.TaskBus.MaxDeliveries)
+            {
+                await DeadLetterAsync(delivery, envelope,
+                    $"delivered {delivery.NumDelivered} times without finishing (MaxDeliveries is {services.TaskBus.MaxDeliveries})", ct);
+                return;
+            }
+
             using var lease = TaskLease.For(services.Tasks, envelope.Id, Identity.InstanceId, services.TaskBus, Logger);
             var claim = await services.Tasks.BeginAttemptAsync(StartOf(envelope, lease.Holder), ct);
             switch (claim.Outcome)
@@ -355,7 +362,10 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
     /// </summary>
     private async Task StepAsideAsync(TaskDelivery delivery, TaskClaim claim, CancellationToken ct)
     {
-        var delay = claim.LeaseRemaining > MinStepAside ? claim.LeaseRemaining : MinStepAside;
+        // Never longer than a lease of this instance can last: a lease set far ahead (another setting, a clock ahead)
+        // must not park the task for hours.
+        var delay = TimeSpan.FromTicks(Math.Clamp(claim.LeaseRemaining.Ticks, MinStepAside.Ticks,
+            Math.Max(MinStepAside.Ticks, TaskLease.DurationFor(services.TaskBus).Ticks)));
         LogSteppingAside(claim.Task.Id, claim.Task.LeaseHolder ?? "?", delay.TotalSeconds);
         await delivery.NakAsync(delay, ct);
     }

@@ -79,11 +79,13 @@ public sealed class TaskBusOptionsTests
         {
             ["MultiAgent:TaskBus:MaxAttempts"] = "0",
             ["MultiAgent:TaskBus:PullBatchSize"] = "100",
+            ["MultiAgent:TaskBus:MaxDeliveries"] = "-1",
         });
 
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<TaskBusOptions>>().Value);
         Assert.Contains(ex.Failures, f => f.Contains(nameof(TaskBusOptions.MaxAttempts), StringComparison.Ordinal));
         Assert.Contains(ex.Failures, f => f.Contains(nameof(TaskBusOptions.PullBatchSize), StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith(nameof(TaskBusOptions.MaxDeliveries), StringComparison.Ordinal));
     }
 
     [Fact]
