@@ -8,6 +8,7 @@ namespace Agents.RepoManager.Health;
 
 /// <summary>The last observed state of the system's dependencies.</summary>
 /// <param name="NatsState">Open, Connecting, Reconnecting or Closed.</param>
+/// <param name="Queues">Each agent type's task queue, or null when NATS cannot say.</param>
 /// <param name="PostgresLatencyMs">Round trip of the last successful probe.</param>
 public sealed record DependencySnapshot(
     bool NatsConnected,
@@ -19,7 +20,19 @@ public sealed record DependencySnapshot(
     bool PostgresReachable,
     double? PostgresLatencyMs,
     string? PostgresError,
-    DateTimeOffset CheckedAt);
+    DateTimeOffset CheckedAt,
+    IReadOnlyList<TaskQueueState>? Queues = null);
+
+/// <summary>One agent type's task queue, as its durable consumer reports it.</summary>
+/// <param name="Agent">The agent type's token ("coder").</param>
+/// <param name="Waiting">Tasks not yet handed to any instance.</param>
+/// <param name="HandedOut">Tasks handed out and not yet acknowledged (running, or held by an instance).</param>
+/// <param name="MaxHandedOut">The consumer's limit on <paramref name="HandedOut"/> (MaxAckPending).</param>
+public sealed record TaskQueueState(string Agent, long Waiting, long HandedOut, long MaxHandedOut)
+{
+    /// <summary>No more tasks are handed out until one of those out is acknowledged: new work waits.</summary>
+    public bool IsFull => MaxHandedOut > 0 && HandedOut >= MaxHandedOut;
+}
 
 /// <summary>
 /// Probes NATS and PostgreSQL in the background every <see cref="Interval"/> and keeps the result, so that the health
@@ -51,6 +64,7 @@ public sealed partial class DependencyMonitor(
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         timeout.CancelAfter(Interval);
         var (pendingTasks, deadLetters) = (await CountAsync(Subjects.TasksStream, timeout.Token), await CountAsync(Subjects.DeadLetterStream, timeout.Token));
+        var queues = await QueuesAsync(timeout.Token);
         var clock = Stopwatch.StartNew();
         try
         {
@@ -62,12 +76,13 @@ public sealed partial class DependencyMonitor(
                 PostgresLatencyMs = clock.Elapsed.TotalMilliseconds,
                 PendingTasks = pendingTasks,
                 DeadLetters = deadLetters,
+                Queues = queues,
             };
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or TimeoutException && !stoppingToken.IsCancellationRequested)
         {
             LogPostgresUnreachable(ex.Message);
-            return NatsOnly(ex is OperationCanceledException ? "timed out" : ex.Message) with { PendingTasks = pendingTasks, DeadLetters = deadLetters };
+            return NatsOnly(ex is OperationCanceledException ? "timed out" : ex.Message) with { PendingTasks = pendingTasks, DeadLetters = deadLetters, Queues = queues };
         }
     }
 
@@ -87,6 +102,35 @@ public sealed partial class DependencyMonitor(
         {
             return null;
         }
+    }
+
+    /// <summary>Every agent type's consumer figures, or null when NATS cannot say (a consumer not created yet is left out).</summary>
+    private async Task<IReadOnlyList<TaskQueueState>?> QueuesAsync(CancellationToken cancellationToken)
+    {
+        if (nats.ConnectionState != NatsConnectionState.Open)
+        {
+            return null;
+        }
+
+        var queues = new List<TaskQueueState>();
+        foreach (var agent in Enum.GetValues<AgentType>())
+        {
+            try
+            {
+                var info = (await js.GetConsumerAsync(Subjects.TasksStream, Subjects.DurableConsumer(agent), cancellationToken)).Info;
+                queues.Add(new TaskQueueState(Subjects.AgentToken(agent), (long)info.NumPending, info.NumAckPending, info.Config.MaxAckPending));
+            }
+            catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+            {
+                // Created by the agents at their start.
+            }
+            catch (Exception ex) when (ex is NatsException or OperationCanceledException)
+            {
+                return null;
+            }
+        }
+
+        return queues;
     }
 
     private DependencySnapshot NatsOnly(string? postgresError) => new(

@@ -47,7 +47,8 @@ public static class SystemHealthEndpoints
         return app;
     }
 
-    internal static SystemHealthReport BuildReport(AgentRegistry registry, DependencySnapshot dependencies, DateTimeOffset now)
+    /// <summary>The health report from what the registry and the dependency monitor last saw.</summary>
+    public static SystemHealthReport BuildReport(AgentRegistry registry, DependencySnapshot dependencies, DateTimeOffset now)
     {
         var agents = registry.Snapshot(includeStopped: true);
         var problems = new List<string>();
@@ -75,13 +76,19 @@ public static class SystemHealthEndpoints
             problems.Add($"PostgreSQL is not reachable ({dependencies.PostgresError})");
         }
 
+        foreach (var queue in dependencies.Queues?.Where(q => q.IsFull) ?? [])
+        {
+            problems.Add($"the {queue.Agent} task queue is full: {queue.HandedOut} of {queue.MaxHandedOut} tasks handed out are " +
+                $"unacknowledged, {queue.Waiting} more wait (an agent stuck or crashing on them; see the dead-letter stream and its logs)");
+        }
+
         return new SystemHealthReport(
             problems.Count == 0 ? "Healthy" : "Unhealthy",
             now,
             agents.Select(AgentHealthView.From).ToList(),
             new DependenciesView(
                 new NatsView(dependencies.NatsConnected, dependencies.NatsState, dependencies.NatsServerVersion, dependencies.JetStreamAvailable,
-                    dependencies.PendingTasks, dependencies.DeadLetters),
+                    dependencies.PendingTasks, dependencies.DeadLetters, dependencies.Queues),
                 new PostgresView(dependencies.PostgresReachable, dependencies.PostgresLatencyMs is { } ms ? Math.Round(ms, 2) : null, dependencies.PostgresError)),
             problems);
     }

@@ -33,7 +33,10 @@ public sealed record DependenciesView(NatsView Nats, PostgresView Postgres);
 
 /// <param name="PendingTasks">Tasks waiting or running, all agents (messages in the tasks stream).</param>
 /// <param name="DeadLetters">Dead letters kept (30 days).</param>
-public sealed record NatsView(bool Connected, string State, string? ServerVersion, bool JetStream, long? PendingTasks, long? DeadLetters);
+/// <param name="Queues">Each agent type's queue: waiting, handed out, and the limit on handed out.</param>
+public sealed record NatsView(
+    bool Connected, string State, string? ServerVersion, bool JetStream, long? PendingTasks, long? DeadLetters,
+    IReadOnlyList<TaskQueueState>? Queues);
 
 public sealed record PostgresView(bool Reachable, double? LatencyMs, string? Error);
 
