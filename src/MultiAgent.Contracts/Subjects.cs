@@ -8,12 +8,6 @@ public static class Subjects
     /// <summary>Root token of every subject.</summary>
     public const string Prefix = "multiagent";
 
-    /// <summary>All task subjects (the subjects of <see cref="TasksStream"/>).</summary>
-    public const string TasksAll = Prefix + ".tasks.>";
-
-    /// <summary>All dead-letter subjects (the subjects of <see cref="DeadLetterStream"/>).</summary>
-    public const string DeadLetterAll = Prefix + ".deadletter.>";
-
     /// <summary>All job events (the subjects of <see cref="EventsStream"/>).</summary>
     public const string EventsAll = Prefix + ".events.>";
 
@@ -38,16 +32,16 @@ public static class Subjects
     /// <summary>Request/reply: reject a job awaiting approval.</summary>
     public const string QueryJobReject = Prefix + ".query.job.reject";
 
-    /// <summary>JetStream stream holding <see cref="TasksAll"/>.</summary>
     /// <summary>Wildcard of the job-cancellation signals (core NATS): every agent listens, the one running the job's task stops it.</summary>
     public const string JobCancelAll = Prefix + ".control.cancel.*";
 
+    /// <summary>JetStream stream holding the task subject of every agent type (<see cref="Tasks"/>), and no other.</summary>
     public const string TasksStream = "MULTIAGENT_TASKS";
 
     /// <summary>JetStream stream holding <see cref="EventsAll"/>.</summary>
     public const string EventsStream = "MULTIAGENT_EVENTS";
 
-    /// <summary>JetStream stream holding <see cref="DeadLetterAll"/>.</summary>
+    /// <summary>JetStream stream holding the dead-letter subject of every agent type (<see cref="DeadLetter"/>).</summary>
     public const string DeadLetterStream = "MULTIAGENT_DEADLETTER";
 
     /// <summary>The subject token of an agent type: "coder", "reviewer" or "repomanager".</summary>
@@ -65,6 +59,12 @@ public static class Subjects
 
     /// <summary>Dead-letter subject of an agent type, e.g. "multiagent.deadletter.coder".</summary>
     public static string DeadLetter(AgentType agent) => $"{Prefix}.deadletter.{AgentToken(agent)}";
+
+    /// <summary>The task subject of every agent type: exactly the subjects of <see cref="TasksStream"/>.</summary>
+    public static IReadOnlyList<string> AllTaskSubjects { get; } = [.. Enum.GetValues<AgentType>().Select(Tasks)];
+
+    /// <summary>The dead-letter subject of every agent type: exactly the subjects of <see cref="DeadLetterStream"/>.</summary>
+    public static IReadOnlyList<string> AllDeadLetterSubjects { get; } = [.. Enum.GetValues<AgentType>().Select(DeadLetter)];
 
     /// <summary>Subject of one event of one job: "multiagent.events.&lt;jobId&gt;.&lt;eventType&gt;".</summary>
     /// <exception cref="ArgumentException">A token is empty or contains '.', '*', '&gt;' or whitespace.</exception>

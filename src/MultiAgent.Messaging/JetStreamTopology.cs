@@ -54,12 +54,17 @@ public sealed partial class JetStreamTopology(INatsJSContext js, IOptions<TaskBu
         ArgumentNullException.ThrowIfNull(options);
         return
         [
-            new StreamConfig(Subjects.TasksStream, [Subjects.TasksAll])
+            // Only the declared subjects: a task for an agent that does not exist is refused, not kept forever.
+            new StreamConfig(Subjects.TasksStream, [.. Subjects.AllTaskSubjects])
             {
                 Description = "Tasks for the agents; a task leaves the stream when it is acked.",
                 Retention = StreamConfigRetention.Workqueue,
                 Storage = StreamConfigStorage.File,
                 DuplicateWindow = options.DuplicateWindow,
+                MaxBytes = options.StreamMaxBytes,
+
+                // Full: refuse new tasks (the publisher sees an error) rather than drop queued ones.
+                Discard = StreamConfigDiscard.New,
             },
             new StreamConfig(Subjects.EventsStream, [Subjects.EventsAll])
             {
@@ -67,13 +72,17 @@ public sealed partial class JetStreamTopology(INatsJSContext js, IOptions<TaskBu
                 Retention = StreamConfigRetention.Limits,
                 Storage = StreamConfigStorage.File,
                 MaxAge = EventsMaxAge,
+                MaxBytes = options.StreamMaxBytes,
+                Discard = StreamConfigDiscard.Old,
             },
-            new StreamConfig(Subjects.DeadLetterStream, [Subjects.DeadLetterAll])
+            new StreamConfig(Subjects.DeadLetterStream, [.. Subjects.AllDeadLetterSubjects])
             {
                 Description = "Tasks given up on, with the reason in a header.",
                 Retention = StreamConfigRetention.Limits,
                 Storage = StreamConfigStorage.File,
                 MaxAge = DeadLetterMaxAge,
+                MaxBytes = options.StreamMaxBytes,
+                Discard = StreamConfigDiscard.Old,
                 DuplicateWindow = options.DuplicateWindow,
             },
         ];

@@ -47,6 +47,13 @@ public sealed class TaskBusOptions
     /// </summary>
     public int MaxPayloadBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Largest size of each stream (tasks, events, dead letters) in bytes, 1 GiB by default. A full tasks stream refuses
+    /// new tasks (the publisher gets an error; nothing queued is dropped); the events and dead-letter streams drop their
+    /// oldest messages.
+    /// </summary>
+    public long StreamMaxBytes { get; set; } = 1L << 30;
+
     /// <summary>Most unacknowledged tasks the server hands out per agent type (all instances together).</summary>
     public int MaxAckPending { get; set; } = 64;
 

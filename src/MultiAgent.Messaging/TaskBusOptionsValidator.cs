@@ -40,6 +40,11 @@ public sealed class TaskBusOptionsValidator : IValidateOptions<TaskBusOptions>
             failures.Add($"{nameof(TaskBusOptions.MaxPayloadBytes)} must be at least 1024.");
         }
 
+        if (options.StreamMaxBytes < 64 * 1024)
+        {
+            failures.Add($"{nameof(TaskBusOptions.StreamMaxBytes)} must be at least 65536.");
+        }
+
         if (options.MaxAckPending < 1)
         {
             failures.Add($"{nameof(TaskBusOptions.MaxAckPending)} must be at least 1.");

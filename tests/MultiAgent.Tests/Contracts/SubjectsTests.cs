@@ -19,8 +19,8 @@ public class SubjectsTests
     [Fact]
     public void Constants()
     {
-        Assert.Equal("multiagent.tasks.>", Subjects.TasksAll);
-        Assert.Equal("multiagent.deadletter.>", Subjects.DeadLetterAll);
+        Assert.Equal(["multiagent.tasks.coder", "multiagent.tasks.reviewer", "multiagent.tasks.repomanager"], Subjects.AllTaskSubjects);
+        Assert.Equal(["multiagent.deadletter.coder", "multiagent.deadletter.reviewer", "multiagent.deadletter.repomanager"], Subjects.AllDeadLetterSubjects);
         Assert.Equal("multiagent.events.>", Subjects.EventsAll);
         Assert.Equal("multiagent.heartbeats.>", Subjects.HeartbeatsAll);
         Assert.Equal("multiagent.query.job.status", Subjects.QueryJobStatus);

@@ -1,6 +1,7 @@
 using MultiAgent.Contracts;
 using MultiAgent.Messaging;
 using MultiAgent.Tests.Infrastructure;
+using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 
@@ -101,24 +102,50 @@ public sealed class JetStreamTopologyTests(InfrastructureFixture infrastructure)
         Assert.Equal(1, Assert.Single(proxy.Calls).Value);
     }
 
+    [Fact]
+    public async Task A_task_for_an_undeclared_agent_is_refused_and_a_full_task_stream_refuses_new_tasks_keeping_the_queued_ones()
+    {
+        await using var bus = await TaskBusHarness.CreateAsync(infrastructure, options => options.StreamMaxBytes = 64 * 1024);
+        using var timeout = new CancellationTokenSource(TaskBusHarness.Timeout);
+
+        await Assert.ThrowsAnyAsync<NatsException>(async () =>
+            await bus.Js.PublishAsync("multiagent.tasks.nobody", new byte[] { 1 }, cancellationToken: timeout.Token));
+        var published = 0;
+        var refused = await Assert.ThrowsAsync<NatsJSApiException>(async () =>
+        {
+            while (true)
+            {
+                await bus.Publisher().PublishAsync(TaskBusHarness.Envelope(AgentType.Coder, description: new string('x', 4000)), timeout.Token);
+                published++;
+            }
+        });
+
+        Assert.InRange(published, 10, 20);
+        Assert.Contains("maximum bytes", refused.Error.Description, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(published, await bus.MessageCountAsync(Subjects.TasksStream, timeout.Token));
+    }
+
     private static async Task AssertTopologyAsync(INatsJSContext js, TaskBusOptions options)
     {
         using var timeout = new CancellationTokenSource(TaskBusHarness.Timeout);
         var tasks = (await js.GetStreamAsync(Subjects.TasksStream, cancellationToken: timeout.Token)).Info;
         Assert.Equal(StreamConfigRetention.Workqueue, tasks.Config.Retention);
         Assert.Equal(StreamConfigStorage.File, tasks.Config.Storage);
-        Assert.Equal([Subjects.TasksAll], tasks.Config.Subjects);
+        Assert.Equal(["multiagent.tasks.coder", "multiagent.tasks.repomanager", "multiagent.tasks.reviewer"], tasks.Config.Subjects!.Order(StringComparer.Ordinal));
         Assert.Equal(options.DuplicateWindow, tasks.Config.DuplicateWindow);
+        Assert.Equal((options.StreamMaxBytes, StreamConfigDiscard.New), (tasks.Config.MaxBytes, tasks.Config.Discard));
 
         var events = (await js.GetStreamAsync(Subjects.EventsStream, cancellationToken: timeout.Token)).Info;
         Assert.Equal(StreamConfigRetention.Limits, events.Config.Retention);
         Assert.Equal([Subjects.EventsAll], events.Config.Subjects);
         Assert.Equal(TimeSpan.FromDays(7), events.Config.MaxAge);
+        Assert.Equal((options.StreamMaxBytes, StreamConfigDiscard.Old), (events.Config.MaxBytes, events.Config.Discard));
 
         var deadLetters = (await js.GetStreamAsync(Subjects.DeadLetterStream, cancellationToken: timeout.Token)).Info;
         Assert.Equal(StreamConfigRetention.Limits, deadLetters.Config.Retention);
-        Assert.Equal([Subjects.DeadLetterAll], deadLetters.Config.Subjects);
+        Assert.Equal(["multiagent.deadletter.coder", "multiagent.deadletter.repomanager", "multiagent.deadletter.reviewer"], deadLetters.Config.Subjects!.Order(StringComparer.Ordinal));
         Assert.Equal(TimeSpan.FromDays(30), deadLetters.Config.MaxAge);
+        Assert.Equal((options.StreamMaxBytes, StreamConfigDiscard.Old), (deadLetters.Config.MaxBytes, deadLetters.Config.Discard));
 
         var consumerNames = new List<string>();
         await foreach (var name in js.ListConsumerNamesAsync(Subjects.TasksStream, timeout.Token))
