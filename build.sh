@@ -39,6 +39,8 @@ install_os_packages() {
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   # setpriv starts PostgreSQL as the 'postgres' user when the AppHost runs as root.
   [ -x /usr/bin/setpriv ] || missing+=(util-linux)
+  # bubblewrap sandboxes the repository's check the Coder runs (docs/security.md, "Repository checks").
+  [ -x /usr/bin/bwrap ] || missing+=(bubblewrap)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing OS packages: ${missing[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq

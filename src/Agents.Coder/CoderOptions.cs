@@ -1,3 +1,5 @@
+using Agents.Coder.Sandbox;
+
 namespace Agents.Coder;
 
 /// <summary>Settings of the Coder, bound from <see cref="SectionName"/>.</summary>
@@ -6,10 +8,20 @@ public sealed class CoderOptions
     public const string SectionName = "MultiAgent:Coder";
 
     /// <summary>
-    /// The repository's check (build and tests), run through <c>/bin/sh -c</c> in the workspace, e.g. <c>dotnet test</c>
-    /// or <c>make test</c>. A <c>.multiagent/check</c> file in the repository root takes precedence. Empty: no check.
+    /// The repository's check (build and tests), run through <c>/bin/sh -c</c> in the workspace inside the check sandbox,
+    /// e.g. <c>dotnet test</c> or <c>make test</c>. A <c>.multiagent/check</c> file in the base branch's root takes
+    /// precedence. Empty: no check.
     /// </summary>
     public string? CheckCommand { get; set; }
+
+    /// <summary>
+    /// How the check is isolated (<c>MultiAgent:Coder:Sandbox</c>): <c>auto</c> (bubblewrap, else the setpriv fallback,
+    /// else checks are refused), <c>bubblewrap</c>, <c>setpriv</c>, or <c>none</c> (no isolation, on purpose only).
+    /// </summary>
+    public SandboxMode Sandbox { get; set; } = SandboxMode.Auto;
+
+    /// <summary>The sandbox's limits and extras (<c>MultiAgent:Coder:CheckSandbox</c>).</summary>
+    public CheckSandboxOptions CheckSandbox { get; set; } = new();
 
     /// <summary>How long one run of the check may take; the process tree is killed after it.</summary>
     public TimeSpan CheckTimeout { get; set; } = TimeSpan.FromMinutes(10);

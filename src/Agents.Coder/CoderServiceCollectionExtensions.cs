@@ -1,4 +1,6 @@
+using Agents.Coder.Sandbox;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Agents.Coder;
 
@@ -7,7 +9,9 @@ public static class CoderServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="ImplementationHandler"/> with <see cref="CoderOptions"/> bound from <c>MultiAgent:Coder</c>, and the
-    /// model provider (the LLM layer's sessions). Needs the repository hosts, the workspaces and AddLlm registered.
+    /// model provider (the LLM layer's sessions), and the check sandbox: probed at start-up (the isolation in force is
+    /// logged) and reported by the <c>check-sandbox</c> health check. Needs the repository hosts, the workspaces and
+    /// AddLlm registered.
     /// </summary>
     public static IServiceCollection AddCoder(this IServiceCollection services, IConfiguration configuration)
     {
@@ -16,6 +20,9 @@ public static class CoderServiceCollectionExtensions
         services.AddOptions<CoderOptions>().Bind(configuration.GetSection(CoderOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ICodingModelProvider, LlmSessionModelProvider>();
+        services.TryAddSingleton(sp => new CheckSandbox(sp.GetRequiredService<IOptions<CoderOptions>>(), sp.GetService<ILogger<CheckSandbox>>()));
+        services.AddHostedService<SandboxStartupProbe>();
+        services.AddHealthChecks().AddCheck<SandboxHealthCheck>(SandboxHealthCheck.Name);
         services.TryAddSingleton<ImplementationHandler>();
         return services;
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Agents.Coder.Loop;
 using Agents.Coder.Safety;
+using Agents.Coder.Sandbox;
 using Agents.Coder.Tools;
 using Microsoft.Extensions.Options;
 using MultiAgent.AgentRuntime.Tasks;
@@ -25,6 +26,7 @@ public sealed class ImplementationHandler(
     WorkspaceManager workspaces,
     ICodingModelProvider models,
     IOptions<CoderOptions> options,
+    CheckSandbox sandbox,
     TimeProvider? time = null)
 {
     private readonly CoderOptions _options = options.Value;
@@ -56,7 +58,9 @@ public sealed class ImplementationHandler(
         var branch = BranchFor(request.JobId);
         await using var workspace = await workspaces.CreateAsync(repository, source, request.BaseBranch, branch, ct);
 
-        var toolbox = new CodingToolbox(workspace.Path, _options);
+        // The check comes from the base branch (as the job branch left it), never from the branch the model writes to.
+        var baseCheckFile = await workspace.ReadBaseFileAsync(CheckRunner.CheckFile, ct);
+        var toolbox = new CodingToolbox(workspace.Path, baseCheckFile, _options, sandbox);
         SessionOutcome outcome;
         await using (var model = await models.OpenAsync(context, ct))
         {

@@ -7,18 +7,29 @@ namespace Agents.Coder.Safety;
 public sealed record CommandResult(int? ExitCode, bool TimedOut, string Output, TimeSpan Duration)
 {
     public bool Succeeded => ExitCode == 0 && !TimedOut;
+
+    /// <summary>Why the command was not run at all (no sandbox could be had); null when it ran.</summary>
+    public string? RefusedReason { get; init; }
+
+    /// <summary>A command that was not run, and why.</summary>
+    public static CommandResult Refused(string reason) => new(null, false, reason, TimeSpan.Zero) { RefusedReason = reason };
 }
 
 /// <summary>
-/// Runs a shell command for the model (the repository's check): <c>/bin/sh -c</c> in the workspace, with an environment
-/// that holds none of the agent's secrets (only PATH, HOME set to a private temporary folder, LANG and TMPDIR), a time
-/// limit after which the whole process tree is killed, and its output (stdout and stderr together) cut to a bound.
+/// Runs a command for the model (the repository's check) in the workspace, with an environment that holds none of the
+/// agent's secrets, a time limit after which the whole process tree is killed, and its output (stdout and stderr
+/// together) cut to a bound. <see cref="RunAsync"/> is the unsandboxed form (<c>/bin/sh -c</c> as the agent's user);
+/// <see cref="Sandbox.CheckSandbox"/> runs the check through <see cref="RunProcessAsync"/> inside a sandbox.
 /// </summary>
 public static class CommandRunner
 {
     /// <summary>Names of the only variables a command sees.</summary>
     public static readonly IReadOnlyList<string> AllowedVariables = ["PATH", "HOME", "LANG", "TMPDIR"];
 
+    /// <summary>
+    /// Runs <c>/bin/sh -c <paramref name="command"/></c> as the agent's own user, with only PATH, HOME (a private
+    /// temporary folder), LANG and TMPDIR set: no isolation beyond the environment and the time limit.
+    /// </summary>
     public static async Task<CommandResult> RunAsync(
         string command, string workingDirectory, TimeSpan timeout, int maxOutputChars, CancellationToken cancellationToken)
     {
@@ -28,57 +39,14 @@ public static class CommandRunner
         Directory.CreateDirectory(tmp);
         try
         {
-            var start = new ProcessStartInfo("/bin/sh")
+            var environment = new Dictionary<string, string>
             {
-                WorkingDirectory = workingDirectory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                RedirectStandardInput = true,
-                UseShellExecute = false,
+                ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin",
+                ["HOME"] = home,
+                ["LANG"] = "C.UTF-8",
+                ["TMPDIR"] = tmp,
             };
-            start.ArgumentList.Add("-c");
-            start.ArgumentList.Add(command);
-            start.Environment.Clear();
-            start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
-            start.Environment["HOME"] = home;
-            start.Environment["LANG"] = "C.UTF-8";
-            start.Environment["TMPDIR"] = tmp;
-
-            var output = new BoundedOutput(maxOutputChars);
-            var clock = Stopwatch.StartNew();
-            using var process = new Process { StartInfo = start };
-            process.Start();
-            process.StandardInput.Close();
-            var readOut = PumpAsync(process.StandardOutput, output);
-            var readErr = PumpAsync(process.StandardError, output);
-
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            limit.CancelAfter(timeout);
-            var timedOut = false;
-            try
-            {
-                await process.WaitForExitAsync(limit.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                timedOut = !cancellationToken.IsCancellationRequested;
-                Kill(process);
-                if (!timedOut)
-                {
-                    throw;
-                }
-            }
-
-            // A killed tree closes its pipes; a descendant that escaped it must not hold the result back for long.
-            await Task.WhenAny(Task.WhenAll(readOut, readErr), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
-            clock.Stop();
-            var text = output.ToString();
-            if (timedOut)
-            {
-                text += $"\n[killed: the command ran longer than its time limit of {timeout.TotalSeconds:0} s]";
-            }
-
-            return new CommandResult(timedOut ? null : process.ExitCode, timedOut, text, clock.Elapsed);
+            return await RunProcessAsync("/bin/sh", ["-c", command], environment, workingDirectory, timeout, maxOutputChars, cancellationToken);
         }
         finally
         {
@@ -91,6 +59,79 @@ public static class CommandRunner
                 // A leftover under the temp folder.
             }
         }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="fileName"/> with <paramref name="arguments"/> (never through a shell) in
+    /// <paramref name="workingDirectory"/>, with exactly <paramref name="environment"/>, stdin closed; after
+    /// <paramref name="timeout"/> the whole process tree is killed and the result says so.
+    /// </summary>
+    public static async Task<CommandResult> RunProcessAsync(
+        string fileName,
+        IReadOnlyList<string> arguments,
+        IReadOnlyDictionary<string, string> environment,
+        string workingDirectory,
+        TimeSpan timeout,
+        int maxOutputChars,
+        CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(fileName);
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(environment);
+        var start = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment.Clear();
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var output = new BoundedOutput(maxOutputChars);
+        var clock = Stopwatch.StartNew();
+        using var process = new Process { StartInfo = start };
+        process.Start();
+        process.StandardInput.Close();
+        var readOut = PumpAsync(process.StandardOutput, output);
+        var readErr = PumpAsync(process.StandardError, output);
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        var timedOut = false;
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            timedOut = !cancellationToken.IsCancellationRequested;
+            Kill(process);
+            if (!timedOut)
+            {
+                throw;
+            }
+        }
+
+        // A killed tree closes its pipes; a descendant that escaped it must not hold the result back for long.
+        await Task.WhenAny(Task.WhenAll(readOut, readErr), Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
+        clock.Stop();
+        var text = output.ToString();
+        if (timedOut)
+        {
+            text += $"\n[killed: the command ran longer than its time limit of {timeout.TotalSeconds:0} s]";
+        }
+
+        return new CommandResult(timedOut ? null : process.ExitCode, timedOut, text, clock.Elapsed);
     }
 
     private static void Kill(Process process)

@@ -1,10 +1,11 @@
 using System.Globalization;
 using Agents.Coder.Safety;
+using Agents.Coder.Sandbox;
 using MultiAgent.Contracts;
 
 namespace Agents.Coder.Tools;
 
-/// <summary>Where a repository's check command comes from, and running it.</summary>
+/// <summary>Where a repository's check command comes from, and running it in the check sandbox.</summary>
 public sealed class CheckRunner
 {
     /// <summary>The file in the repository root that names the check command (its whole content is the command).</summary>
@@ -12,11 +13,13 @@ public sealed class CheckRunner
 
     private readonly string _workingDirectory;
     private readonly CoderOptions _options;
+    private readonly CheckSandbox _sandbox;
 
-    private CheckRunner(string workingDirectory, CoderOptions options, string? command, string source)
+    private CheckRunner(string workingDirectory, CoderOptions options, CheckSandbox sandbox, string? command, string source)
     {
         _workingDirectory = workingDirectory;
         _options = options;
+        _sandbox = sandbox;
         Command = command;
         Source = source;
     }
@@ -28,36 +31,42 @@ public sealed class CheckRunner
     public string Source { get; }
 
     /// <summary>
-    /// Reads the check command when the workspace is created, before the model can change anything: the repository's
-    /// <see cref="CheckFile"/> if it has one, else <see cref="CoderOptions.CheckCommand"/>. The model therefore cannot
-    /// weaken the check by editing the file.
+    /// The check for a workspace: <paramref name="baseCheckFile"/> (the content of <see cref="CheckFile"/> as the base
+    /// branch has it, read by the caller from the base commit, never from the branch the model writes to; null when
+    /// the base has no such regular file) if it names a command, else <see cref="CoderOptions.CheckCommand"/>. The
+    /// model therefore cannot weaken the check by editing the file, in this iteration or an earlier one.
     /// </summary>
-    public static CheckRunner For(string workspace, CoderOptions options)
+    public static CheckRunner For(string workspace, string? baseCheckFile, CoderOptions options, CheckSandbox sandbox)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var file = Path.Combine(workspace, CheckFile);
-        if (File.Exists(file) && new FileInfo(file).LinkTarget is null && File.ReadAllText(file).Trim() is { Length: > 0 } fromFile)
+        ArgumentNullException.ThrowIfNull(sandbox);
+        if (baseCheckFile?.Trim() is { Length: > 0 } fromFile)
         {
-            return new CheckRunner(workspace, options, fromFile, CheckFile);
+            return new CheckRunner(workspace, options, sandbox, fromFile, CheckFile + " (base branch)");
         }
 
         return string.IsNullOrWhiteSpace(options.CheckCommand)
-            ? new CheckRunner(workspace, options, null, "none")
-            : new CheckRunner(workspace, options, options.CheckCommand.Trim(), "MultiAgent:Coder:CheckCommand");
+            ? new CheckRunner(workspace, options, sandbox, null, "none")
+            : new CheckRunner(workspace, options, sandbox, options.CheckCommand.Trim(), "MultiAgent:Coder:CheckCommand");
     }
 
     public async Task<CommandResult?> RunAsync(CancellationToken cancellationToken) =>
         Command is null
             ? null
-            : await CommandRunner.RunAsync(Command, _workingDirectory, _options.CheckTimeout, _options.MaxToolOutputChars, cancellationToken);
+            : await _sandbox.RunAsync(Command, _workingDirectory, _options.CheckTimeout, _options.MaxToolOutputChars, cancellationToken);
 
     public static CheckOutcome OutcomeOf(CommandResult? result) =>
-        result is null ? CheckOutcome.NotRun : result.Succeeded ? CheckOutcome.Passed : CheckOutcome.Failed;
+        result is null || result.RefusedReason is not null ? CheckOutcome.NotRun : result.Succeeded ? CheckOutcome.Passed : CheckOutcome.Failed;
 
     /// <summary>The result as the model (and the pull request) sees it.</summary>
     public static string Describe(CommandResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
+        if (result.RefusedReason is not null)
+        {
+            return "check refused: " + result.RefusedReason;
+        }
+
         var status = result.TimedOut
             ? "timed out (killed)"
             : string.Create(CultureInfo.InvariantCulture, $"exit code {result.ExitCode} ({(result.Succeeded ? "passed" : "failed")})");
@@ -108,11 +117,15 @@ public sealed class FinishTool() : CodingTool(
 /// <summary>The tools of one session, over one workspace.</summary>
 public sealed class CodingToolbox
 {
-    public CodingToolbox(string workspace, CoderOptions options)
+    /// <param name="workspace">The working tree.</param>
+    /// <param name="baseCheckFile">The base branch's <see cref="CheckRunner.CheckFile"/>, or null (see <see cref="CheckRunner.For"/>).</param>
+    /// <param name="options">The Coder's settings.</param>
+    /// <param name="sandbox">Where the check runs.</param>
+    public CodingToolbox(string workspace, string? baseCheckFile, CoderOptions options, CheckSandbox sandbox)
     {
         ArgumentNullException.ThrowIfNull(options);
         Paths = new WorkspacePaths(workspace);
-        Check = CheckRunner.For(Paths.Root, options);
+        Check = CheckRunner.For(Paths.Root, baseCheckFile, options, sandbox);
         Tools =
         [
             new ListFilesTool(Paths, options),

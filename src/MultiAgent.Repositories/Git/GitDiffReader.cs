@@ -9,7 +9,7 @@ namespace MultiAgent.Repositories.Git;
 /// </summary>
 internal static class GitDiffReader
 {
-    private static readonly string[] Common = ["diff", "--no-color", "--no-ext-diff", "-M"];
+    private static readonly string[] Common = ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "-M"];
 
     public static async Task<(string UnifiedDiff, IReadOnlyList<ChangedFile> Files)> ReadAsync(
         GitCli git,

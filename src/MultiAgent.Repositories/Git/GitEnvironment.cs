@@ -5,6 +5,9 @@ namespace MultiAgent.Repositories.Git;
 /// <summary>
 /// The fixed environment every git command runs in: no prompts, no system or global configuration, no inherited
 /// repository location, tracing or identity variables; identity, headers and extra configuration per command.
+/// Every command also runs with hooks switched off (<c>core.hooksPath=/dev/null</c>) and without a file-system monitor
+/// (<c>core.fsmonitor=false</c>): a repository's content, or a check run in a workspace, cannot get git to run a
+/// program of its choosing as the agent.
 /// </summary>
 internal static class GitEnvironment
 {
@@ -15,6 +18,13 @@ internal static class GitEnvironment
         "GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_PREFIX", "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM",
         "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_COUNT", "GIT_CURL_VERBOSE",
         "GIT_ASKPASS", "SSH_ASKPASS", "GIT_SEQUENCE_EDITOR", "GIT_REFLOG_ACTION", "GIT_QUARANTINE_PATH", "LANGUAGE",
+    ];
+
+    /// <summary>Configuration every command gets first (command scope: it wins over the repository's own configuration).</summary>
+    private static readonly KeyValuePair<string, string>[] Hardening =
+    [
+        new("core.hooksPath", "/dev/null"),
+        new("core.fsmonitor", "false"),
     ];
 
     private static readonly string[] RemovedPrefixes =
@@ -46,7 +56,7 @@ internal static class GitEnvironment
             environment["GIT_COMMITTER_EMAIL"] = identity.Email;
         }
 
-        var config = new List<KeyValuePair<string, string>>();
+        var config = new List<KeyValuePair<string, string>>(Hardening);
         foreach (var (name, value) in run.HttpHeaders ?? new Dictionary<string, string>())
         {
             config.Add(new("http.extraHeader", $"{name}: {value}"));

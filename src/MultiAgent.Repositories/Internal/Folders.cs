@@ -16,6 +16,28 @@ internal static class Folders
         }
     }
 
+    /// <summary>
+    /// Creates <paramref name="path"/> (and its parents); on Unix only this user may list or change it, others may only
+    /// pass through it to a sub-folder whose name they know (mode 0711). A folder this code made private earlier
+    /// (exactly 0700) is opened the same way.
+    /// </summary>
+    public static void CreateTraversable(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        const UnixFileMode Traversable = Private | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+        var info = Directory.CreateDirectory(path, Traversable);
+        if (info.UnixFileMode == Private)
+        {
+            info.UnixFileMode = Traversable;
+        }
+    }
+
     /// <summary>Deletes the folder and everything in it; true when it is gone afterwards.</summary>
     public static bool TryDelete(string path)
     {

@@ -18,7 +18,7 @@ public sealed class Workspace : IAsyncDisposable
 
     internal Workspace(
         GitCli git, WorkspaceOptions options, WorkspaceSlot slot, RepositoryReference repository, CloneSource source,
-        string baseBranch, string branch, string? defaultBranch)
+        string baseBranch, string branch, string? defaultBranch, string baseCommit)
     {
         _git = git;
         _options = options;
@@ -28,6 +28,7 @@ public sealed class Workspace : IAsyncDisposable
         Repository = repository;
         BaseBranch = baseBranch;
         Branch = branch;
+        BaseCommit = baseCommit;
     }
 
     /// <summary>The repository this is a clone of.</summary>
@@ -41,6 +42,33 @@ public sealed class Workspace : IAsyncDisposable
 
     /// <summary>The branch the work is based on (and the pull request targets).</summary>
     public string BaseBranch { get; }
+
+    /// <summary>
+    /// The commit of the base branch this workspace's branch left it at (the merge base; the base's tip for a new
+    /// branch): what the job started from, which nothing in the workspace can change.
+    /// </summary>
+    public string BaseCommit { get; }
+
+    /// <summary>
+    /// The content of the regular file <paramref name="path"/> (relative to the repository root) in
+    /// <see cref="BaseCommit"/>, read from git's objects (no text conversion, no working-tree file); null when the base
+    /// has no regular file there (missing, a symbolic link, a submodule or a folder).
+    /// </summary>
+    public async Task<string?> ReadBaseFileAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ThrowIfCompleted();
+        var listing = await GitAsync(["ls-tree", "-z", "--full-tree", BaseCommit, "--", path], cancellationToken);
+        // "<mode> <type> <object>\t<path>\0"; symbolic links are mode 120000, submodules 160000, folders 040000.
+        var entry = listing.Output.Split('\0', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        var fields = entry?.Split('\t', 2)[0].Split(' ');
+        if (fields is not [("100644" or "100755"), "blob", var blob] || entry!.Split('\t', 2)[1] != path)
+        {
+            return null;
+        }
+
+        return (await GitAsync(["cat-file", "blob", blob], cancellationToken)).Output;
+    }
 
     /// <summary>
     /// Stages everything in the working tree and commits it to <see cref="Branch"/> as the configured author.

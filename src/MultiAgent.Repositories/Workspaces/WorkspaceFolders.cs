@@ -13,7 +13,9 @@ internal static partial class WorkspaceFolders
     /// <summary>Reserves a new slot after making room; refuses (Unavailable) when the workspaces in use alone fill the bound.</summary>
     public static WorkspaceSlot Reserve(string root, long maxTotalBytes, Action<string, long> evicted)
     {
-        Folders.CreatePrivate(root);
+        // Traversable but not listable: the check sandbox's user (uid 65534) must reach its workspace, whose folder name
+        // (a GUID) it cannot learn otherwise; no other user can list the workspaces or find another job's.
+        Folders.CreateTraversable(root);
         MakeRoom(root, maxTotalBytes, evicted);
 
         var name = string.Create(CultureInfo.InvariantCulture, $"ws-{DateTime.UtcNow.Ticks:D19}-{Guid.NewGuid():N}");
@@ -22,7 +24,7 @@ internal static partial class WorkspaceFolders
             ?? throw new IOException($"The lock file of the new workspace {folder} is held by someone else.");
         try
         {
-            Folders.CreatePrivate(folder);
+            Folders.CreateTraversable(folder);
             return new WorkspaceSlot(folder, lockFile);
         }
         catch

@@ -58,8 +58,9 @@ public sealed partial class WorkspaceManager(GitCli git, IOptions<WorkspaceOptio
                     ? "refs/remotes/origin/" + baseBranch
                     : throw new RepositoryHostException(RepositoryErrorKind.NotFound, $"Base branch '{baseBranch}' does not exist in '{repository}'.");
             await git.RunAsync(path, ["checkout", "--quiet", "--no-track", "-B", branchName, start], cancellationToken);
+            var baseCommit = await BaseCommitAsync(path, baseBranch, branchName, cancellationToken);
             LogCreated(path, branchName, start);
-            return new Workspace(git, _options, slot, repository, source, baseBranch, branchName, defaultBranch);
+            return new Workspace(git, _options, slot, repository, source, baseBranch, branchName, defaultBranch, baseCommit);
         }
         catch
         {
@@ -86,6 +87,20 @@ public sealed partial class WorkspaceManager(GitCli git, IOptions<WorkspaceOptio
 
     /// <summary>Git settings for talking to the repository: its headers, which are also redacted from all output.</summary>
     internal static GitRunOptions RemoteRun(CloneSource source) => new() { HttpHeaders = source.HttpHeaders };
+
+    /// <summary>
+    /// Where the branch left the base: the merge base of the base branch and the branch (the base as it was when the
+    /// job started, for a branch that continues earlier iterations), else the base branch's tip. A commit of the base
+    /// branch either way, never one the agent wrote.
+    /// </summary>
+    private async Task<string> BaseCommitAsync(string path, string baseBranch, string branchName, CancellationToken cancellationToken)
+    {
+        var mergeBase = await git.RunAsync(
+            path, ["merge-base", "refs/remotes/origin/" + baseBranch, "refs/heads/" + branchName], new GitRunOptions { ThrowOnFailure = false }, cancellationToken);
+        return mergeBase.Succeeded && mergeBase.Output.Trim() is { Length: > 0 } sha
+            ? sha
+            : (await git.RunAsync(path, ["rev-parse", "--verify", "refs/remotes/origin/" + baseBranch + "^{commit}"], cancellationToken)).Output.Trim();
+    }
 
     private async Task<string?> RemoteDefaultBranchAsync(string path, CancellationToken cancellationToken)
     {

@@ -1,7 +1,19 @@
+using System.Collections.Concurrent;
 using Agents.Coder;
+using Agents.Coder.Sandbox;
 using Agents.Coder.Tools;
 
 namespace MultiAgent.Tests.Coder;
+
+/// <summary>One check sandbox per mode for the whole test run (each probes the machine once).</summary>
+internal static class TestSandboxes
+{
+    private static readonly ConcurrentDictionary<SandboxMode, CheckSandbox> Sandboxes = new();
+
+    public static CheckSandbox Default => For(SandboxMode.Auto);
+
+    public static CheckSandbox For(SandboxMode mode) => Sandboxes.GetOrAdd(mode, m => new CheckSandbox(m, new CheckSandboxOptions()));
+}
 
 /// <summary>A temporary folder standing in for a workspace (and one beside it, "outside"), deleted on dispose.</summary>
 internal sealed class CoderTestFolder : IDisposable
@@ -30,7 +42,8 @@ internal sealed class CoderTestFolder : IDisposable
 
     public string Read(string relative) => File.ReadAllText(Path.Combine(Workspace, relative));
 
-    public CodingToolbox Toolbox() => new(Workspace, Options);
+    /// <summary>The tools over the workspace; <paramref name="baseCheckFile"/> stands for the base branch's <c>.multiagent/check</c>.</summary>
+    public CodingToolbox Toolbox(string? baseCheckFile = null) => new(Workspace, baseCheckFile, Options, TestSandboxes.For(Options.Sandbox));
 
     public void Dispose()
     {

@@ -145,18 +145,17 @@ public sealed class CodingToolTests : IDisposable
     }
 
     [Fact]
-    public async Task The_repositorys_check_file_is_read_before_the_model_can_change_it()
+    public async Task The_base_branchs_check_file_is_run_not_the_workspace_copy_the_model_can_change()
     {
         _folder.Options.CheckCommand = "exit 9";
-        _folder.Write(".multiagent/check", "echo from-the-file; exit 0\n");
-        var toolbox = _folder.Toolbox();
         _folder.Write(".multiagent/check", "echo weakened; exit 0\n");
+        var toolbox = _folder.Toolbox(baseCheckFile: "echo from-the-base; exit 0\n");
 
         var text = await toolbox.Find("run_check")!.RunAsync(Json(new { }), CancellationToken.None);
 
-        Assert.Equal(CheckRunner.CheckFile, toolbox.Check.Source);
+        Assert.Equal(CheckRunner.CheckFile + " (base branch)", toolbox.Check.Source);
         Assert.StartsWith("check exit code 0 (passed)", text, StringComparison.Ordinal);
-        Assert.Contains("from-the-file", text, StringComparison.Ordinal);
+        Assert.Contains("from-the-base", text, StringComparison.Ordinal);
         Assert.DoesNotContain("weakened", text, StringComparison.Ordinal);
     }
 

@@ -36,6 +36,8 @@ public sealed class AgentTaskTests(SystemFixture system) : IAsyncLifetime
         Assert.Equal((feature.JobId, branch, 1), (result.JobId, result.Branch, result.PullRequestNumber));
         Assert.Equal([scenario.FileName], result.FilesChanged);
         Assert.Equal(new TokenUsage(220, 30), result.TokenUsage);
+        Assert.Equal(CheckOutcome.Passed, result.Check);
+        Assert.Contains("sandboxed check as nobody", result.CheckOutput, StringComparison.Ordinal);
         var pullRequest = await _client.PullRequests.GetAsync(scenario.Repository, 1);
         Assert.NotNull(pullRequest);
         Assert.Equal((branch, "main", PullRequestState.Open), (pullRequest.HeadBranch, pullRequest.BaseBranch, pullRequest.State));

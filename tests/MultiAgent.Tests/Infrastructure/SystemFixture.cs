@@ -69,6 +69,8 @@ public sealed class SystemFixture : AppHostFixture
             "--MultiAgent:TaskBus:MaxAttempts=3",
             "--MultiAgent:Agent:TaskTimeout=00:02:00",
             "--MultiAgent:Coder:MaxWallTime=00:01:30",
+            // Every job runs a check, in the Coder's sandbox: it passes only as the sandbox's uid.
+            "--MultiAgent:Coder:CheckCommand=test \"$(id -u)\" = 65534 && echo sandboxed check as $(id -un)",
             $"--MultiAgent:Workspaces:Root={Path.Combine(DataRoot, "workspaces")}",
             $"--MultiAgent:LocalGit:ScratchRoot={Path.Combine(DataRoot, "merges")}",
         ];

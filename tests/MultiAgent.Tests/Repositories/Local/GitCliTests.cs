@@ -123,9 +123,14 @@ public sealed class GitCliTests : IDisposable
         Assert.Equal("/dev/null", environment["GIT_CONFIG_GLOBAL"]);
         Assert.Equal("Agent", environment["GIT_AUTHOR_NAME"]);
         Assert.Equal("agent@example.test", environment["GIT_COMMITTER_EMAIL"]);
-        Assert.Equal("1", environment["GIT_CONFIG_COUNT"]);
-        Assert.Equal("http.extraHeader", environment["GIT_CONFIG_KEY_0"]);
-        Assert.Equal("Authorization: Bearer x", environment["GIT_CONFIG_VALUE_0"]);
+        // Hooks and the file-system monitor are off for every command, then the per-command entries.
+        Assert.Equal("3", environment["GIT_CONFIG_COUNT"]);
+        Assert.Equal("core.hooksPath", environment["GIT_CONFIG_KEY_0"]);
+        Assert.Equal("/dev/null", environment["GIT_CONFIG_VALUE_0"]);
+        Assert.Equal("core.fsmonitor", environment["GIT_CONFIG_KEY_1"]);
+        Assert.Equal("false", environment["GIT_CONFIG_VALUE_1"]);
+        Assert.Equal("http.extraHeader", environment["GIT_CONFIG_KEY_2"]);
+        Assert.Equal("Authorization: Bearer x", environment["GIT_CONFIG_VALUE_2"]);
     }
 
     [Fact]
