@@ -56,8 +56,15 @@ public static class ReviewMarks
     /// <summary>The first of <paramref name="reviews"/> marked with <paramref name="taskId"/>'s task line, or null.</summary>
     public static PostedReview? FindFor(IEnumerable<PostedReview> reviews, string taskId)
     {
+        return reviews.FirstOrDefault(review => IsMarkedFor(review.Body, taskId));
+    }
+
+    /// <summary>Whether <paramref name="body"/> carries <paramref name="taskId"/>'s task line.</summary>
+    public static bool IsMarkedFor(string body, string taskId)
+    {
+        ArgumentNullException.ThrowIfNull(body);
         var line = TaskLine(taskId);
-        return reviews.FirstOrDefault(review => Lines(review.Body).Any(l => l == line));
+        return Lines(body).Any(l => l == line);
     }
 
     /// <summary>
