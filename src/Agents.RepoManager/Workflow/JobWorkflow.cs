@@ -120,7 +120,9 @@ public sealed partial class JobWorkflow(
             case JobStatus.Reviewing when sameIteration:
                 break;
             case JobStatus.Implementing when job.Iteration == review.Iteration + 1 && review.Decision == ReviewDecision.RequestChanges:
-                return await NextIterationAsync(context, job, review, ct);
+                // Acted on already (a redelivery re-sends the same request); checked again all the same, since another
+                // task's copy would send the Coder a second request under a new id. The head is still iteration n's.
+                return await VerifyAsync(job, review, ct) ?? await NextIterationAsync(context, job, review, ct);
             case JobStatus.AwaitingApproval when sameIteration:
                 return new TaskResult("waiting for approval");
             case JobStatus.Merging when sameIteration:
