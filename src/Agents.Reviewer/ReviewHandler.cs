@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
 using MultiAgent.Repositories;
+using MultiAgent.Repositories.Reviews;
 
 namespace Agents.Reviewer;
 
@@ -18,7 +19,7 @@ namespace Agents.Reviewer;
 /// </summary>
 /// <remarks>
 /// Policy: a BLOCKING comment means REQUEST_CHANGES whatever the model decided, and a failed check is never approved.
-/// Posting is idempotent per task: the review is marked with the task's id (<see cref="ReviewMark"/>), and a redelivered
+/// Posting is idempotent per task: the review is marked with the task's id (<see cref="ReviewMarks"/>), and a redelivered
 /// task whose review is already on the pull request posts nothing and answers with what that review records.
 /// A reply that is not the expected JSON is sent back once with the error; a second bad reply fails the task (not
 /// retryable). Host failures are retryable when the host says so.
@@ -91,8 +92,8 @@ public sealed class ReviewHandler(
         // At-least-once delivery: an earlier attempt of this task may have posted its review and died before its
         // outcome was stored. Its review carries the task's id; then nothing is posted again, and the answer is the
         // one recorded with that review (no model call), or, if none can be read, this run's verdict.
-        var posted = ReviewMark.FindFor(await host.ListReviewsAsync(repository, request.PullRequestNumber, ct), context.TaskId);
-        if (posted is not null && ReviewMark.ReadResult(posted.Body, request) is { } recorded)
+        var posted = ReviewMarks.FindFor(await host.ListReviewsAsync(repository, request.PullRequestNumber, ct), context.TaskId);
+        if (posted is not null && ReviewMarks.ReadResult(posted.Body, request) is { } recorded)
         {
             _logger.LogInformation(
                 "Task {TaskId}: its review of pull request #{Number} is already posted (review {ReviewId}); answering with it, without asking the model again",
@@ -121,7 +122,7 @@ public sealed class ReviewHandler(
         if (posted is null)
         {
             await host.PostReviewAsync(
-                repository, request.PullRequestNumber, new ReviewSubmission(decision, ReviewMark.Append(summary, context.TaskId, result), comments, request.HeadSha), ct);
+                repository, request.PullRequestNumber, new ReviewSubmission(decision, ReviewMarks.Append(summary, context.TaskId, result), comments, request.HeadSha), ct);
         }
         else
         {

@@ -6,6 +6,7 @@ using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
 using MultiAgent.Persistence;
 using MultiAgent.Repositories;
+using MultiAgent.Repositories.Reviews;
 
 namespace Agents.RepoManager.Workflow;
 
@@ -23,6 +24,7 @@ namespace Agents.RepoManager.Workflow;
 /// </remarks>
 public sealed partial class JobWorkflow(
     JobStore jobs,
+    TaskStore tasks,
     JobTimeline timeline,
     RepositoryHostResolver hosts,
     MergeGate mergeGate,
@@ -118,7 +120,9 @@ public sealed partial class JobWorkflow(
             case JobStatus.Reviewing when sameIteration:
                 break;
             case JobStatus.Implementing when job.Iteration == review.Iteration + 1 && review.Decision == ReviewDecision.RequestChanges:
-                return await NextIterationAsync(context, job, review, ct);
+                // Acted on already (a redelivery re-sends the same request); checked again all the same, since another
+                // task's copy would send the Coder a second request under a new id. The head is still iteration n's.
+                return await VerifyAsync(job, review, ct) ?? await NextIterationAsync(context, job, review, ct);
             case JobStatus.AwaitingApproval when sameIteration:
                 return new TaskResult("waiting for approval");
             case JobStatus.Merging when sameIteration:
@@ -129,7 +133,13 @@ public sealed partial class JobWorkflow(
 
         if (review.Error is not null)
         {
+            // Not verifiable: the Reviewer posts nothing when it cannot review (see docs/security.md).
             return await FailAsync(job, $"the Reviewer could not review iteration {review.Iteration}: {review.Error}", ct);
+        }
+
+        if (await VerifyAsync(job, review, ct) is { } refused)
+        {
+            return refused;
         }
 
         await RecordAsync(job.Id, JobEventTypes.ReviewPosted,
@@ -205,6 +215,89 @@ public sealed partial class JobWorkflow(
         {
             LogCloseFailed(job.Id, number.Value, ex.Message);
         }
+    }
+
+    /// <summary>
+    /// Null when the pull request carries the review <paramref name="review"/> reports; else the refusal (recorded on
+    /// the job's timeline, the job unchanged). Anyone who may publish to the Repo Manager's queue can send a
+    /// <see cref="ReviewResult"/>, so before acting on one the Repo Manager requires a review on the pull request:
+    /// <list type="bullet">
+    /// <item>marked with the result's task (<see cref="ReviewMarks.TaskLine"/>), and that task is the review request
+    /// this Repo Manager sent for this job and iteration (the first follow-up of its implementation.result task);</item>
+    /// <item>for the job's current head commit;</item>
+    /// <item>whose decision is the result's;</item>
+    /// <item>whose recorded result (<see cref="ReviewMarks.ReadResult(string)"/>) has the same job, task, iteration and
+    /// decision.</item>
+    /// </list>
+    /// A host failure while listing is thrown when retryable (the task is retried) and fails the job when not, like
+    /// the other host calls here.
+    /// </summary>
+    private async Task<TaskResult?> VerifyAsync(JobRecord job, ReviewResult review, CancellationToken ct)
+    {
+        if (job.PullRequestNumber is not { } number || job.HeadSha is null || !TryParse(job, out var repository, out _))
+        {
+            return await RefuseAsync(job, review, "the job has no pull request to check it against", ct);
+        }
+
+        if (!await RequestedAsync(job, review, ct))
+        {
+            return await RefuseAsync(job, review, Invariant($"its task '{review.TaskId}' is not a review this job requested for iteration {review.Iteration}"), ct);
+        }
+
+        IReadOnlyList<PostedReview> posted;
+        try
+        {
+            posted = await hosts.For(repository).ListReviewsAsync(repository, number, ct);
+        }
+        catch (RepositoryHostException ex) when (!ex.IsRetryable)
+        {
+            return await FailAsync(job, Invariant($"the reviews of pull request #{number} could not be read to check the Reviewer's result: {ex.Message}"), ct);
+        }
+
+        var matches = posted.Any(p =>
+            ReviewMarks.IsMarkedFor(p.Body, review.TaskId)
+            && string.Equals(p.CommitSha, job.HeadSha, StringComparison.OrdinalIgnoreCase)
+            && p.Decision == review.Decision
+            && ReviewMarks.ReadResult(p.Body) is { } recorded
+            && recorded.JobId == job.Id && recorded.TaskId == review.TaskId && recorded.Iteration == review.Iteration
+            && recorded.Decision == review.Decision && recorded.Error is null);
+        return matches
+            ? null
+            : await RefuseAsync(job, review, Invariant($"no matching review on pull request #{number}"), ct);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="review"/>'s task id is one this Repo Manager gave a review request of this job and
+    /// iteration: the first follow-up id (<see cref="TaskContext.FollowUpId"/>) of a Repo Manager implementation.result
+    /// task of the job, whose result was for that iteration.
+    /// </summary>
+    private async Task<bool> RequestedAsync(JobRecord job, ReviewResult review, CancellationToken ct)
+    {
+        var suffix = TaskContext.FollowUpId("", 0);
+        if (!review.TaskId.EndsWith(suffix, StringComparison.Ordinal) || review.TaskId.Length == suffix.Length)
+        {
+            return false;
+        }
+
+        var parent = await tasks.GetAsync(review.TaskId[..^suffix.Length], ct);
+        return parent is { AgentType: AgentType.RepoManager, MessageType: MessageTypes.ImplementationResult, Payload: { ValueKind: JsonValueKind.Object } payload }
+            && parent.JobId == job.Id
+            && payload.TryGetProperty("iteration", out var iteration) && iteration.ValueKind == JsonValueKind.Number
+            && iteration.TryGetInt32(out var n) && n == review.Iteration;
+    }
+
+    private async Task<TaskResult> RefuseAsync(JobRecord job, ReviewResult review, string why, CancellationToken ct)
+    {
+        var message = Invariant($"a review result for iteration {review.Iteration} was refused: {why}");
+        await RecordAsync(job.Id, JobEventTypes.ReviewRefused, message, ct, Data(new JsonObject
+        {
+            ["iteration"] = review.Iteration,
+            ["decision"] = Wire(review.Decision),
+            ["taskId"] = review.TaskId,
+            ["number"] = job.PullRequestNumber,
+        }));
+        LogRefused(job.Id, review.Iteration, why);
+        return new TaskResult($"{message} (ignored)");
     }
 
     private async Task<TaskResult> NextIterationAsync(TaskContext context, JobRecord job, ReviewResult review, CancellationToken ct)
@@ -336,6 +429,9 @@ public sealed partial class JobWorkflow(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: {What} ignored, the job is {Status} in iteration {Iteration}")]
     private partial void LogIgnored(string jobId, string what, string status, int iteration);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: a review result for iteration {Iteration} was refused: {Reason}")]
+    private partial void LogRefused(string jobId, int iteration, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: pull request #{Number} could not be closed: {Reason}")]
     private partial void LogCloseFailed(string jobId, int number, string reason);

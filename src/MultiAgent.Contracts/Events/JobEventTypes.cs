@@ -24,6 +24,12 @@ public static class JobEventTypes
     /// <summary>The reviewer posted a review.</summary>
     public const string ReviewPosted = "review.posted";
 
+    /// <summary>
+    /// A review result was refused: no review on the pull request matches it (task, head commit, decision, recorded
+    /// result), so it was not acted on (data: iteration, decision, taskId, number).
+    /// </summary>
+    public const string ReviewRefused = "review.refused";
+
     /// <summary>The pull request was merged.</summary>
     public const string JobMerged = "job.merged";
 
@@ -46,7 +52,7 @@ public static class JobEventTypes
     public static IReadOnlyList<string> All { get; } =
     [
         JobCreated, TaskStarted, TaskCompleted, TaskFailed, TaskDeadLettered,
-        PullRequestOpened, ReviewPosted, JobTransition, PullRequestClosed, JobMerged, JobCompleted, JobFailed, JobCancelled,
+        PullRequestOpened, ReviewPosted, ReviewRefused, JobTransition, PullRequestClosed, JobMerged, JobCompleted, JobFailed, JobCancelled,
     ];
 
     /// <summary>

@@ -2,6 +2,7 @@ using Agents.Reviewer;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
 using MultiAgent.Repositories;
+using MultiAgent.Repositories.Reviews;
 using MultiAgent.Tests.Fakes.GitHub;
 using MultiAgent.Tests.Fakes.OpenAI;
 using MultiAgent.Tests.Infrastructure;
@@ -74,7 +75,7 @@ public sealed class ReviewOnceTests(InfrastructureFixture infrastructure) : Loca
         // A verdict too large to be recorded in the body: the review carries the task's line only.
         await using var fake = await FakeOpenAIServer.StartAsync();
         var (repository, request) = await LocalPullRequestAsync();
-        var huge = new string('x', ReviewMark.MaxResultChars + 100);
+        var huge = new string('x', ReviewMarks.MaxResultChars + 100);
         fake.Enqueue(
             Reply.Text(ReviewerTestKit.Verdict("APPROVE", huge)).WithUsage(10, 1),
             Reply.Text(ReviewerTestKit.Verdict("APPROVE", "Fine, again.")).WithUsage(20, 2));
@@ -98,8 +99,8 @@ public sealed class ReviewOnceTests(InfrastructureFixture infrastructure) : Loca
         await using var fake = await FakeOpenAIServer.StartAsync();
         var (repository, request) = await LocalPullRequestAsync();
         var other = new ReviewResult(request.JobId, "someone-else", request.Iteration, ReviewDecision.Approve, "Copied.");
-        var body = ReviewMark.Append("Copied.", "someone-else", other).Replace(
-            ReviewMark.TaskLine("someone-else"), ReviewMark.TaskLine(request.TaskId), StringComparison.Ordinal);
+        var body = ReviewMarks.Append("Copied.", "someone-else", other).Replace(
+            ReviewMarks.TaskLine("someone-else"), ReviewMarks.TaskLine(request.TaskId), StringComparison.Ordinal);
         await Host.PostReviewAsync(repository, request.PullRequestNumber, new ReviewSubmission(ReviewDecision.Approve, body, [], request.HeadSha));
         fake.Enqueue(Reply.Text(ReviewerTestKit.Verdict("REQUEST_CHANGES", "Mine.", ("hello.txt", 1, "BLOCKING", "No."))));
 
