@@ -31,6 +31,15 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IReadOnly
         Recursive = true,
     };
 
+    /// <summary>--config: the CLI config file (URL and credentials).</summary>
+    public Option<string?> Config { get; } = new("--config")
+    {
+        Description = $"CLI config file (nats, user, password, token, credsFile), e.g. the operator.json or viewer.json the AppHost " +
+                      $"writes. Default: ${CliConfigFile.Variable}, then ~/.config/multi-agent/config.json",
+        HelpName = "file",
+        Recursive = true,
+    };
+
     /// <summary>--timeout: seconds to wait for NATS and for each answer.</summary>
     public Option<double> Timeout { get; } = new("--timeout")
     {
@@ -62,7 +71,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IReadOnly
     public NatsSettings Settings(ParseResult parseResult)
     {
         var settings = NatsSettings.Resolve(
-            parseResult.GetValue(Nats), parseResult.GetValue(Creds), parseResult.GetValue(Timeout), Environment);
+            parseResult.GetValue(Nats), parseResult.GetValue(Creds), parseResult.GetValue(Timeout), Environment, parseResult.GetValue(Config));
         _redactor = settings.Redactor;
         return settings;
     }
