@@ -19,6 +19,7 @@ public abstract class AppHostFixture : IAsyncLifetime
 
     private readonly string _dataRoot = Path.Combine(Path.GetTempPath(), "multiagent-tests", Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, string> _natsPasswords = [];
+    private readonly ResourceLogTail _resourceLogs = new();
     private DistributedApplication? _app;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The topology is not started.");
@@ -75,6 +76,9 @@ public abstract class AppHostFixture : IAsyncLifetime
             (options, _) => options.DisableDashboard = true);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
+            // The resources' own output (agents, servers), kept briefly for failure messages.
+            .AddProvider(_resourceLogs)
+            .AddFilter<ResourceLogTail>((category, _) => category?.Contains(".Resources.", StringComparison.Ordinal) == true)
             // Servers are unhealthy while they start; the fixture waits for healthy and reports what is not.
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
 
@@ -102,7 +106,8 @@ public abstract class AppHostFixture : IAsyncLifetime
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"The topology was not healthy within {StartTimeout.TotalSeconds}s: {DescribeResources()}");
+            throw new TimeoutException(
+                $"The topology was not healthy within {StartTimeout.TotalSeconds}s: {DescribeResources()}\nLast resource output:\n{_resourceLogs}");
         }
     }
 
@@ -152,4 +157,38 @@ public sealed class SystemCollection : ICollectionFixture<SystemFixture>
 public sealed class InfrastructureCollection : ICollectionFixture<InfrastructureFixture>
 {
     public const string Name = "infrastructure";
+}
+
+/// <summary>The last lines the resources printed (Aspire.Hosting.Testing forwards them to loggers "….Resources.&lt;name&gt;").</summary>
+internal sealed class ResourceLogTail : ILoggerProvider
+{
+    private const int Capacity = 200;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName[(categoryName.LastIndexOf('.') + 1)..], this);
+
+    public override string ToString() => string.Join('\n', _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private void Add(string line)
+    {
+        _lines.Enqueue(line);
+        while (_lines.Count > Capacity && _lines.TryDequeue(out _))
+        {
+        }
+    }
+
+    private sealed class Logger(string resource, ResourceLogTail tail) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            tail.Add($"{resource}: {formatter(state, exception)}");
+    }
 }
