@@ -112,7 +112,7 @@ public static class NatsHostingExtensions
         Path.Combine(options.CliConfigDirectory, $"{user}.json");
 
     /// <summary>The CLI's config-file format (see the CLI's CliConfigFile): the URL without credentials, user, password.</summary>
-    internal static string CliConfigJson(string url, string user, string password) =>
+    public static string CliConfigJson(string url, string user, string password) =>
         JsonSerializer.Serialize(new Dictionary<string, string> { ["nats"] = url, ["user"] = user, ["password"] = password }) + "\n";
 
     private static async Task<Dictionary<string, string>> ResolvePasswordsAsync(INatsServerResource server, CancellationToken cancellationToken)
