@@ -53,7 +53,10 @@ public sealed class NatsSecurityScenarios(SystemFixture system) : ScenarioTests(
         var approve = await CliRunner.RunAsync(["approve", jobId, "--config", Fixture.CliConfigFile(NatsUsers.Viewer), "--timeout", "2"], null);
         var status = await CliRunner.RunAsAsync(Fixture, NatsUsers.Viewer, "job-status", jobId);
         Assert.Equal(ExitCodes.Failure, stop.ExitCode);
+        Assert.Contains("Permissions Violation for Publish to \"multiagent.query.job.stop\"", stop.Stderr, StringComparison.Ordinal);
+        Assert.Contains("user 'viewer' may not do this", stop.Stderr, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Failure, approve.ExitCode);
+        Assert.Contains("Permissions Violation for Publish to \"multiagent.query.job.approve\"", approve.Stderr, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.Ok, status.ExitCode);
         Assert.Contains("AWAITING_APPROVAL", status.Stdout, StringComparison.Ordinal);
         await Assert.ThrowsAsync<TimeoutException>(() =>
