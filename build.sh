@@ -58,6 +58,12 @@ setup() {
 run_system() {
   setup
   log "starting the AppHost: dashboard http://localhost:18888, NATS nats://localhost:4222, PostgreSQL localhost:5433"
+  # NATS admits only known users; the AppHost writes the CLI's credentials into its data folder (mode 0600).
+  local data_root="${MultiAgent__DataRoot:-}"
+  if [ -z "$data_root" ]; then
+    if [ "$(id -u)" -eq 0 ]; then data_root=/var/lib/multiagent; else data_root="$PWD/src/MultiAgent.AppHost/.data"; fi
+  fi
+  log "CLI credentials: export MULTIAGENT_CONFIG=$data_root/cli/operator.json (or --config $data_root/cli/viewer.json to look only)"
   exec dotnet run --project src/MultiAgent.AppHost --launch-profile http
 }
 

@@ -7,7 +7,7 @@ using MultiAgent.Hosting.Postgres;
 // Run mode starts local server processes; publish mode (--publisher manifest) describes containers for azd.
 var builder = DistributedApplication.CreateBuilder(args);
 
-IResourceBuilder<IResourceWithConnectionString> nats;
+IResourceBuilder<INatsServerResource> nats;
 IResourceBuilder<IResourceWithConnectionString> database;
 try
 {
@@ -37,9 +37,10 @@ foreach (var (name, project, readiness) in new (string, IProjectMetadata, string
 })
 {
     builder.AddProject(name, project.ProjectPath)
-        // Agents read ConnectionStrings:nats and ConnectionStrings:multiagentdb, nothing else of the servers.
+        // Agents read ConnectionStrings:nats and ConnectionStrings:multiagentdb, nothing else of the servers. Each agent
+        // type is a NATS user of its own (its name), allowed only the subjects it needs (docs/security.md).
         .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)
-        .WithReference(nats)
+        .WithNatsUser(nats, user: name)
         .WithReference(database)
         .WaitFor(nats)
         .WaitFor(database)

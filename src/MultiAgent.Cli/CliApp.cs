@@ -16,7 +16,9 @@ public static class CliApp
         """
         Submit features to MultiAgent and follow their jobs. Talks to the system over NATS.
 
-        Connection: --nats, else $MULTIAGENT_NATS_URL, else "nats" in ~/.config/multi-agent/config.json, else nats://localhost:4222.
+        Connection: --nats, else $MULTIAGENT_NATS_URL, else "nats" in the config file, else nats://localhost:4222.
+        Config file: --config, else $MULTIAGENT_CONFIG, else ~/.config/multi-agent/config.json (URL, user, password, token,
+                    credsFile). Run mode writes <DataRoot>/cli/operator.json and viewer.json: e.g. --config <DataRoot>/cli/operator.json.
         Exit codes: 0 ok; 1 command or job failed (not found, NATS unreachable, no answer, job failed or cancelled);
                     2 usage error (bad arguments, invalid repository, empty requirements: nothing is sent).
         """;
@@ -87,6 +89,7 @@ public static class CliApp
         {
             cli.Nats,
             cli.Creds,
+            cli.Config,
             cli.Timeout,
             StartProjectCommand.Create(cli),
             SubmitFeatureCommand.Create(cli),

@@ -31,6 +31,15 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IReadOnly
         Recursive = true,
     };
 
+    /// <summary>--config: the CLI config file (URL and credentials).</summary>
+    public Option<string?> Config { get; } = new("--config")
+    {
+        Description = $"CLI config file (nats, user, password, token, credsFile), e.g. the operator.json or viewer.json the AppHost " +
+                      $"writes. Default: ${CliConfigFile.Variable}, then ~/.config/multi-agent/config.json",
+        HelpName = "file",
+        Recursive = true,
+    };
+
     /// <summary>--timeout: seconds to wait for NATS and for each answer.</summary>
     public Option<double> Timeout { get; } = new("--timeout")
     {
@@ -49,6 +58,9 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IReadOnly
     /// <summary>Secrets to keep out of messages; replaced once the settings are resolved.</summary>
     private Redactor _redactor = new();
 
+    /// <summary>The command's NATS session, to tell a refusal by the server from a missing answer.</summary>
+    private NatsSession? _session;
+
     /// <summary>Who runs the command (the operating system's user name), as approve and reject report it.</summary>
     public static string UserName => System.Environment.UserName;
 
@@ -62,14 +74,14 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IReadOnly
     public NatsSettings Settings(ParseResult parseResult)
     {
         var settings = NatsSettings.Resolve(
-            parseResult.GetValue(Nats), parseResult.GetValue(Creds), parseResult.GetValue(Timeout), Environment);
+            parseResult.GetValue(Nats), parseResult.GetValue(Creds), parseResult.GetValue(Timeout), Environment, parseResult.GetValue(Config));
         _redactor = settings.Redactor;
         return settings;
     }
 
     /// <summary>Connects to NATS (under a spinner when rich and not <paramref name="quiet"/>).</summary>
-    public Task<NatsSession> ConnectAsync(NatsSettings settings, bool quiet, CancellationToken cancellationToken) =>
-        Out.SpinAsync($"Connecting to NATS at {settings.DisplayUrl}…", quiet, () => NatsSession.ConnectAsync(settings, cancellationToken));
+    public async Task<NatsSession> ConnectAsync(NatsSettings settings, bool quiet, CancellationToken cancellationToken) =>
+        _session = await Out.SpinAsync($"Connecting to NATS at {settings.DisplayUrl}…", quiet, () => NatsSession.ConnectAsync(settings, cancellationToken));
 
     /// <summary>A warning on stderr.</summary>
     public void Warn(string message) =>
@@ -93,7 +105,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IReadOnly
         }
         catch (TimeoutException ex)
         {
-            return Fail(ExitCodes.Failure, ex.Message);
+            return Fail(ExitCodes.Failure, _session?.DescribeRefusal() ?? ex.Message);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -101,11 +113,11 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IReadOnly
         }
         catch (OperationCanceledException)
         {
-            return Fail(ExitCodes.Failure, "no answer in time (see --timeout)");
+            return Fail(ExitCodes.Failure, _session?.DescribeRefusal() ?? "no answer in time (see --timeout)");
         }
         catch (NatsException ex)
         {
-            return Fail(ExitCodes.Failure, $"NATS: {ex.Message}");
+            return Fail(ExitCodes.Failure, _session?.DescribeRefusal() ?? $"NATS: {ex.Message}");
         }
         catch (ContractViolationException ex)
         {

@@ -28,15 +28,22 @@ public sealed partial class JetStreamTopology(INatsJSContext js, IOptions<TaskBu
     private readonly TaskBusOptions _options = options.Value;
 
     /// <summary>Creates or updates the tasks, events and dead-letter streams, then the agents' consumers.</summary>
-    public async Task EnsureAsync(CancellationToken cancellationToken)
+    public Task EnsureAsync(CancellationToken cancellationToken) => EnsureAsync(Enum.GetValues<AgentType>(), cancellationToken);
+
+    /// <summary>
+    /// Creates or updates the three streams and the consumers of <paramref name="agents"/> only. An agent makes just its
+    /// own consumer (its NATS user may create no other); tasks published before a consumer exists wait in the stream.
+    /// </summary>
+    public async Task EnsureAsync(IEnumerable<AgentType> agents, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(agents);
         foreach (var stream in StreamConfigs(_options))
         {
             await WithRaceRetryAsync(
                 stream.Name!, ct => js.CreateOrUpdateStreamAsync(stream, ct).AsTask(), cancellationToken);
         }
 
-        foreach (var agent in Enum.GetValues<AgentType>())
+        foreach (var agent in agents)
         {
             var consumer = ConsumerConfigFor(agent, _options);
             await WithRaceRetryAsync(
@@ -132,7 +139,7 @@ public sealed partial class JetStreamTopology(INatsJSContext js, IOptions<TaskBu
         error.ErrCode is StreamNameInUse or ConsumerNameInUse or ConsumerAlreadyExists
         || (error.Description?.Contains("already", StringComparison.OrdinalIgnoreCase) ?? false);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "JetStream topology ensured: streams {Tasks}, {Events}, {DeadLetter} and one consumer per agent type")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "JetStream topology ensured: streams {Tasks}, {Events}, {DeadLetter} and the agents' consumers")]
     private static partial void LogEnsured(ILogger logger, string tasks, string events, string deadLetter);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Creating {What} raced with another process ({ErrCode}: {Description}); retrying, attempt {Attempt}")]

@@ -120,7 +120,7 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
         {
             try
             {
-                await services.Topology.EnsureAsync(stoppingToken);
+                await services.Topology.EnsureAsync([Identity.AgentType], stoppingToken);
                 return;
             }
             catch (Exception ex) when (ex is NatsException or TimeoutException && !stoppingToken.IsCancellationRequested)

@@ -3,12 +3,39 @@ using System.Text.Json;
 namespace MultiAgent.Cli.Connection;
 
 /// <summary>
-/// The optional config file <c>~/.config/multi-agent/config.json</c> (or <c>$XDG_CONFIG_HOME/multi-agent/config.json</c>):
+/// The config file: <c>--config</c>, else <c>$MULTIAGENT_CONFIG</c>, else the optional
+/// <c>~/.config/multi-agent/config.json</c> (or <c>$XDG_CONFIG_HOME/multi-agent/config.json</c>):
 /// <c>{"nats": "nats://host:4222", "credsFile": "…", "user": "…", "password": "…", "token": "…"}</c>, every field optional.
+/// A file named by <c>--config</c> or <c>$MULTIAGENT_CONFIG</c> must exist; the default one may be missing.
+/// The AppHost writes one per CLI user in run mode (<c>&lt;DataRoot&gt;/cli/operator.json</c>, <c>viewer.json</c>).
 /// </summary>
 internal sealed record CliConfigFile(string? Path, string? Nats, string? CredsFile, string? User, string? Password, string? Token)
 {
+    public const string Variable = "MULTIAGENT_CONFIG";
+
     public static CliConfigFile None { get; } = new(null, null, null, null, null, null);
+
+    /// <summary>
+    /// Reads the config file chosen by <paramref name="configOption"/> (<c>--config</c>) or <c>$MULTIAGENT_CONFIG</c>,
+    /// which must exist, else the default one if it exists.
+    /// </summary>
+    /// <exception cref="CliException">A named file is missing, or a file cannot be read or is not the expected JSON.</exception>
+    public static CliConfigFile Resolve(string? configOption, IReadOnlyDictionary<string, string?> environment)
+    {
+        var (named, source) = !string.IsNullOrWhiteSpace(configOption) ? (configOption.Trim(), "--config")
+            : environment.TryGetValue(Variable, out var fromEnvironment) && !string.IsNullOrWhiteSpace(fromEnvironment)
+                ? (fromEnvironment.Trim(), "$" + Variable)
+                : (null, null);
+        if (named is null)
+        {
+            return Load(Location(environment));
+        }
+
+        var path = System.IO.Path.GetFullPath(named);
+        return File.Exists(path)
+            ? Load(path)
+            : throw CliException.Usage($"{source}: the config file '{path}' does not exist");
+    }
 
     /// <summary>Where the config file is looked for, from the given environment.</summary>
     public static string Location(IReadOnlyDictionary<string, string?> environment)

@@ -10,8 +10,11 @@ internal sealed class NatsSession : IAsyncDisposable
 {
     private static readonly TimeSpan DisposeLimit = TimeSpan.FromSeconds(2);
 
-    private NatsSession(NatsConnection connection, NatsSettings settings)
+    private readonly ConnectFailureLog _log;
+
+    private NatsSession(NatsConnection connection, NatsSettings settings, ConnectFailureLog log)
     {
+        _log = log;
         Connection = connection;
         Settings = settings;
         Queries = new QueryClient(connection, settings.Timeout);
@@ -35,7 +38,7 @@ internal sealed class NatsSession : IAsyncDisposable
         try
         {
             await connection.ConnectAsync().AsTask().WaitAsync(settings.Timeout, cancellationToken);
-            return new NatsSession(connection, settings);
+            return new NatsSession(connection, settings, log);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -47,6 +50,22 @@ internal sealed class NatsSession : IAsyncDisposable
             await DisposeQuietlyAsync(connection);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Why the server refused something this session sent, in the user's terms, or null: a request or publish the user
+    /// may not make is dropped by the server (so it looks like no answer) and reported only as a protocol error.
+    /// </summary>
+    public string? DescribeRefusal()
+    {
+        if (_log.LastPermissionViolation is not { } violation)
+        {
+            return null;
+        }
+
+        var user = Settings.Options.AuthOpts.Username is { Length: > 0 } name ? $"user '{name}'" : "these credentials";
+        return $"NATS at {Settings.DisplayUrl} refused it: {violation} — {user} may not do this " +
+               "(the viewer may only look; use the operator's credentials, e.g. --config <DataRoot>/cli/operator.json)";
     }
 
     public ValueTask DisposeAsync() => new(DisposeQuietlyAsync(Connection));

@@ -6,6 +6,7 @@ namespace MultiAgent.Cli.Connection;
 /// <summary>
 /// Where and how the CLI connects, resolved in this order: <c>--nats</c>, <c>$MULTIAGENT_NATS_URL</c>, the config file,
 /// <c>nats://localhost:4222</c>; the creds file from <c>--creds</c>, <c>$MULTIAGENT_NATS_CREDS</c>, the config file.
+/// The config file is <c>--config</c>, <c>$MULTIAGENT_CONFIG</c> or the default one (<see cref="CliConfigFile"/>).
 /// Credentials in the URL win over the config file's user/password/token.
 /// </summary>
 internal sealed class NatsSettings
@@ -41,7 +42,8 @@ internal sealed class NatsSettings
     /// <summary>Resolves the settings. Reads the config file; touches no network.</summary>
     /// <exception cref="CliException">A usage error: a malformed URL, a missing creds file, a bad timeout or config file.</exception>
     public static NatsSettings Resolve(
-        string? natsOption, string? credsOption, double timeoutSeconds, IReadOnlyDictionary<string, string?> environment)
+        string? natsOption, string? credsOption, double timeoutSeconds, IReadOnlyDictionary<string, string?> environment,
+        string? configOption = null)
     {
         // Secrets given on the command line or in the environment are redacted from messages even before they are parsed.
         var redactor = new Redactor();
@@ -55,7 +57,7 @@ internal sealed class NatsSettings
         }
 
         var timeout = TimeSpan.FromSeconds(timeoutSeconds);
-        var config = CliConfigFile.Load(CliConfigFile.Location(environment));
+        var config = CliConfigFile.Resolve(configOption, environment);
         redactor.AddUrl(config.Nats);
         redactor.AddSecret(config.Password);
         redactor.AddSecret(config.Token);

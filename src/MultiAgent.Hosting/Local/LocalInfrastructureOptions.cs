@@ -40,6 +40,15 @@ public sealed record LocalInfrastructureOptions
 
     public string PostgresPasswordFile => Path.Combine(DataRoot, "postgres.password");
 
+    /// <summary>The generated password of a NATS user (mode 0600).</summary>
+    public string NatsPasswordFile(string user) => Path.Combine(DataRoot, $"nats-{user}.password");
+
+    /// <summary>nats-server's configuration (users and permissions), rewritten at every start (mode 0600).</summary>
+    public string NatsConfigFile => Path.Combine(DataRoot, "nats-server.conf");
+
+    /// <summary>CLI config files, one per CLI user (<c>operator.json</c>, <c>viewer.json</c>), mode 0600.</summary>
+    public string CliConfigDirectory => Path.Combine(DataRoot, "cli");
+
     /// <summary>
     /// Reads the options. The default data root is <c>&lt;apphost&gt;/.data</c>, or <c>/var/lib/multiagent</c>
     /// when running as root (PostgreSQL then runs as the <c>postgres</c> user, which must be able to reach the folder,

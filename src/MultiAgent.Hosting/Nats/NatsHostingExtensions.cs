@@ -1,28 +1,30 @@
+using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MultiAgent.Hosting.Local;
 
 namespace MultiAgent.Hosting.Nats;
 
 public static class NatsHostingExtensions
 {
+    /// <summary>The CLI users for whom run mode writes a CLI config file.</summary>
+    public static readonly IReadOnlyList<string> CliUsers = [NatsUsers.Operator, NatsUsers.Viewer];
+
     /// <summary>
     /// Adds NATS with JetStream: a local nats-server process in run mode, the official container with a data volume
-    /// in publish mode. Either way the result is a connection-string resource named <paramref name="name"/>.
+    /// in publish mode. Either way the server knows the users of <see cref="NatsUsers"/> (a configuration file written
+    /// by the AppHost, <c>-c</c>), each with a password that is an Aspire secret parameter named
+    /// <c>{name}-{user}-password</c>; the resource's own connection string is the <c>admin</c> user's, and
+    /// <see cref="WithNatsUser{T}"/> gives a resource another user's.
     /// </summary>
-    public static IResourceBuilder<IResourceWithConnectionString> AddNatsJetStream(
+    public static IResourceBuilder<INatsServerResource> AddNatsJetStream(
         this IDistributedApplicationBuilder builder, string name, LocalInfrastructureOptions options)
     {
         if (builder.ExecutionContext.IsPublishMode)
         {
-            return builder.AddResource(new NatsServerContainerResource(name))
-                .WithImage(NatsServerContainerResource.Image, NatsServerContainerResource.Tag)
-                .WithImageRegistry("docker.io")
-                .WithEndpoint(targetPort: 4222, name: NatsServerProcessResource.PrimaryEndpointName, scheme: "tcp")
-                .WithHttpEndpoint(targetPort: 8222, name: NatsServerProcessResource.MonitorEndpointName)
-                .WithVolume("nats-data", "/data")
-                .WithArgs("--jetstream", "--store_dir", "/data", "--http_port", "8222");
+            return AddNatsContainer(builder, name);
         }
 
         var natsServer = LocalToolchain.FindNatsServer(options);
@@ -33,7 +35,15 @@ public static class NatsHostingExtensions
         }
 
         Directory.CreateDirectory(options.NatsDataDirectory);
-        var resource = new NatsServerProcessResource(name, natsServer, options.NatsDataDirectory);
+
+        // Generated once and kept in the data folder (mode 0600), as PostgreSQL's password is: the CLI config files
+        // written from them stay valid across restarts.
+        var passwords = NatsUsers.All.ToDictionary(
+            user => user.Name,
+            user => builder.AddParameter(
+                user.PasswordParameterName(name), LocalSecret.ReadOrCreate(options.NatsPasswordFile(user.Name)), secret: true).Resource);
+
+        var resource = new NatsServerProcessResource(name, natsServer, options.NatsDataDirectory, passwords);
         var healthCheckKey = $"{name}_healthz";
         builder.Services.AddHealthChecks()
             .Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
@@ -44,6 +54,8 @@ public static class NatsHostingExtensions
             .WithHttpEndpoint(port: options.UseFixedPorts ? options.NatsMonitorPort : null, name: NatsServerProcessResource.MonitorEndpointName)
             .WithArgs(context =>
             {
+                context.Args.Add("-c");
+                context.Args.Add(options.NatsConfigFile);
                 context.Args.Add("--jetstream");
                 context.Args.Add("--store_dir");
                 context.Args.Add(options.NatsDataDirectory);
@@ -56,6 +68,98 @@ public static class NatsHostingExtensions
                 context.Args.Add("--http_port");
                 context.Args.Add(resource.MonitorEndpoint.Property(EndpointProperty.TargetPort));
             })
-            .WithHealthCheck(healthCheckKey);
+            .WithHealthCheck(healthCheckKey)
+            .OnBeforeResourceStarted(async (server, @event, cancellationToken) =>
+            {
+                // Written at every start, from the parameters' values: the file always matches what the clients are given.
+                var values = await ResolvePasswordsAsync(server, cancellationToken);
+                LocalSecret.WriteOwnerOnly(options.NatsConfigFile, NatsServerConfig.Render(NatsUsers.All, user => NatsServerConfig.Quote(values[user])));
+            })
+            .OnResourceReady(async (server, @event, cancellationToken) =>
+            {
+                var values = await ResolvePasswordsAsync(server, cancellationToken);
+                var url = $"nats://{server.PrimaryEndpoint.Host}:{server.PrimaryEndpoint.Port}";
+                foreach (var user in CliUsers)
+                {
+                    LocalSecret.WriteOwnerOnly(CliConfigPath(options, user), CliConfigJson(url, user, values[user]));
+                }
+
+                var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
+                logger.LogInformation(
+                    "CLI credentials (mode 0600): MULTIAGENT_CONFIG={Operator} (operator: submit, stop, approve, reject) or {Viewer} (viewer: read only)",
+                    CliConfigPath(options, NatsUsers.Operator), CliConfigPath(options, NatsUsers.Viewer));
+            });
+    }
+
+    /// <summary>
+    /// Gives the resource <c>ConnectionStrings:{connectionName}</c> of NATS user <paramref name="user"/>:
+    /// <c>nats://user:{password}@host:port</c>, the password a secret parameter (masked in the dashboard, a parameter
+    /// reference in a manifest).
+    /// </summary>
+    public static IResourceBuilder<T> WithNatsUser<T>(
+        this IResourceBuilder<T> builder, IResourceBuilder<INatsServerResource> nats, string user, string connectionName = "nats")
+        where T : IResourceWithEnvironment
+    {
+        ArgumentNullException.ThrowIfNull(nats);
+        _ = NatsUsers.Get(user);
+        return builder
+            .WithEnvironment($"ConnectionStrings__{connectionName}", nats.Resource.ConnectionStringFor(user))
+            .WithReferenceRelationship(nats.Resource);
+    }
+
+    /// <summary>The CLI config file of <paramref name="user"/> that run mode writes: <c>&lt;DataRoot&gt;/cli/&lt;user&gt;.json</c>.</summary>
+    public static string CliConfigPath(LocalInfrastructureOptions options, string user) =>
+        Path.Combine(options.CliConfigDirectory, $"{user}.json");
+
+    /// <summary>The CLI's config-file format (see the CLI's CliConfigFile): the URL without credentials, user, password.</summary>
+    public static string CliConfigJson(string url, string user, string password) =>
+        JsonSerializer.Serialize(new Dictionary<string, string> { ["nats"] = url, ["user"] = user, ["password"] = password }) + "\n";
+
+    private static async Task<Dictionary<string, string>> ResolvePasswordsAsync(INatsServerResource server, CancellationToken cancellationToken)
+    {
+        var values = new Dictionary<string, string>();
+        foreach (var (user, parameter) in server.Passwords)
+        {
+            values[user] = await parameter.GetValueAsync(cancellationToken)
+                ?? throw new InvalidOperationException($"The password parameter '{parameter.Name}' has no value.");
+        }
+
+        return values;
+    }
+
+    /// <summary>
+    /// Publish mode: the Alpine NATS image. Its configuration travels in the environment variable NATS_CONFIG, which holds
+    /// no secret (every password is written <c>$NATS_PASSWORD_&lt;USER&gt;</c>, which nats-server reads from its
+    /// environment); the passwords are secret parameters with generated defaults, given as NATS_PASSWORD_&lt;USER&gt;.
+    /// A shell writes the variable to a file (mode 0600) and execs nats-server on it.
+    /// </summary>
+    private static IResourceBuilder<INatsServerResource> AddNatsContainer(IDistributedApplicationBuilder builder, string name)
+    {
+        var passwords = NatsUsers.All.ToDictionary(
+            user => user.Name,
+            user => builder.AddParameter(
+                user.PasswordParameterName(name),
+                new GenerateParameterDefault { MinLength = 32, Special = false },
+                secret: true).Resource);
+
+        var container = builder.AddResource(new NatsServerContainerResource(name, passwords))
+            .WithImage(NatsServerContainerResource.Image, NatsServerContainerResource.Tag)
+            .WithImageRegistry("docker.io")
+            .WithEndpoint(targetPort: 4222, name: NatsServerProcessResource.PrimaryEndpointName, scheme: "tcp")
+            .WithHttpEndpoint(targetPort: 8222, name: NatsServerProcessResource.MonitorEndpointName)
+            .WithVolume("nats-data", "/data")
+            .WithEntrypoint("/bin/sh")
+            .WithArgs(
+                "-c",
+                "umask 077 && printf '%s' \"$NATS_CONFIG\" > /tmp/nats-server.conf && exec nats-server -c /tmp/nats-server.conf \"$@\"",
+                "nats-server",
+                "--jetstream", "--store_dir", "/data", "--http_port", "8222")
+            .WithEnvironment("NATS_CONFIG", NatsServerConfig.Render(NatsUsers.All, NatsServerConfig.EnvironmentReference));
+        foreach (var (user, password) in passwords)
+        {
+            container.WithEnvironment(NatsServerConfig.PasswordVariable(user), password);
+        }
+
+        return container;
     }
 }

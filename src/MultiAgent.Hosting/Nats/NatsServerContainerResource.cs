@@ -3,15 +3,18 @@ using Aspire.Hosting.ApplicationModel;
 namespace MultiAgent.Hosting.Nats;
 
 /// <summary>The official NATS image with JetStream on a volume (publish mode, for Azure Container Apps).</summary>
-public sealed class NatsServerContainerResource(string name) : ContainerResource(name), IResourceWithConnectionString
+public sealed class NatsServerContainerResource(string name, IReadOnlyDictionary<string, ParameterResource> passwords)
+    : ContainerResource(name), INatsServerResource
 {
+    /// <summary>The Alpine variant: its shell writes the configuration from an environment variable before the server starts.</summary>
     internal const string Image = "nats";
-    internal const string Tag = "2.10";
+    internal const string Tag = "2.10-alpine";
 
     private EndpointReference? _primaryEndpoint;
 
     public EndpointReference PrimaryEndpoint => _primaryEndpoint ??= new(this, NatsServerProcessResource.PrimaryEndpointName);
 
-    public ReferenceExpression ConnectionStringExpression =>
-        ReferenceExpression.Create($"nats://{PrimaryEndpoint.Property(EndpointProperty.HostAndPort)}");
+    public IReadOnlyDictionary<string, ParameterResource> Passwords { get; } = passwords;
+
+    public ReferenceExpression ConnectionStringExpression => ((INatsServerResource)this).ConnectionStringFor(NatsUsers.Admin);
 }

@@ -2,9 +2,10 @@ using Aspire.Hosting.ApplicationModel;
 
 namespace MultiAgent.Hosting.Nats;
 
-/// <summary>A local <c>nats-server -js</c> process (run mode).</summary>
-public sealed class NatsServerProcessResource(string name, string command, string workingDirectory)
-    : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
+/// <summary>A local <c>nats-server -js</c> process (run mode), started with a configuration file of users.</summary>
+public sealed class NatsServerProcessResource(
+    string name, string command, string workingDirectory, IReadOnlyDictionary<string, ParameterResource> passwords)
+    : ExecutableResource(name, command, workingDirectory), INatsServerResource
 {
     internal const string PrimaryEndpointName = "tcp";
     internal const string MonitorEndpointName = "monitor";
@@ -17,6 +18,7 @@ public sealed class NatsServerProcessResource(string name, string command, strin
     /// <summary>The HTTP monitoring endpoint (/healthz, /varz, /jsz).</summary>
     public EndpointReference MonitorEndpoint => _monitorEndpoint ??= new(this, MonitorEndpointName);
 
-    public ReferenceExpression ConnectionStringExpression =>
-        ReferenceExpression.Create($"nats://{PrimaryEndpoint.Property(EndpointProperty.HostAndPort)}");
+    public IReadOnlyDictionary<string, ParameterResource> Passwords { get; } = passwords;
+
+    public ReferenceExpression ConnectionStringExpression => ((INatsServerResource)this).ConnectionStringFor(NatsUsers.Admin);
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using MultiAgent.Hosting.Local;
 using Npgsql;
@@ -16,19 +15,7 @@ internal sealed class PostgresCluster(LocalInfrastructureOptions options, string
     /// The superuser password: generated once and kept beside the cluster (mode 0600), because the cluster
     /// only knows the password it was initialised with.
     /// </summary>
-    public string ReadOrCreatePassword()
-    {
-        Directory.CreateDirectory(options.DataRoot);
-        if (File.Exists(options.PostgresPasswordFile))
-        {
-            return File.ReadAllText(options.PostgresPasswordFile).Trim();
-        }
-
-        var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        File.WriteAllText(options.PostgresPasswordFile, password);
-        RestrictToOwner(options.PostgresPasswordFile);
-        return password;
-    }
+    public string ReadOrCreatePassword() => LocalSecret.ReadOrCreate(options.PostgresPasswordFile);
 
     public bool IsInitialized => File.Exists(Path.Combine(DataDirectory, "PG_VERSION"));
 

@@ -30,6 +30,24 @@ public sealed class ManifestTests : IDisposable
         Assert.Equal("/data", Assert.Single(nats.GetProperty("volumes").EnumerateArray()).GetProperty("target").GetString());
         Assert.Equal(4222, nats.GetProperty("bindings").GetProperty("tcp").GetProperty("targetPort").GetInt32());
 
+        // The server's configuration travels as a value with no secret in it; passwords are generated secret parameters.
+        var natsEnv = nats.GetProperty("env");
+        var config = natsEnv.GetProperty("NATS_CONFIG").GetString()!;
+        foreach (var user in new[] { "coder", "reviewer", "repomanager", "operator", "viewer", "admin" })
+        {
+            var variable = $"NATS_PASSWORD_{user.ToUpperInvariant()}";
+            Assert.Contains($"user: \"{user}\"", config);
+            Assert.Contains($"password: ${variable}", config);
+            Assert.Equal($"{{nats-{user}-password.value}}", natsEnv.GetProperty(variable).GetString());
+            var password = resources.GetProperty($"nats-{user}-password");
+            Assert.Equal("parameter.v0", password.GetProperty("type").GetString());
+            var input = password.GetProperty("inputs").GetProperty("value");
+            Assert.True(input.GetProperty("secret").GetBoolean());
+            Assert.True(input.GetProperty("default").TryGetProperty("generate", out _));
+        }
+
+        Assert.DoesNotMatch("[0-9a-f]{48}", text); // no password the run mode generated (48 hex digits)
+
         var postgres = resources.GetProperty("postgres");
         Assert.Equal("container.v0", postgres.GetProperty("type").GetString());
         Assert.Contains("postgres", postgres.GetProperty("image").GetString());
@@ -44,7 +62,10 @@ public sealed class ManifestTests : IDisposable
             var project = resources.GetProperty(agent);
             Assert.Equal("project.v0", project.GetProperty("type").GetString());
             var env = project.GetProperty("env");
-            Assert.Equal("{nats.connectionString}", env.GetProperty("ConnectionStrings__nats").GetString());
+            // Each agent is a NATS user of its own; its password is a parameter reference, never a value.
+            Assert.Equal(
+                $"nats://{agent}:{{nats-{agent}-password.value}}@{{nats.bindings.tcp.host}}:{{nats.bindings.tcp.port}}",
+                env.GetProperty("ConnectionStrings__nats").GetString());
             Assert.Equal("{multiagentdb.connectionString}", env.GetProperty("ConnectionStrings__multiagentdb").GetString());
         }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 using MultiAgent.Cli;
+using MultiAgent.Tests.Infrastructure;
 
 namespace MultiAgent.Tests.Cli;
 
@@ -36,6 +37,13 @@ public static partial class CliRunner
     /// <summary>Runs a command against the NATS at <paramref name="natsUrl"/> (with a 10 s timeout).</summary>
     public static Task<CliResult> RunOnAsync(string natsUrl, params string[] args) =>
         RunAsync([.. args, "--nats", natsUrl, "--timeout", "10"], null);
+
+    /// <summary>
+    /// Runs a command as NATS user <paramref name="user"/> of the topology (operator or viewer), with the CLI config
+    /// file the AppHost wrote for that user (<c>--config</c>), and a 10 s timeout.
+    /// </summary>
+    public static Task<CliResult> RunAsAsync(AppHostFixture fixture, string user, params string[] args) =>
+        RunAsync([.. args, "--config", fixture.CliConfigFile(user), "--timeout", "10"], null);
 
     public static async Task<CliResult> RunAsync(
         string[] args, IDictionary<string, string?>? environment, CliTerminal terminal = default, CancellationToken cancellationToken = default,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using MultiAgent.Cli;
 using MultiAgent.Contracts;
+using MultiAgent.Hosting.Nats;
 using MultiAgent.Messaging;
 using MultiAgent.Persistence;
 using MultiAgent.Tests.Infrastructure;
@@ -96,7 +97,7 @@ public sealed class CliSystemTests(SystemFixture system, ITestOutputHelper outpu
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var watchOutput = new LockedStringWriter();
 
-        var watching = CliRunner.RunAsync(["watch", jobId, "--nats", system.NatsUrl, "--timeout", "10"], null, default, limit.Token, watchOutput);
+        var watching = CliRunner.RunAsync(["watch", jobId, "--config", system.CliConfigFile(NatsUsers.Viewer), "--timeout", "10"], null, default, limit.Token, watchOutput);
         await Eventually.ReturnsAsync(
             _ => Task.FromResult(watchOutput.ToString()), text => text.Contains("Ctrl+C", StringComparison.Ordinal) || watching.IsCompleted,
             Patience, "watch to start watching");
@@ -215,7 +216,7 @@ public sealed class CliSystemTests(SystemFixture system, ITestOutputHelper outpu
     }
 
     private Task<CliResult> RunAsync(params string[] args) =>
-        CliRunner.RunOnAsync(system.NatsUrl, args);
+        CliRunner.RunAsAsync(system, NatsUsers.Operator, args);
 
     /// <summary>job-status until it answers: the Repo Manager records the job asynchronously.</summary>
     private async Task<CliResult> WaitForJobAsync(string jobId, params string[] options)

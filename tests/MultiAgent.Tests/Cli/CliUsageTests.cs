@@ -177,6 +177,36 @@ public sealed class CliUsageTests
     }
 
     [Fact]
+    public async Task The_config_file_comes_from_the_option_then_the_environment_then_the_home_folder()
+    {
+        var home = Path.Combine(Path.GetTempPath(), "multiagent-cli-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(home, ".config", "multi-agent"));
+        await File.WriteAllTextAsync(Path.Combine(home, ".config", "multi-agent", "config.json"), """{"nats": "nats://127.0.0.3:1"}""");
+        var viewer = Path.Combine(home, "viewer.json");
+        await File.WriteAllTextAsync(viewer, """{"nats": "nats://127.0.0.4:1", "user": "viewer", "password": "viewer-password-1"}""");
+        var operatorFile = Path.Combine(home, "operator.json");
+        await File.WriteAllTextAsync(operatorFile, """{"nats": "nats://127.0.0.5:1", "user": "operator", "password": "operator-password-1"}""");
+        var withVariable = new Dictionary<string, string?> { ["HOME"] = home, ["MULTIAGENT_CONFIG"] = viewer };
+
+        var fromHome = await CliRunner.RunAsync(["agents", "--timeout", "2"], new Dictionary<string, string?> { ["HOME"] = home });
+        var fromVariable = await CliRunner.RunAsync(["agents", "--timeout", "2"], withVariable);
+        var fromOption = await CliRunner.RunAsync(["agents", "--timeout", "2", "--config", operatorFile], withVariable);
+        var missing = await CliRunner.RunAsync(["agents", "--timeout", "2", "--config", Path.Combine(home, "nope.json")], withVariable);
+        var missingFromVariable = await CliRunner.RunAsync(
+            ["agents", "--timeout", "2"], new Dictionary<string, string?> { ["HOME"] = home, ["MULTIAGENT_CONFIG"] = "/no/such/config.json" });
+
+        Assert.Contains("nats://127.0.0.3:1", fromHome.Stderr);
+        Assert.Contains("nats://127.0.0.4:1", fromVariable.Stderr);
+        Assert.Contains("nats://127.0.0.5:1", fromOption.Stderr);
+        Assert.Equal(ExitCodes.Usage, missing.ExitCode);
+        Assert.Contains("--config: the config file", missing.Stderr);
+        Assert.Contains("nope.json' does not exist", missing.Stderr);
+        Assert.Equal(ExitCodes.Usage, missingFromVariable.ExitCode);
+        Assert.Contains("$MULTIAGENT_CONFIG", missingFromVariable.Stderr);
+        Assert.DoesNotContain("-password-1", fromHome.Stderr + fromVariable.Stderr + fromOption.Stderr + missing.Stderr);
+    }
+
+    [Fact]
     public async Task A_missing_creds_file_or_a_broken_config_file_is_a_usage_error()
     {
         var missingCreds = await CliRunner.RunAsync("agents", "--nats", Unreachable, "--creds", "/no/such/file.creds");

@@ -1,5 +1,6 @@
 using MultiAgent.Cli;
 using MultiAgent.Contracts;
+using MultiAgent.Hosting.Nats;
 using MultiAgent.Tests.Cli;
 using MultiAgent.Tests.Infrastructure;
 
@@ -14,9 +15,9 @@ public sealed class CliScenarios(SystemFixture system) : ScenarioTests(system)
     {
         var jobsBefore = (await Client.Queries.ListJobsAsync(new ListJobsQuery(Limit: 1))).Total;
 
-        var result = await CliRunner.RunOnAsync(
-            Fixture.NatsUrl, "start-project", "--repo", "ftp://x/y", "--requirements", "Add a /version endpoint");
-        var listed = await CliRunner.RunOnAsync(Fixture.NatsUrl, "list-jobs", "--json");
+        var result = await CliRunner.RunAsAsync(
+            Fixture, NatsUsers.Operator, "start-project", "--repo", "ftp://x/y", "--requirements", "Add a /version endpoint");
+        var listed = await CliRunner.RunAsAsync(Fixture, NatsUsers.Viewer, "list-jobs", "--json");
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.StartsWith("error: invalid repository: ", result.Stderr);

@@ -1,5 +1,6 @@
 using MultiAgent.Cli;
 using MultiAgent.Contracts;
+using MultiAgent.Hosting.Nats;
 using MultiAgent.Repositories;
 using MultiAgent.Tests.Cli;
 using MultiAgent.Tests.Fakes.OpenAI;
@@ -24,7 +25,7 @@ public sealed class ConcurrencyScenarios(SystemFixture system) : ScenarioTests(s
         await Client.RunToApprovalAsync(scenario, feature);
         using var colleague = new GitSandbox();
         var theirs = await colleague.CommitAsync(scenario.GitDirectory, "main", scenario.FileName, "theirs\n", "A colleague's change");
-        var approved = await CliRunner.RunOnAsync(Fixture.NatsUrl, "approve", feature.JobId);
+        var approved = await CliRunner.RunAsAsync(Fixture, NatsUsers.Operator, "approve", feature.JobId);
         var status = await Client.WaitForEndAsync(feature.JobId, JobStatus.Failed, scenario);
 
         Assert.True(approved.ExitCode == ExitCodes.Ok, approved.ToString());

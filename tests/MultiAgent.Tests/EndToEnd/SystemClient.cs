@@ -44,6 +44,11 @@ public sealed class SystemClient : IAsyncDisposable
     /// <summary>The local-git host's pull requests, reviews and comments (keyed by the bare repository's path).</summary>
     public LocalPullRequestStore PullRequests { get; }
 
+    /// <summary>
+    /// Connects as NATS user <c>admin</c>: the client is the harness around the agents, doing what no one role may do
+    /// at once (a feature for the Repo Manager, a task straight to the Coder, reading every job). What each role may do
+    /// is <c>NatsSecurityScenarios</c>'s subject.
+    /// </summary>
     public static async Task<SystemClient> ConnectAsync(SystemFixture system)
     {
         var nats = new NatsConnection(new NatsOpts { Url = system.NatsUrl });

@@ -1,5 +1,6 @@
 using MultiAgent.Cli;
 using MultiAgent.Contracts;
+using MultiAgent.Hosting.Nats;
 using MultiAgent.Repositories;
 using MultiAgent.Tests.Cli;
 using MultiAgent.Tests.Fakes.OpenAI;
@@ -97,7 +98,7 @@ public sealed class WorkflowScenarios(SystemFixture system) : ScenarioTests(syst
         var jobId = await Client.SubmitAsync(scenario.Feature("Something to stop"));
         await gate.WhenReachedAsync(SystemClient.DefaultPatience);
 
-        var stopped = await CliRunner.RunOnAsync(Fixture.NatsUrl, "stop-job", jobId, "--reason", "not needed after all");
+        var stopped = await CliRunner.RunAsAsync(Fixture, NatsUsers.Operator, "stop-job", jobId, "--reason", "not needed after all");
         gate.Release();
         var done = await Client.WaitForTaskAsync(jobId, AgentType.Coder, MessageTypes.ImplementationRequest, AgentTaskStatus.Cancelled, scenario);
 
@@ -184,7 +185,7 @@ public sealed class WorkflowScenarios(SystemFixture system) : ScenarioTests(syst
         var jobId = waiting.Job.JobId;
         Assert.Single(await scenario.CommitsAsync("main"));
         Assert.Contains(waiting.Timeline, e => e.Message.Contains($"multi-agent approve {jobId}", StringComparison.Ordinal));
-        var approved = await CliRunner.RunOnAsync(Fixture.NatsUrl, "approve", jobId);
+        var approved = await CliRunner.RunAsAsync(Fixture, NatsUsers.Operator, "approve", jobId);
         var done = await Client.WaitForEndAsync(jobId, JobStatus.Completed, scenario);
 
         Assert.Equal(ExitCodes.Ok, approved.ExitCode);
@@ -199,7 +200,7 @@ public sealed class WorkflowScenarios(SystemFixture system) : ScenarioTests(syst
         await using var scenario = await Scenario.StartAsync(Fixture);
         var jobId = (await Client.RunToApprovalAsync(scenario, scenario.Feature("Wait for a person", requireApproval: true))).Job.JobId;
 
-        var rejected = await CliRunner.RunOnAsync(Fixture.NatsUrl, "reject", jobId, "--reason", "not this quarter");
+        var rejected = await CliRunner.RunAsAsync(Fixture, NatsUsers.Operator, "reject", jobId, "--reason", "not this quarter");
         var done = await Client.WaitForEndAsync(jobId, JobStatus.Failed, scenario);
 
         Assert.Equal(ExitCodes.Ok, rejected.ExitCode);

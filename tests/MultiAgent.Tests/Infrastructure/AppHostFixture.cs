@@ -18,17 +18,38 @@ public abstract class AppHostFixture : IAsyncLifetime
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
 
     private readonly string _dataRoot = Path.Combine(Path.GetTempPath(), "multiagent-tests", Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, string> _natsPasswords = [];
+    private readonly ResourceLogTail _resourceLogs = new();
     private DistributedApplication? _app;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The topology is not started.");
 
-    /// <summary>nats://host:port of the test's NATS server.</summary>
+    /// <summary>
+    /// nats://admin:password@host:port of the test's NATS server: the <c>admin</c> user, allowed every subject (tests
+    /// act as the harness around the agents: they create streams, publish straight to any agent, read dead letters).
+    /// </summary>
     public string NatsUrl { get; private set; } = "";
+
+    /// <summary>nats://host:port of the test's NATS server, without credentials.</summary>
+    public string NatsAddress { get; private set; } = "";
+
+    /// <summary>The CLI config file that run mode writes for a CLI user ("operator" or "viewer").</summary>
+    public string CliConfigFile(string user) => MultiAgent.Hosting.Nats.NatsHostingExtensions.CliConfigPath(
+        new MultiAgent.Hosting.Local.LocalInfrastructureOptions { DataRoot = _dataRoot }, user);
 
     /// <summary>Npgsql connection string of the system database.</summary>
     public string DatabaseConnectionString { get; private set; } = "";
 
     protected abstract bool StartAgents { get; }
+
+    /// <summary>nats://user:password@host:port of one NATS user (coder, reviewer, repomanager, operator, viewer, admin).</summary>
+    public string NatsUrlFor(string user) =>
+        _natsPasswords.TryGetValue(user, out var password)
+            ? new UriBuilder(NatsAddress) { UserName = user, Password = password }.Uri.GetLeftPart(UriPartial.Authority)
+            : throw new ArgumentException($"no NATS user '{user}'", nameof(user));
+
+    /// <summary>The password of one NATS user (for tests that check it is printed nowhere).</summary>
+    public string NatsPasswordOf(string user) => _natsPasswords[user];
 
     /// <summary>This run's own folder (servers' data, and whatever a subclass keeps there).</summary>
     protected string DataRoot => _dataRoot;
@@ -55,6 +76,9 @@ public abstract class AppHostFixture : IAsyncLifetime
             (options, _) => options.DisableDashboard = true);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
+            // The resources' own output (agents, servers), kept briefly for failure messages.
+            .AddProvider(_resourceLogs)
+            .AddFilter<ResourceLogTail>((category, _) => category?.Contains(".Resources.", StringComparison.Ordinal) == true)
             // Servers are unhealthy while they start; the fixture waits for healthy and reports what is not.
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
 
@@ -69,12 +93,21 @@ public abstract class AppHostFixture : IAsyncLifetime
             }
 
             NatsUrl = await _app.GetConnectionStringAsync("nats", timeout.Token) ?? throw new InvalidOperationException("no NATS URL");
+            NatsAddress = new UriBuilder(NatsUrl) { UserName = "", Password = "" }.Uri.GetLeftPart(UriPartial.Authority);
+            foreach (var user in MultiAgent.Hosting.Nats.NatsUsers.All)
+            {
+                var parameter = (ParameterResource)_app.Services.GetRequiredService<DistributedApplicationModel>().Resources
+                    .Single(r => r.Name == user.PasswordParameterName("nats"));
+                _natsPasswords[user.Name] = await parameter.GetValueAsync(timeout.Token)
+                    ?? throw new InvalidOperationException($"no password for NATS user {user.Name}");
+            }
             DatabaseConnectionString = await _app.GetConnectionStringAsync("multiagentdb", timeout.Token)
                 ?? throw new InvalidOperationException("no database connection string");
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"The topology was not healthy within {StartTimeout.TotalSeconds}s: {DescribeResources()}");
+            throw new TimeoutException(
+                $"The topology was not healthy within {StartTimeout.TotalSeconds}s: {DescribeResources()}\nLast resource output:\n{_resourceLogs}");
         }
     }
 
@@ -124,4 +157,38 @@ public sealed class SystemCollection : ICollectionFixture<SystemFixture>
 public sealed class InfrastructureCollection : ICollectionFixture<InfrastructureFixture>
 {
     public const string Name = "infrastructure";
+}
+
+/// <summary>The last lines the resources printed (Aspire.Hosting.Testing forwards them to loggers "….Resources.&lt;name&gt;").</summary>
+internal sealed class ResourceLogTail : ILoggerProvider
+{
+    private const int Capacity = 200;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName[(categoryName.LastIndexOf('.') + 1)..], this);
+
+    public override string ToString() => string.Join('\n', _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private void Add(string line)
+    {
+        _lines.Enqueue(line);
+        while (_lines.Count > Capacity && _lines.TryDequeue(out _))
+        {
+        }
+    }
+
+    private sealed class Logger(string resource, ResourceLogTail tail) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            tail.Add($"{resource}: {formatter(state, exception)}");
+    }
 }

@@ -6,6 +6,7 @@ using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MultiAgent.Contracts;
+using MultiAgent.Hosting.Nats;
 using MultiAgent.Messaging;
 using MultiAgent.Tests.Infrastructure;
 using NATS.Client.Core;
@@ -102,7 +103,7 @@ public sealed class SystemHealthTests(SystemFixture system)
     {
         using var http = RepoManager();
         var before = await RepoManagerProcessedAsync(http);
-        await using var nats = new NatsConnection(new NatsOpts { Url = system.NatsUrl });
+        await using var nats = new NatsConnection(new NatsOpts { Url = system.NatsUrlFor(NatsUsers.Operator) });
         var publisher = new TaskPublisher(nats.CreateJetStreamContext(), Options.Create(new TaskBusOptions()));
         var jobId = $"job-{Guid.NewGuid():N}"[..16];
 

@@ -1,0 +1,98 @@
+using System.Text;
+
+namespace MultiAgent.Hosting.Nats;
+
+/// <summary>
+/// Writes nats-server's configuration file (<c>-c</c>): the <c>authorization</c> block with every user of
+/// <see cref="NatsUsers"/> and its permissions. Server options (ports, JetStream, store) stay on the command line.
+/// </summary>
+public static class NatsServerConfig
+{
+    /// <summary>
+    /// The configuration text. <paramref name="password"/> gives, for a user name, the value written after
+    /// <c>password:</c>: a quoted literal (<see cref="Quote"/>) in run mode, or a reference to an environment
+    /// variable (<see cref="EnvironmentReference"/>) that nats-server resolves when it reads the file.
+    /// </summary>
+    public static string Render(IEnumerable<NatsUser> users, Func<string, string> password)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        ArgumentNullException.ThrowIfNull(password);
+        var text = new StringBuilder();
+        text.Append("# nats-server configuration written by the MultiAgent AppHost; do not edit: it is rewritten at every start.\n");
+        text.Append("# Users and their permissions: see docs/security.md (\"NATS: authentication and authorisation\").\n");
+        text.Append("authorization {\n");
+        text.Append("  users = [\n");
+        foreach (var user in users)
+        {
+            text.Append("    {\n");
+            text.Append($"      # {user.Description}\n");
+            text.Append($"      user: {Quote(user.Name)}\n");
+            text.Append($"      password: {password(user.Name)}\n");
+            var permissions = user.Permissions;
+            if (permissions.Publish is not null || permissions.Subscribe is not null || permissions.AllowResponses)
+            {
+                text.Append("      permissions: {\n");
+                AppendList(text, "publish", permissions.Publish);
+                AppendList(text, "subscribe", permissions.Subscribe);
+                if (permissions.AllowResponses)
+                {
+                    text.Append("        allow_responses: true\n");
+                }
+
+                text.Append("      }\n");
+            }
+
+            text.Append("    }\n");
+        }
+
+        text.Append("  ]\n");
+        text.Append("}\n");
+        return text.ToString();
+    }
+
+    /// <summary>A double-quoted configuration string.</summary>
+    public static string Quote(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var quoted = new StringBuilder("\"");
+        foreach (var c in value)
+        {
+            if (c is '"' or '\\')
+            {
+                quoted.Append('\\');
+            }
+            else if (char.IsControl(c))
+            {
+                throw new ArgumentException("A NATS configuration string cannot hold control characters.", nameof(value));
+            }
+
+            quoted.Append(c);
+        }
+
+        return quoted.Append('"').ToString();
+    }
+
+    /// <summary>The environment variable holding a user's password where the file refers to it: NATS_PASSWORD_CODER.</summary>
+    public static string PasswordVariable(string user) => "NATS_PASSWORD_" + user.ToUpperInvariant();
+
+    /// <summary>A reference to the password variable of <paramref name="user"/>: <c>$NATS_PASSWORD_CODER</c>.</summary>
+    public static string EnvironmentReference(string user) => "$" + PasswordVariable(user);
+
+    private static void AppendList(StringBuilder text, string direction, IReadOnlyList<string>? subjects)
+    {
+        if (subjects is null)
+        {
+            return;
+        }
+
+        text.Append($"        {direction}: {{\n");
+        text.Append("          allow: [\n");
+        foreach (var subject in subjects)
+        {
+            text.Append($"            {Quote(subject)}\n");
+        }
+
+        text.Append("          ]\n");
+        text.Append("        }\n");
+    }
+}
