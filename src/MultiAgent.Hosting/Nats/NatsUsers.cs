@@ -102,9 +102,12 @@ public static class NatsUsers
             publish.AddRange(Enum.GetValues<AgentType>().Select(Subjects.Tasks));
             publish.Add(Subjects.EventsAll);
             publish.Add(Subjects.JobCancelAll);
+
+            // The health report reads every agent type's queue (its durable consumer's figures), never changes it.
+            publish.AddRange(Enum.GetValues<AgentType>().Select(a => $"{JsApi}.CONSUMER.INFO.{Subjects.TasksStream}.{Subjects.DurableConsumer(a)}"));
             subscribe.Add(Subjects.Prefix + ".query.>");
             subscribe.Add(Subjects.HeartbeatsAll);
-            return new(token, "the Repo Manager agent", new(publish, subscribe, AllowResponses: true));
+            return new(token, "the Repo Manager agent", new NatsPermissions(publish, subscribe, AllowResponses: true).Deduplicated());
         }
 
         // The Coder and the Reviewer hand their results to the Repo Manager, and record their own task events.

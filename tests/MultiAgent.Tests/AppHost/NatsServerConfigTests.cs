@@ -53,6 +53,9 @@ public sealed class NatsServerConfigTests : IDisposable
     [InlineData("repomanager", "multiagent.heartbeats.repomanager.rm-1", true)]
     [InlineData("repomanager", "multiagent.heartbeats.coder.rm-1", false)]
     [InlineData("repomanager", "multiagent.query.job.stop", false)]
+    [InlineData("repomanager", "$JS.API.CONSUMER.INFO.MULTIAGENT_TASKS.reviewer-worker", true)]
+    [InlineData("repomanager", "$JS.API.CONSUMER.DELETE.MULTIAGENT_TASKS.reviewer-worker", false)]
+    [InlineData("coder", "$JS.API.CONSUMER.INFO.MULTIAGENT_TASKS.reviewer-worker", false)]
     // The operator: submit (through JetStream), every query, following events.
     [InlineData("operator", "multiagent.tasks.repomanager", true)]
     [InlineData("operator", "multiagent.tasks.coder", false)]
