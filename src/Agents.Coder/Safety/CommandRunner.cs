@@ -100,7 +100,7 @@ public static class CommandRunner
         var output = new BoundedOutput(maxOutputChars);
         var clock = Stopwatch.StartNew();
         using var process = new Process { StartInfo = start };
-        process.Start();
+        await StartOnOwnThreadAsync(process);
         process.StandardInput.Close();
         var readOut = PumpAsync(process.StandardOutput, output);
         var readErr = PumpAsync(process.StandardError, output);
@@ -132,6 +132,44 @@ public static class CommandRunner
         }
 
         return new CommandResult(timedOut ? null : process.ExitCode, timedOut, text, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Starts the process from a thread of its own that lives until the process exits. bubblewrap's
+    /// <c>--die-with-parent</c> (PR_SET_PDEATHSIG) fires when the <em>thread</em> that forked it ends, not the agent: a
+    /// thread-pool thread retired mid-check would kill the sandbox (measured: 1 probe in 40 died with SIGKILL under load).
+    /// </summary>
+    private static Task StartOnOwnThreadAsync(Process process)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                process.Start();
+            }
+            catch (Exception ex)
+            {
+                started.SetException(ex);
+                return;
+            }
+
+            started.SetResult();
+            try
+            {
+                process.WaitForExit();
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException or System.ComponentModel.Win32Exception)
+            {
+                // Disposed by the caller after a kill: the thread's work is done.
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "command " + Path.GetFileName(process.StartInfo.FileName),
+        };
+        thread.Start();
+        return started.Task;
     }
 
     private static void Kill(Process process)
