@@ -9,6 +9,7 @@ using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
 using MultiAgent.Repositories;
 using MultiAgent.Repositories.Workspaces;
+using MultiAgent.Secrets;
 
 namespace Agents.Coder;
 
@@ -27,7 +28,8 @@ public sealed class ImplementationHandler(
     ICodingModelProvider models,
     IOptions<CoderOptions> options,
     CheckSandbox sandbox,
-    TimeProvider? time = null)
+    TimeProvider? time = null,
+    SecretRedactor? redactor = null)
 {
     private readonly CoderOptions _options = options.Value;
 
@@ -60,7 +62,7 @@ public sealed class ImplementationHandler(
 
         // The check comes from the base branch (as the job branch left it), never from the branch the model writes to.
         var baseCheckFile = await workspace.ReadBaseFileAsync(CheckRunner.CheckFile, ct);
-        var toolbox = new CodingToolbox(workspace.Path, baseCheckFile, _options, sandbox);
+        var toolbox = new CodingToolbox(workspace.Path, baseCheckFile, _options, sandbox, redactor);
         SessionOutcome outcome;
         await using (var model = await models.OpenAsync(context, ct))
         {

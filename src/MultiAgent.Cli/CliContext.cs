@@ -3,6 +3,7 @@ using MultiAgent.Cli.Connection;
 using MultiAgent.Cli.Output;
 using MultiAgent.Contracts;
 using MultiAgent.Messaging;
+using MultiAgent.Secrets;
 using NATS.Client.Core;
 using Spectre.Console;
 
@@ -56,7 +57,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IReadOnly
     public Terminal Error { get; } = new(stderr, terminal.StderrIsTerminal, environment);
 
     /// <summary>Secrets to keep out of messages; replaced once the settings are resolved.</summary>
-    private Redactor _redactor = new();
+    private SecretRedactor _redactor = new();
 
     /// <summary>The command's NATS session, to tell a refusal by the server from a missing answer.</summary>
     private NatsSession? _session;
@@ -85,7 +86,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IReadOnly
 
     /// <summary>A warning on stderr.</summary>
     public void Warn(string message) =>
-        Error.MarkupLine($"[yellow]warning:[/] {Markup.Escape(_redactor.Redact(message))}");
+        Error.MarkupLine($"[yellow]warning:[/] {Markup.Escape(_redactor.Redact(message) ?? "")}");
 
     /// <summary>Runs a command's action and turns every failure into a message on stderr and an exit code.</summary>
     public async Task<int> RunAsync(Func<CancellationToken, Task<int>> action, CancellationToken cancellationToken)
@@ -131,7 +132,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IReadOnly
 
     private int Fail(int exitCode, string message)
     {
-        Error.MarkupLine($"[red]error:[/] {Markup.Escape(_redactor.Redact(message))}");
+        Error.MarkupLine($"[red]error:[/] {Markup.Escape(_redactor.Redact(message) ?? "")}");
         return exitCode;
     }
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MultiAgent.Contracts;
 using MultiAgent.Llm.Http;
+using MultiAgent.Secrets;
 using OpenAI;
 
 namespace MultiAgent.Llm;
@@ -47,6 +48,11 @@ public sealed class ChatClientFactory : IDisposable
         ArgumentNullException.ThrowIfNull(redactor);
         _configuration = configuration;
         _redactor = redactor;
+        foreach (var key in configuration.ApiKeys())
+        {
+            redactor.Register(key);
+        }
+
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _time = timeProvider ?? TimeProvider.System;
     }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using MultiAgent.Secrets;
 
 namespace MultiAgent.Llm;
 

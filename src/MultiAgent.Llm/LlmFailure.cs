@@ -4,6 +4,7 @@ using System.Text.Json;
 using Anthropic.Exceptions;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Llm.Http;
+using MultiAgent.Secrets;
 
 namespace MultiAgent.Llm;
 

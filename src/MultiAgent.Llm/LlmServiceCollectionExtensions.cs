@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using MultiAgent.Secrets;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -24,12 +25,8 @@ public static class LlmServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new LlmConfiguration(configuration));
-        services.TryAddSingleton(provider =>
-        {
-            var redactor = new SecretRedactor(provider.GetRequiredService<LlmConfiguration>().ApiKeys());
-            redactor.RegisterFromConfiguration(configuration);
-            return redactor;
-        });
+        // The process's one redactor (ServiceDefaults registers the same); the factory teaches it the API keys.
+        services.TryAddSingleton(_ => SecretRedactor.FromConfiguration(configuration));
         services.TryAddSingleton(provider => new ChatClientFactory(
             provider.GetRequiredService<LlmConfiguration>(),
             provider.GetRequiredService<SecretRedactor>(),

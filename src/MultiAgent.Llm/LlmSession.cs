@@ -1,6 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using MultiAgent.Contracts;
+using MultiAgent.Secrets;
 
 namespace MultiAgent.Llm;
 

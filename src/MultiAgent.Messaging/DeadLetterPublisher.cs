@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MultiAgent.Contracts;
+using MultiAgent.Secrets;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 
@@ -13,8 +14,11 @@ namespace MultiAgent.Messaging;
 /// Moves a task the system gave up on to the dead-letter stream: the original bytes, unchanged, with the reason and
 /// the ids in <see cref="DeadLetterHeaders"/>. The payload itself is never logged.
 /// </summary>
-public sealed partial class DeadLetterPublisher(INatsJSContext js, IOptions<TaskBusOptions> options, ILogger<DeadLetterPublisher> logger)
+public sealed partial class DeadLetterPublisher(
+    INatsJSContext js, IOptions<TaskBusOptions> options, ILogger<DeadLetterPublisher> logger, SecretRedactor? redactor = null)
 {
+    private readonly SecretRedactor _redactor = redactor ?? new SecretRedactor();
+
     /// <summary>Room left for headers when the data must fit the server's max_payload, which counts headers too.</summary>
     private const int HeaderAllowance = 8 * 1024;
 
@@ -42,7 +46,7 @@ public sealed partial class DeadLetterPublisher(INatsJSContext js, IOptions<Task
         var subject = Subjects.DeadLetter(agentType);
         var headers = new NatsHeaders
         {
-            [DeadLetterHeaders.Reason] = HeaderValue(reason, MaxReasonLength),
+            [DeadLetterHeaders.Reason] = HeaderValue(_redactor.Redact(reason) ?? "", MaxReasonLength),
             [DeadLetterHeaders.OriginalSubject] = Subjects.Tasks(agentType),
         };
         if (!string.IsNullOrWhiteSpace(taskId))

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using MultiAgent.Contracts;
+using MultiAgent.Secrets;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
@@ -11,15 +12,21 @@ namespace MultiAgent.Messaging;
 /// Publishes job events to the events stream and follows them. Events go to
 /// "multiagent.events.&lt;jobId&gt;.&lt;type token&gt;", the type mapped by <see cref="JobEventTypes.ToSubjectToken"/>.
 /// </summary>
-public sealed partial class EventPublisher(INatsJSContext js, ILogger<EventPublisher> logger)
+public sealed partial class EventPublisher(INatsJSContext js, ILogger<EventPublisher> logger, SecretRedactor? redactor = null)
 {
+    private readonly SecretRedactor _redactor = redactor ?? new SecretRedactor();
+
     /// <summary>Publishes <paramref name="jobEvent"/>.</summary>
     /// <exception cref="ArgumentException">The job id or the type cannot be used in a subject.</exception>
     public async Task<PublishOutcome> PublishAsync(JobEvent jobEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(jobEvent);
         var subject = JobEventTypes.Subject(jobEvent.JobId, jobEvent.Type);
-        var data = MessageSerializer.SerializeMessage(jobEvent);
+        var data = MessageSerializer.SerializeMessage(jobEvent with
+        {
+            Message = _redactor.Redact(jobEvent.Message) ?? "",
+            Data = jobEvent.Data is { } details ? _redactor.Redact(details) : null,
+        });
         var ack = await js.PublishAsync(subject, data, NatsRawSerializer<byte[]>.Default, cancellationToken: cancellationToken);
         return JetStreamAcks.ToOutcome(ack);
     }

@@ -1,14 +1,19 @@
 using Microsoft.Extensions.Options;
 using MultiAgent.Contracts;
+using MultiAgent.Secrets;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 
 namespace MultiAgent.Messaging;
 
-/// <summary>Publishes task envelopes to the tasks stream, on the subject of the agent type they are addressed to.</summary>
-public sealed class TaskPublisher(INatsJSContext js, IOptions<TaskBusOptions> options)
+/// <summary>
+/// Publishes task envelopes to the tasks stream, on the subject of the agent type they are addressed to, every string
+/// in the payload passed through the <see cref="SecretRedactor"/> (credential shapes only when none is given).
+/// </summary>
+public sealed class TaskPublisher(INatsJSContext js, IOptions<TaskBusOptions> options, SecretRedactor? redactor = null)
 {
     private readonly TaskBusOptions _options = options.Value;
+    private readonly SecretRedactor _redactor = redactor ?? new SecretRedactor();
 
     /// <summary>
     /// Publishes <paramref name="envelope"/> to <see cref="Subjects.Tasks"/> of its <see cref="TaskEnvelope.AgentType"/>,
@@ -22,7 +27,7 @@ public sealed class TaskPublisher(INatsJSContext js, IOptions<TaskBusOptions> op
         ArgumentNullException.ThrowIfNull(envelope);
         ArgumentException.ThrowIfNullOrWhiteSpace(envelope.Id, nameof(envelope));
         var subject = Subjects.Tasks(envelope.AgentType);
-        var data = MessageSerializer.Serialize(envelope);
+        var data = MessageSerializer.Serialize(envelope with { Payload = _redactor.Redact(envelope.Payload) });
         if (data.Length > _options.MaxPayloadBytes)
         {
             throw new PayloadTooLargeException($"Task envelope {envelope.Id} ({envelope.Type})", data.Length, _options.MaxPayloadBytes);

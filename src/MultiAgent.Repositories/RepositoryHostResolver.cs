@@ -1,10 +1,17 @@
+using MultiAgent.Secrets;
+
 namespace MultiAgent.Repositories;
 
-/// <summary>Picks the registered <see cref="IRepositoryHost"/> for a repository's kind (the last registered wins).</summary>
-public sealed class RepositoryHostResolver(IEnumerable<IRepositoryHost> hosts)
+/// <summary>
+/// Picks the registered <see cref="IRepositoryHost"/> for a repository's kind (the last registered wins). Every host it
+/// gives out masks secrets in what it writes (<see cref="RedactingRepositoryHost"/>; credential shapes only when no
+/// <see cref="SecretRedactor"/> is given).
+/// </summary>
+public sealed class RepositoryHostResolver(IEnumerable<IRepositoryHost> hosts, SecretRedactor? redactor = null)
 {
-    private readonly Dictionary<RepositoryHostKind, IRepositoryHost> _hosts =
-        hosts.GroupBy(h => h.Kind).ToDictionary(g => g.Key, g => g.Last());
+    private readonly Dictionary<RepositoryHostKind, IRepositoryHost> _hosts = hosts
+        .GroupBy(h => h.Kind)
+        .ToDictionary(g => g.Key, g => (IRepositoryHost)new RedactingRepositoryHost(g.Last(), redactor ?? new SecretRedactor()));
 
     /// <summary>
     /// The host for <paramref name="repository"/>; InvalidReference (not retryable) when this deployment has no host

@@ -75,9 +75,12 @@ internal static partial class RepositoryReferenceParser
         return new RepositoryReference(RepositoryHostKind.Local, full, name, LocalPath: full);
     }
 
+    /// <summary>Credential shapes only (a reference may carry user:password or a token in its URL).</summary>
+    private static readonly MultiAgent.Secrets.SecretRedactor Redactor = new();
+
     /// <summary>The error for <paramref name="input"/>, with any credentials in it masked.</summary>
     private static RepositoryHostException Invalid(string? input, string why) =>
-        new(RepositoryErrorKind.InvalidReference, $"'{Git.SecretRedactor.Redact(input, null)}' is not a repository reference: {why}.");
+        new(RepositoryErrorKind.InvalidReference, $"'{Redactor.Redact(input)}' is not a repository reference: {why}.");
 
     [GeneratedRegex(@"^(?:ssh://)?git@(?<host>[A-Za-z0-9.\-]+)[:/](?<owner>[^/\s]+)/(?<name>[^/\s]+?)/?$")]
     private static partial Regex ScpLike();

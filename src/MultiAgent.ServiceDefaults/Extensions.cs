@@ -1,8 +1,13 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MultiAgent.Secrets;
+using MultiAgent.ServiceDefaults.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -25,6 +30,7 @@ public static class ServiceDefaultsExtensions
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        builder.AddSecretRedaction();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
@@ -33,6 +39,24 @@ public static class ServiceDefaultsExtensions
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });
+        return builder;
+    }
+
+    /// <summary>
+    /// The one <see cref="SecretRedactor"/> of the process (every secret in configuration, see
+    /// <see cref="SecretRedactor.RegisterFromConfiguration"/>; components register more), and every log entry passed
+    /// through it before any logging provider sees it (<see cref="RedactingLoggerFactory"/>).
+    /// </summary>
+    public static TBuilder AddSecretRedaction<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.TryAddSingleton(provider => SecretRedactor.FromConfiguration(provider.GetRequiredService<IConfiguration>()));
+        builder.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(provider => new RedactingLoggerFactory(
+            new LoggerFactory(
+                provider.GetServices<ILoggerProvider>(),
+                provider.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),
+                provider.GetService<IOptions<LoggerFactoryOptions>>(),
+                provider.GetService<IExternalScopeProvider>()),
+            provider.GetRequiredService<SecretRedactor>())));
         return builder;
     }
 

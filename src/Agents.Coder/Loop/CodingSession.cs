@@ -184,17 +184,17 @@ public sealed class CodingSession(
 
         try
         {
-            var text = await tool.RunAsync(ArgumentsJson(call), cancellationToken);
+            var text = toolbox.Redactor.Redact(await tool.RunAsync(toolbox.Redactor.Redact(ArgumentsJson(call)), cancellationToken)) ?? "";
             return (tool.Name == FinishTool.ToolName ? text : TextLimits.HeadTail(text, options.MaxToolOutputChars), tool.Name == FinishTool.ToolName);
         }
         catch (Exception ex) when (ex is ToolException or PathRefusedException)
         {
-            return ("error: " + ex.Message, false);
+            return ("error: " + toolbox.Redactor.Redact(ex.Message), false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
         {
             Debug.WriteLine(ex);
-            return ($"error: {call.Name} failed: {ex.Message}", false);
+            return ($"error: {call.Name} failed: {toolbox.Redactor.Redact(ex.Message)}", false);
         }
     }
 

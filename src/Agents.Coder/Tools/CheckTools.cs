@@ -2,6 +2,7 @@ using System.Globalization;
 using Agents.Coder.Safety;
 using Agents.Coder.Sandbox;
 using MultiAgent.Contracts;
+using MultiAgent.Secrets;
 
 namespace Agents.Coder.Tools;
 
@@ -121,9 +122,11 @@ public sealed class CodingToolbox
     /// <param name="baseCheckFile">The base branch's <see cref="CheckRunner.CheckFile"/>, or null (see <see cref="CheckRunner.For"/>).</param>
     /// <param name="options">The Coder's settings.</param>
     /// <param name="sandbox">Where the check runs.</param>
-    public CodingToolbox(string workspace, string? baseCheckFile, CoderOptions options, CheckSandbox sandbox)
+    /// <param name="redactor">Masks secrets in the tools' arguments and results (credential shapes only when null).</param>
+    public CodingToolbox(string workspace, string? baseCheckFile, CoderOptions options, CheckSandbox sandbox, SecretRedactor? redactor = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Redactor = redactor ?? new SecretRedactor();
         Paths = new WorkspacePaths(workspace);
         Check = CheckRunner.For(Paths.Root, baseCheckFile, options, sandbox);
         Tools =
@@ -139,6 +142,12 @@ public sealed class CodingToolbox
     }
 
     public WorkspacePaths Paths { get; }
+
+    /// <summary>
+    /// What every tool call passes through, both ways: a secret in the model's arguments is not written into the
+    /// workspace (and so never committed), one in a tool's output (a file, the check's output) never reaches the model.
+    /// </summary>
+    public SecretRedactor Redactor { get; }
 
     public CheckRunner Check { get; }
 

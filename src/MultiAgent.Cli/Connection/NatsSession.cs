@@ -43,7 +43,7 @@ internal sealed class NatsSession : IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             await DisposeQuietlyAsync(connection);
-            throw CliException.Failed(settings.Redactor.Redact(Describe(ex, log.LastException, settings)));
+            throw CliException.Failed(settings.Redactor.Redact(Describe(ex, log.LastException, settings)) ?? "");
         }
         catch
         {

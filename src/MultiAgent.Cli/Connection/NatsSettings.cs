@@ -1,3 +1,4 @@
+using MultiAgent.Secrets;
 using MultiAgent.ServiceDefaults.Nats;
 using NATS.Client.Core;
 
@@ -16,7 +17,7 @@ internal sealed class NatsSettings
     public const string CredsVariable = "MULTIAGENT_NATS_CREDS";
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
 
-    private NatsSettings(NatsOpts options, string source, TimeSpan timeout, Redactor redactor)
+    private NatsSettings(NatsOpts options, string source, TimeSpan timeout, SecretRedactor redactor)
     {
         Options = options;
         Source = source;
@@ -37,7 +38,7 @@ internal sealed class NatsSettings
     public TimeSpan Timeout { get; }
 
     /// <summary>Removes every secret these settings hold from a text.</summary>
-    public Redactor Redactor { get; }
+    public SecretRedactor Redactor { get; }
 
     /// <summary>Resolves the settings. Reads the config file; touches no network.</summary>
     /// <exception cref="CliException">A usage error: a malformed URL, a missing creds file, a bad timeout or config file.</exception>
@@ -46,10 +47,10 @@ internal sealed class NatsSettings
         string? configOption = null)
     {
         // Secrets given on the command line or in the environment are redacted from messages even before they are parsed.
-        var redactor = new Redactor();
-        redactor.AddUrl(natsOption);
+        var redactor = new SecretRedactor();
+        redactor.RegisterUrlCredentials(natsOption);
         var envUrl = Get(environment, UrlVariable);
-        redactor.AddUrl(envUrl);
+        redactor.RegisterUrlCredentials(envUrl);
 
         if (double.IsNaN(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > MaxTimeout.TotalSeconds)
         {
@@ -58,9 +59,9 @@ internal sealed class NatsSettings
 
         var timeout = TimeSpan.FromSeconds(timeoutSeconds);
         var config = CliConfigFile.Resolve(configOption, environment);
-        redactor.AddUrl(config.Nats);
-        redactor.AddSecret(config.Password);
-        redactor.AddSecret(config.Token);
+        redactor.RegisterUrlCredentials(config.Nats);
+        redactor.Register(config.Password);
+        redactor.Register(config.Token);
 
         var (url, source) =
             !string.IsNullOrWhiteSpace(natsOption) ? (natsOption, "--nats")
@@ -103,8 +104,8 @@ internal sealed class NatsSettings
             throw CliException.Usage($"{source}: {redactor.Redact(ex.Message)}");
         }
 
-        redactor.AddSecret(options.AuthOpts.Password);
-        redactor.AddSecret(options.AuthOpts.Token);
+        redactor.Register(options.AuthOpts.Password);
+        redactor.Register(options.AuthOpts.Token);
         return new NatsSettings(options, source, timeout, redactor);
     }
 

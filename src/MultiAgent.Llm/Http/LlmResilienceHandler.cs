@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using MultiAgent.Secrets;
 
 namespace MultiAgent.Llm.Http;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using MultiAgent.Secrets;
 
 namespace MultiAgent.Llm;
 

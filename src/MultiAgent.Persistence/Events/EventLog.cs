@@ -1,20 +1,23 @@
 using System.Text.Json;
 using MultiAgent.Persistence.Internal;
+using MultiAgent.Secrets;
 using Npgsql;
 
 namespace MultiAgent.Persistence;
 
 /// <summary>
 /// The append-only job event log (<c>job_events</c>): entries are added and read, never changed or removed.
-/// Database errors surface as <see cref="NpgsqlException"/>.
+/// The message and data pass through the <see cref="SecretRedactor"/> before they are stored (credential shapes only
+/// when none is given). Database errors surface as <see cref="NpgsqlException"/>.
 /// </summary>
 /// <remarks>
 /// Ids come from a sequence, so two appends committing concurrently can become visible out of id order; a reader
 /// polling with <c>afterId</c> may, rarely, skip an entry appended at the same moment as the one it last saw.
 /// </remarks>
-public sealed class EventLog(NpgsqlDataSource dataSource, TimeProvider? timeProvider = null)
+public sealed class EventLog(NpgsqlDataSource dataSource, TimeProvider? timeProvider = null, SecretRedactor? redactor = null)
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly SecretRedactor _redactor = redactor ?? new SecretRedactor();
 
     /// <summary>Appends an entry to the job's log.</summary>
     /// <returns>The new entry's id.</returns>
@@ -35,8 +38,8 @@ public sealed class EventLog(NpgsqlDataSource dataSource, TimeProvider? timeProv
         [
             Db.Text("job_id", jobId),
             Db.Text("type", type),
-            Db.Text("message", message),
-            Db.Jsonb("data", data),
+            Db.Text("message", _redactor.Redact(message)),
+            Db.Jsonb("data", data is { } details ? _redactor.Redact(details) : null),
             Db.Timestamp("now", _time.UtcNow()),
         ]);
         return (long)(await command.ExecuteScalarAsync(cancellationToken)

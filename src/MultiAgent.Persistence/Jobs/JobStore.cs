@@ -1,17 +1,20 @@
 using System.Text;
 using MultiAgent.Contracts;
 using MultiAgent.Persistence.Internal;
+using MultiAgent.Secrets;
 using Npgsql;
 
 namespace MultiAgent.Persistence;
 
 /// <summary>
 /// Jobs in PostgreSQL (<c>jobs</c>). Once a job is COMPLETED, FAILED or CANCELLED its status never changes again.
-/// Database errors surface as <see cref="NpgsqlException"/>.
+/// Text a job carries (title, description, requirements, error) passes through the <see cref="SecretRedactor"/> before
+/// it is stored (credential shapes only when none is given). Database errors surface as <see cref="NpgsqlException"/>.
 /// </summary>
-public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProvider = null)
+public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProvider = null, SecretRedactor? redactor = null)
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly SecretRedactor _redactor = redactor ?? new SecretRedactor();
 
     /// <summary>
     /// Stores <paramref name="job"/> unless a job with its id exists (idempotent by id; the existing job is then
@@ -36,10 +39,10 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
             insert.Parameters.AddAll(
             [
                 Db.Text("id", job.Id),
-                Db.Text("repository", job.Repository),
-                Db.Text("title", job.Title),
-                Db.Text("description", job.Description),
-                Db.Jsonb("requirements", JobRow.WriteRequirements(job.Requirements)),
+                Db.Text("repository", _redactor.Redact(job.Repository)),
+                Db.Text("title", _redactor.Redact(job.Title)),
+                Db.Text("description", _redactor.Redact(job.Description)),
+                Db.Jsonb("requirements", JobRow.WriteRequirements([.. job.Requirements.Select(r => _redactor.Redact(r) ?? "")])),
                 Db.Text("base_branch", job.BaseBranch),
                 Db.Text("status", WireName<JobStatus>.Of(job.Status)),
                 Db.Text("priority", WireName<TaskPriority>.Of(job.Priority)),
@@ -51,7 +54,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
                 Db.Text("branch", job.Branch),
                 Db.Text("head_sha", job.HeadSha),
                 Db.Text("merge_commit_sha", job.MergeCommitSha),
-                Db.Text("error", job.Error),
+                Db.Text("error", _redactor.Redact(job.Error)),
                 Db.Bigint("input_tokens", job.Tokens.InputTokens),
                 Db.Bigint("output_tokens", job.Tokens.OutputTokens),
                 Db.Timestamp("now", now),
@@ -193,7 +196,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
             Db.Text("branch", changes.Branch),
             Db.Text("head_sha", changes.HeadSha),
             Db.Text("merge_commit_sha", changes.MergeCommitSha),
-            Db.Text("error", changes.Error),
+            Db.Text("error", _redactor.Redact(changes.Error)),
             Db.Timestamp("now", now),
             Db.Timestamp("completed_at", to.IsTerminal() ? now : null),
             Db.TextArray("terminal", StatusExtensions.TerminalJobStatuses),

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MultiAgent.Contracts;
 using MultiAgent.Persistence.Internal;
+using MultiAgent.Secrets;
 using Npgsql;
 
 namespace MultiAgent.Persistence;
@@ -8,14 +9,16 @@ namespace MultiAgent.Persistence;
 /// <summary>
 /// Tasks in PostgreSQL (<c>tasks</c>): delivery attempts, a lease on the task while a delivery runs it, and exactly one
 /// stored outcome per task, so that a redelivered message is neither worked on twice at once, nor again once it ended,
-/// nor answered twice. Database errors surface as <see cref="NpgsqlException"/>.
+/// nor answered twice. The payload, outcome and error pass through the <see cref="SecretRedactor"/> before they are
+/// stored (credential shapes only when none is given). Database errors surface as <see cref="NpgsqlException"/>.
 /// </summary>
-public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timeProvider = null)
+public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timeProvider = null, SecretRedactor? redactor = null)
 {
     private static readonly string InProgress = WireName<AgentTaskStatus>.Of(AgentTaskStatus.InProgress);
     private static readonly string Completed = WireName<AgentTaskStatus>.Of(AgentTaskStatus.Completed);
 
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly SecretRedactor _redactor = redactor ?? new SecretRedactor();
 
     /// <summary>
     /// Claims the task for one delivery and records the start of an attempt, unless the task ended or another delivery
@@ -60,7 +63,7 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
                 Db.Text("agent_type", WireName<AgentType>.Of(start.AgentType)),
                 Db.Text("message_type", start.MessageType),
                 Db.Text("in_progress", InProgress),
-                Db.Jsonb("payload", start.Payload),
+                Db.Jsonb("payload", start.Payload is { } payload ? _redactor.Redact(payload) : null),
                 Db.Timestamp("now", now),
                 Db.Text("holder", start.LeaseHolder),
                 Db.Timestamp("until", now + start.LeaseDuration),
@@ -180,7 +183,7 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
         [
             Db.Text("id", taskId),
             Db.Text("completed", Completed),
-            Db.Jsonb("outcome", outcome),
+            Db.Jsonb("outcome", _redactor.Redact(outcome)),
             Db.Bigint("input_tokens", usage.InputTokens),
             Db.Bigint("output_tokens", usage.OutputTokens),
             Db.Bigint("duration_ms", (long)Math.Round(duration.TotalMilliseconds)),
@@ -216,7 +219,7 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
         [
             Db.Text("id", taskId),
             Db.Text("status", WireName<AgentTaskStatus>.Of(status)),
-            Db.Text("error", error),
+            Db.Text("error", _redactor.Redact(error)),
             Db.Text("completed", Completed),
             Db.Timestamp("now", now),
         ]);

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
+using MultiAgent.Secrets;
 
 namespace MultiAgent.Repositories.Git;
 
@@ -84,8 +85,8 @@ public sealed class GitCli(GitCliOptions? options = null)
 
         var result = new GitResult(
             process.ExitCode,
-            SecretRedactor.Redact(await output, secrets),
-            SecretRedactor.Redact(await error, secrets));
+            secrets.Redact(await output) ?? "",
+            secrets.Redact(await error) ?? "");
         if (result.Succeeded || !run.ThrowOnFailure)
         {
             return result;
@@ -97,21 +98,30 @@ public sealed class GitCli(GitCliOptions? options = null)
             $"{description} failed (exit code {result.ExitCode}): {(detail.Length > 0 ? detail : "no output")}");
     }
 
-    private static List<string> SecretsOf(GitRunOptions run)
+    /// <summary>
+    /// A redactor for the run: its secrets, and the secrets each HTTP header carries (the whole <c>Name: value</c>
+    /// line, the value, and each longer word of the value: the token of <c>Bearer token</c> or <c>Basic base64</c>).
+    /// </summary>
+    private static SecretRedactor SecretsOf(GitRunOptions run)
     {
-        var secrets = new List<string>(run.Secrets ?? []);
+        var secrets = new SecretRedactor(run.Secrets);
         foreach (var (name, value) in run.HttpHeaders ?? new Dictionary<string, string>())
         {
-            secrets.AddRange(SecretRedactor.SecretsOfHeader(name, value));
+            secrets.Register($"{name}: {value}");
+            secrets.Register(value);
+            foreach (var word in value.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                secrets.Register(word);
+            }
         }
 
         return secrets;
     }
 
     /// <summary>"git clone …" with the arguments redacted and shortened, for messages.</summary>
-    private static string Describe(IReadOnlyList<string> arguments, List<string> secrets)
+    private static string Describe(IReadOnlyList<string> arguments, SecretRedactor secrets)
     {
-        var text = SecretRedactor.Redact("git " + string.Join(' ', arguments), secrets).ReplaceLineEndings(" ");
+        var text = (secrets.Redact("git " + string.Join(' ', arguments)) ?? "").ReplaceLineEndings(" ");
         return text.Length <= 300 ? text : text[..300] + "…";
     }
 

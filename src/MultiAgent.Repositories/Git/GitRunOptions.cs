@@ -18,7 +18,7 @@ public sealed record GitRunOptions
     /// <summary>Further configuration entries for this command only, passed the same way as the headers.</summary>
     public IReadOnlyList<KeyValuePair<string, string>>? Config { get; init; }
 
-    /// <summary>Strings that must never appear in output or exception messages (replaced by <see cref="SecretRedactor.Mask"/>).</summary>
+    /// <summary>Strings that must never appear in output or exception messages (replaced by <see cref="MultiAgent.Secrets.SecretRedactor.Mask"/>).</summary>
     public IReadOnlyList<string>? Secrets { get; init; }
 
     /// <summary>Environment changes for this command: a null value removes the variable.</summary>

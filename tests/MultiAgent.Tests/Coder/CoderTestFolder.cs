@@ -43,7 +43,8 @@ internal sealed class CoderTestFolder : IDisposable
     public string Read(string relative) => File.ReadAllText(Path.Combine(Workspace, relative));
 
     /// <summary>The tools over the workspace; <paramref name="baseCheckFile"/> stands for the base branch's <c>.multiagent/check</c>.</summary>
-    public CodingToolbox Toolbox(string? baseCheckFile = null) => new(Workspace, baseCheckFile, Options, TestSandboxes.For(Options.Sandbox));
+    public CodingToolbox Toolbox(string? baseCheckFile = null, MultiAgent.Secrets.SecretRedactor? redactor = null) =>
+        new(Workspace, baseCheckFile, Options, TestSandboxes.For(Options.Sandbox), redactor);
 
     public void Dispose()
     {

@@ -159,8 +159,26 @@ public sealed class CodingSessionTests : IDisposable
         Assert.Contains("hello.txt:1: Say hello to the world.", text, StringComparison.Ordinal);
     }
 
-    private Task<SessionOutcome> RunAsync() =>
-        new CodingSession(_model, _folder.Toolbox(), _folder.Options).RunAsync(Request, CancellationToken.None);
+    [Fact]
+    public async Task A_secret_never_reaches_the_model_through_a_tool_result_nor_a_file_through_the_models_arguments()
+    {
+        const string secret = "agent-api-key-value-9";
+        _folder.Write("config.txt", $"key={secret}\n");
+        _model.Call("read_file", new { path = "config.txt" })
+            .Call("write_file", new { path = "leak.txt", content = $"the key is {secret}\n" })
+            .Call("finish", new { summary = $"Leaked {secret}." });
+
+        var outcome = await RunAsync(new MultiAgent.Secrets.SecretRedactor([secret]));
+
+        Assert.True(outcome.Finished, outcome.FailureReason);
+        Assert.Contains("key=***", ToolResultOfCall(1), StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, string.Concat(_model.Calls.SelectMany(c => c).Select(m => m.Text + string.Concat(m.Contents.OfType<Microsoft.Extensions.AI.FunctionResultContent>().Select(r => r.Result)))), StringComparison.Ordinal);
+        Assert.Equal("the key is ***\n", _folder.Read("leak.txt"));
+        Assert.Equal("Leaked ***.", outcome.Summary);
+    }
+
+    private Task<SessionOutcome> RunAsync(MultiAgent.Secrets.SecretRedactor? redactor = null) =>
+        new CodingSession(_model, _folder.Toolbox(redactor: redactor), _folder.Options).RunAsync(Request, CancellationToken.None);
 
     /// <summary>The result the session sent back for the tool call of model call <paramref name="call"/> (1-based), as seen by the next call.</summary>
     private string ToolResultOfCall(int call) =>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
 using MultiAgent.Llm;
+using MultiAgent.Secrets;
 using MultiAgent.Tests.Fakes.OpenAI;
 using MultiAgent.Tests.Infrastructure;
 using MultiAgent.Tests.Persistence;

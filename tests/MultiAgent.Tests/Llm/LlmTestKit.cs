@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using MultiAgent.Llm;
+using MultiAgent.Secrets;
 using MultiAgent.Tests.Fakes.OpenAI;
 
 namespace MultiAgent.Tests.Llm;

@@ -1,5 +1,6 @@
 using MultiAgent.Contracts;
 using MultiAgent.Messaging;
+using MultiAgent.Secrets;
 using MultiAgent.Tests.Infrastructure;
 using NATS.Client.JetStream;
 
@@ -88,5 +89,32 @@ public sealed class TaskPublisherTests(InfrastructureFixture infrastructure)
         using var timeout = new CancellationTokenSource(TaskBusHarness.Timeout);
 
         await Assert.ThrowsAnyAsync<NatsJSException>(() => bus.Publisher().PublishAsync(TaskBusHarness.Envelope(AgentType.Coder), timeout.Token));
+    }
+
+    [Fact]
+    public async Task Secrets_in_a_tasks_payload_and_in_a_job_event_are_masked_before_they_reach_nats()
+    {
+        await using var bus = await TaskBusHarness.CreateAsync(infrastructure);
+        using var timeout = new CancellationTokenSource(TaskBusHarness.Timeout);
+        const string secret = "nats-secret-value-8";
+        var redactor = new SecretRedactor([secret]);
+        var publisher = new TaskPublisher(bus.Js, Microsoft.Extensions.Options.Options.Create(bus.Options), redactor);
+        var events = new EventPublisher(bus.Js, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventPublisher>.Instance, redactor);
+        var jobId = "job-" + Guid.NewGuid().ToString("N")[..12];
+        var envelope = TaskBusHarness.Envelope(AgentType.Coder, description: $"use {secret}", jobId: jobId);
+
+        await publisher.PublishAsync(envelope, timeout.Token);
+        await events.PublishAsync(
+            new JobEvent(jobId, JobEventTypes.JobFailed, $"failed: {secret}", DateTimeOffset.UtcNow,
+                Data: System.Text.Json.JsonSerializer.SerializeToElement(new { output = secret })),
+            timeout.Token);
+
+        await using var deliveries = bus.Consumer().ConsumeAsync(AgentType.Coder, timeout.Token).GetAsyncEnumerator(timeout.Token);
+        var delivery = await TaskBusHarness.NextAsync(deliveries, "the task");
+        Assert.Equal("use ***", MessageSerializer.Unwrap<ImplementationRequest>(delivery.Envelope!).Description);
+        await using var stream = events.SubscribeAsync(jobId, timeout.Token).GetAsyncEnumerator(timeout.Token);
+        var published = await TaskBusHarness.NextAsync(stream, "the event");
+        Assert.Equal("failed: ***", published.Message);
+        Assert.Equal("""{"output":"***"}""", published.Data?.GetRawText());
     }
 }

@@ -5,6 +5,7 @@ using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
 using MultiAgent.Llm;
 using MultiAgent.Repositories;
+using MultiAgent.Secrets;
 using MultiAgent.Tests.Fakes.OpenAI;
 using MultiAgent.Tests.Llm;
 using Npgsql;

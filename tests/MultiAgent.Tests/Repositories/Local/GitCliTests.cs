@@ -1,5 +1,6 @@
 using MultiAgent.Repositories;
 using MultiAgent.Repositories.Git;
+using MultiAgent.Secrets;
 
 namespace MultiAgent.Tests.Repositories.Local;
 

@@ -1,8 +1,9 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
-using MultiAgent.Llm;
+using MultiAgent.Secrets;
 
-namespace MultiAgent.Tests.Llm;
+namespace MultiAgent.Tests.Secrets;
 
 public sealed class SecretRedactorTests
 {
@@ -70,6 +71,56 @@ public sealed class SecretRedactorTests
 
         var redacted = redactor.Redact(node)!.ToJsonString();
 
-        Assert.Equal("""{"a":"***","b":[1,"***",true],"c":{"e":2.5}}""", redacted);
+        Assert.Equal("""{"a":"***","b":[1,"***",true],"c":{"d":null,"e":2.5}}""", redacted);
+    }
+
+    [Fact]
+    public void A_json_element_is_redacted_value_by_value_and_one_without_secrets_is_kept_as_it_is()
+    {
+        var redactor = new SecretRedactor(["quote\"and+plus-secret"]);
+        // The serializer escapes '"' and '+', so the raw JSON never holds the secret as registered.
+        var element = JsonSerializer.SerializeToElement(new { summary = "key: quote\"and+plus-secret", count = 3 });
+        var clean = JsonSerializer.SerializeToElement(new { summary = "nothing to hide", count = 3 });
+
+        Assert.Equal("""{"summary":"key: ***","count":3}""", redactor.Redact(element).GetRawText());
+        Assert.Equal(clean.GetRawText(), redactor.Redact(clean).GetRawText());
+        Assert.Equal(JsonValueKind.Undefined, redactor.Redact(default(JsonElement)).ValueKind);
+    }
+
+    [Fact]
+    public void A_secret_is_also_masked_in_its_url_escaped_and_json_escaped_forms()
+    {
+        var redactor = new SecretRedactor(["p@ss/w0rd+\"x"]);
+
+        Assert.Equal("a *** b *** c ***", redactor.Redact("a p@ss/w0rd+\"x b p%40ss%2Fw0rd%2B%22x c p@ss/w0rd\u002B\u0022x"));
+    }
+
+    [Fact]
+    public void Passwords_and_tokens_in_urls_are_registered_so_they_are_masked_on_their_own_too()
+    {
+        var redactor = new SecretRedactor();
+
+        redactor.RegisterUrlCredentials("nats://coder:n%40ts-pass-1@localhost:4222,nats://a-long-token-2@other:4222");
+
+        Assert.Equal("*** *** ***", redactor.Redact("n@ts-pass-1 n%40ts-pass-1 a-long-token-2"));
+        Assert.Equal("nats://***@localhost:4222", redactor.Redact("nats://coder:n%40ts-pass-1@localhost:4222"));
+    }
+
+    [Fact]
+    public void Nats_connection_strings_and_webhook_urls_in_configuration_are_registered()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:nats"] = "nats://reviewer:nats-password-5@localhost:4222",
+            ["MultiAgent:Notifications:Slack:WebhookUrl"] = "https://hooks.slack.com/services/T000/B000/webhook-secret-6",
+            ["MultiAgent:LocalGit:MergeAuthorEmail"] = "someone@example.com",
+        }).Build();
+
+        var redactor = SecretRedactor.FromConfiguration(configuration);
+
+        Assert.Equal("*** *** someone@example.com",
+            redactor.Redact("nats-password-5 https://hooks.slack.com/services/T000/B000/webhook-secret-6 someone@example.com"));
+        Assert.True(redactor.Finds("nats-password-5"));
+        Assert.False(redactor.Finds("someone@example.com"));
     }
 }
