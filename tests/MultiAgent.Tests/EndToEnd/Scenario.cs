@@ -97,11 +97,18 @@ public sealed class Scenario : IAsyncDisposable
         jobId, taskId, Repository, result.PullRequestNumber ?? throw new ArgumentException("no pull request", nameof(result)),
         result.PullRequestUrl, result.HeadSha, result.Iteration, result.Check);
 
+    /// <summary>Commits <paramref name="path"/> with <paramref name="content"/> to the default branch (before a job starts).</summary>
+    public Task<string> CommitToMainAsync(string path, string content) =>
+        _git.CommitAsync(GitDirectory, "main", path, content, $"Add {path}");
+
     /// <summary>The commits on <paramref name="branch"/> of the bare repository, newest first, as "sha subject"; empty when there is no such branch.</summary>
     public async Task<IReadOnlyList<string>> CommitsAsync(string branch) =>
         await BranchShaAsync(branch) is null
             ? []
             : (await _git.RunAsync(GitDirectory, "log", "--format=%H %s", "refs/heads/" + branch)).Split('\n');
+
+    /// <summary>Every commit of every branch of the bare repository with its changes (<c>git log -p --all</c>).</summary>
+    public Task<string> HistoryAsync() => _git.RunAsync(GitDirectory, "log", "-p", "--all", "--format=%H %an %s%n%b");
 
     /// <summary>The head of <paramref name="branch"/> in the bare repository, or null.</summary>
     public Task<string?> BranchShaAsync(string branch) =>

@@ -6,6 +6,7 @@ using MultiAgent.Persistence;
 using MultiAgent.Repositories.Local;
 using MultiAgent.Tests.Infrastructure;
 using NATS.Client.Core;
+using NATS.Client.JetStream;
 using NATS.Net;
 using Npgsql;
 
@@ -128,6 +129,63 @@ public sealed class SystemClient : IAsyncDisposable
             $"{t.AgentType}/{t.MessageType}={t.Status}(x{t.Attempts}{(t.Error is null ? "" : ": " + t.Error)})"));
         return $"{job.JobId} {job.Status} iteration {job.Iteration}/{job.MaxIterations}{(job.Error is null ? "" : $", error: {job.Error}")}; " +
             $"tasks: {string.Join(", ", tasks)}; timeline: {string.Join(", ", status.Timeline.Select(e => e.Type))}";
+    }
+
+    /// <summary>Every row of every table of the system database, one JSON object per line (what a dump would hold).</summary>
+    public async Task<string> DumpDatabaseAsync()
+    {
+        var tables = new List<string>();
+        await using (var list = _database.CreateCommand(
+            "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables " +
+            "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')"))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var dump = new System.Text.StringBuilder();
+        foreach (var table in tables)
+        {
+            await using var rows = _database.CreateCommand($"SELECT row_to_json(t)::text FROM {table} t");
+            await using var reader = await rows.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                dump.Append(table).Append(": ").AppendLine(reader.GetString(0));
+            }
+        }
+
+        return dump.ToString();
+    }
+
+    /// <summary>Every message every JetStream stream holds (subject, headers and data), one per line.</summary>
+    public async Task<string> DumpStreamsAsync()
+    {
+        var js = _nats.CreateJetStreamContext();
+        var dump = new System.Text.StringBuilder();
+        await foreach (var stream in js.ListStreamsAsync())
+        {
+            var last = stream.Info.State.LastSeq;
+            for (var sequence = stream.Info.State.FirstSeq; sequence <= last && last > 0; sequence++)
+            {
+                try
+                {
+                    var message = await stream.GetAsync(new NATS.Client.JetStream.Models.StreamMsgGetRequest { Seq = sequence });
+                    var headers = message.Message.Hdrs is { } raw ? System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(raw)) : "";
+                    var data = System.Text.Encoding.UTF8.GetString(message.Message.Data.Span);
+                    dump.Append(stream.Info.Config.Name).Append(' ').Append(message.Message.Subject).Append(' ')
+                        .Append(headers.ReplaceLineEndings(" ")).Append(' ').AppendLine(data);
+                }
+                catch (NATS.Client.JetStream.NatsJSApiException ex) when (ex.Error.Code == 404)
+                {
+                    // Deleted (acknowledged work-queue tasks, discarded old events).
+                }
+            }
+        }
+
+        return dump.ToString();
     }
 
     public async ValueTask DisposeAsync()

@@ -52,7 +52,29 @@ public abstract class AppHostFixture : IAsyncLifetime
     public string NatsPasswordOf(string user) => _natsPasswords[user];
 
     /// <summary>This run's own folder (servers' data, and whatever a subclass keeps there).</summary>
-    protected string DataRoot => _dataRoot;
+    public string DataRoot => _dataRoot;
+
+    /// <summary>Every line the resources (agents, servers) printed since the start, in order.</summary>
+    public IReadOnlyCollection<string> ResourceLogLines => _resourceLogs.AllLines;
+
+    /// <summary>
+    /// The run's secrets: every NATS user's password and the database password (generated at start), and whatever a
+    /// subclass configures (<see cref="ConfiguredSecrets"/>). None of them may appear in anything the system keeps,
+    /// publishes or prints.
+    /// </summary>
+    public IReadOnlyList<string> Secrets =>
+    [
+        .. _natsPasswords.Values,
+        DatabasePassword,
+        .. ConfiguredSecrets,
+    ];
+
+    /// <summary>The password of the system database (generated at start).</summary>
+    public string DatabasePassword =>
+        new Npgsql.NpgsqlConnectionStringBuilder(DatabaseConnectionString).Password ?? throw new InvalidOperationException("no database password");
+
+    /// <summary>Secrets a subclass gives the agents (model API key, GitHub token).</summary>
+    protected virtual IEnumerable<string> ConfiguredSecrets => [];
 
     /// <summary>Runs before the AppHost starts; returns further AppHost settings (<c>--Key=value</c>).</summary>
     protected virtual Task<IReadOnlyList<string>> BeforeStartAsync() => Task.FromResult<IReadOnlyList<string>>([]);
@@ -159,11 +181,18 @@ public sealed class InfrastructureCollection : ICollectionFixture<Infrastructure
     public const string Name = "infrastructure";
 }
 
-/// <summary>The last lines the resources printed (Aspire.Hosting.Testing forwards them to loggers "….Resources.&lt;name&gt;").</summary>
+/// <summary>
+/// What the resources printed (Aspire.Hosting.Testing forwards it to loggers "….Resources.&lt;name&gt;"): the last
+/// lines for failure messages, and every line (up to a bound) for tests that look for what must never be printed.
+/// </summary>
 internal sealed class ResourceLogTail : ILoggerProvider
 {
     private const int Capacity = 200;
+    private const int AllCapacity = 500_000;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _all = new();
+
+    public IReadOnlyCollection<string> AllLines => _all;
 
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName[(categoryName.LastIndexOf('.') + 1)..], this);
 
@@ -175,6 +204,11 @@ internal sealed class ResourceLogTail : ILoggerProvider
 
     private void Add(string line)
     {
+        if (_all.Count < AllCapacity)
+        {
+            _all.Enqueue(line);
+        }
+
         _lines.Enqueue(line);
         while (_lines.Count > Capacity && _lines.TryDequeue(out _))
         {

@@ -43,6 +43,8 @@ public sealed class SystemFixture : AppHostFixture
 
     protected override bool StartAgents => true;
 
+    protected override IEnumerable<string> ConfiguredSecrets => [LlmApiKey, GitHubToken];
+
     protected override async Task<IReadOnlyList<string>> BeforeStartAsync()
     {
         _llmServer = await FakeOpenAIServer.StartAsync(Llm);
