@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using MultiAgent.Hosting.Local;
+using MultiAgent.Hosting.Nats;
 
 namespace MultiAgent.Tests.AppHost;
 
@@ -32,6 +34,19 @@ public sealed class LocalRepositoryRootsTests
         Assert.Equal(["/srv/repos", "/home/git/projects"], listed.LocalRepositoryRoots);
         Assert.Equal(["/srv/repos"], single.LocalRepositoryRoots);
         Assert.Equal([Path.GetFullPath("repos")], relative.LocalRepositoryRoots);
+    }
+
+    [Fact]
+    public void The_cli_config_file_lists_the_roots_when_given()
+    {
+        using var with = JsonDocument.Parse(NatsHostingExtensions.CliConfigJson("nats://127.0.0.1:4222", "operator", "pw", ["/srv/repos", "/srv/more"]));
+        using var without = JsonDocument.Parse(NatsHostingExtensions.CliConfigJson("nats://127.0.0.1:4222", "operator", "pw"));
+
+        Assert.Equal(
+            ["/srv/repos", "/srv/more"],
+            with.RootElement.GetProperty("localRepositoryRoots").EnumerateArray().Select(root => root.GetString()!).ToArray());
+        Assert.Equal("operator", with.RootElement.GetProperty("user").GetString());
+        Assert.False(without.RootElement.TryGetProperty("localRepositoryRoots", out _));
     }
 
     private static LocalInfrastructureOptions From(params (string Key, string Value)[] settings) =>
