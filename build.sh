@@ -64,6 +64,9 @@ run_system() {
     if [ "$(id -u)" -eq 0 ]; then data_root=/var/lib/multiagent; else data_root="$PWD/src/MultiAgent.AppHost/.data"; fi
   fi
   log "CLI credentials: export MULTIAGENT_CONFIG=$data_root/cli/operator.json (or --config $data_root/cli/viewer.json to look only)"
+  if [ -z "${MultiAgent__LocalGit__AllowedRoots__0:-}${MultiAgent__LocalGit__AllowedRoots:-}" ]; then
+    log "local repositories: put them under $data_root/repos (the allowed root; MultiAgent:LocalGit:AllowedRoots lists others)"
+  fi
   exec dotnet run --project src/MultiAgent.AppHost --launch-profile http
 }
 

@@ -7,11 +7,12 @@ using MultiAgent.Hosting.Postgres;
 // Run mode starts local server processes; publish mode (--publisher manifest) describes containers for azd.
 var builder = DistributedApplication.CreateBuilder(args);
 
+LocalInfrastructureOptions local;
 IResourceBuilder<INatsServerResource> nats;
 IResourceBuilder<IResourceWithConnectionString> database;
 try
 {
-    var local = LocalInfrastructureOptions.From(builder.Configuration, builder.AppHostDirectory);
+    local = LocalInfrastructureOptions.From(builder.Configuration, builder.AppHostDirectory);
     nats = builder.AddNatsJetStream("nats", local);
     database = builder.AddPostgresDatabase("postgres", "multiagentdb", "multiagent", local);
 }
@@ -19,6 +20,13 @@ catch (LocalPrerequisiteException ex)
 {
     Console.Error.WriteLine($"MultiAgent AppHost cannot start: {ex.Message}");
     return 1;
+}
+
+// Local repositories must lie under the allowed roots (MultiAgent:LocalGit:AllowedRoots); the default one, the data
+// folder's repos/, is made here so that it is there to put repositories in.
+if (!builder.ExecutionContext.IsPublishMode && local.ConfiguredRepositoryRoots.Count == 0)
+{
+    Directory.CreateDirectory(local.RepositoriesDirectory);
 }
 
 // MultiAgent:StartAgents=false starts only the servers (for running an agent from an IDE, and for runtime tests).
@@ -49,13 +57,14 @@ foreach (var (name, project, readiness) in new (string, IProjectMetadata, string
         .WithEnvironment(context =>
         {
             // Agent settings given to the AppHost (MultiAgent:Agent, :TaskBus, :Registry, …) reach every agent in run
-            // mode. Never in a published manifest: values such as tokens would be written into it in clear.
+            // mode, with the allowed local repository roots. Never in a published manifest: values such as tokens would
+            // be written into it in clear (so published agents allow no local repository).
             if (context.ExecutionContext.IsPublishMode)
             {
                 return;
             }
 
-            foreach (var (key, value) in AgentSettings.From(builder.Configuration))
+            foreach (var (key, value) in AgentSettings.From(builder.Configuration, local.LocalRepositoryRoots))
             {
                 context.EnvironmentVariables[key] = value;
             }

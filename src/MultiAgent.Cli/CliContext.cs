@@ -35,7 +35,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IReadOnly
     /// <summary>--config: the CLI config file (URL and credentials).</summary>
     public Option<string?> Config { get; } = new("--config")
     {
-        Description = $"CLI config file (nats, user, password, token, credsFile), e.g. the operator.json or viewer.json the AppHost " +
+        Description = $"CLI config file (nats, user, password, token, credsFile, localRepositoryRoots), e.g. the operator.json or viewer.json the AppHost " +
                       $"writes. Default: ${CliConfigFile.Variable}, then ~/.config/multi-agent/config.json",
         HelpName = "file",
         Recursive = true,

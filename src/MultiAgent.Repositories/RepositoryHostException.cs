@@ -37,6 +37,12 @@ public enum RepositoryErrorKind
 
     /// <summary>A git command failed for another reason (its output, redacted, is in the message).</summary>
     GitFailed,
+
+    /// <summary>
+    /// This system's own policy does not allow the repository: a local path outside
+    /// <c>MultiAgent:LocalGit:AllowedRoots</c> (<see cref="Local.LocalRepositoryPolicy"/>). Never retried.
+    /// </summary>
+    NotAllowed,
 }
 
 /// <summary>

@@ -60,11 +60,14 @@ public sealed partial class JobWorkflow(
         }
 
         var baseBranch = job.BaseBranch;
-        if (baseBranch is null)
+        // A local repository is always opened (cheap): that is where the host refuses a path outside the allowed roots
+        // (or one that does not exist), so such a job fails here, before any agent is asked to touch it.
+        if (baseBranch is null || repository.Kind == RepositoryHostKind.Local)
         {
             try
             {
-                baseBranch = (await hosts.For(repository).GetRepositoryAsync(repository, ct)).DefaultBranch;
+                var info = await hosts.For(repository).GetRepositoryAsync(repository, ct);
+                baseBranch ??= info.DefaultBranch;
             }
             catch (RepositoryHostException ex) when (!ex.IsRetryable)
             {

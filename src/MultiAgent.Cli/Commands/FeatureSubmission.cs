@@ -7,6 +7,7 @@ using MultiAgent.Cli.Output;
 using MultiAgent.Contracts;
 using MultiAgent.Messaging;
 using MultiAgent.Repositories;
+using MultiAgent.Repositories.Local;
 using NATS.Client.JetStream;
 using Spectre.Console;
 
@@ -98,6 +99,30 @@ internal static class FeatureSubmission
         catch (RepositoryHostException)
         {
             return input.Trim();
+        }
+    }
+
+    /// <summary>
+    /// Refuses a local repository outside the allowed roots the config file names (<c>localRepositoryRoots</c>, written
+    /// by the AppHost), as the Repo Manager would, so nothing is sent; the same rule (<see cref="LocalRepositoryPolicy"/>).
+    /// A path inside a root that does not exist here is let through (the system may be on another machine: the Repo
+    /// Manager reports it). Without roots in the config file, and for GitHub repositories, nothing is checked.
+    /// </summary>
+    /// <exception cref="CliException">The path leads outside every root (a usage error).</exception>
+    public static void CheckLocalRoots(string repository, NatsSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Config.LocalRepositoryRoots is not { } roots
+            || RepositoryReference.Parse(repository) is not { Kind: RepositoryHostKind.Local, LocalPath: { } path })
+        {
+            return;
+        }
+
+        var policy = new LocalRepositoryPolicy(roots);
+        var check = policy.Check(path);
+        if (!check.InsideRoot)
+        {
+            throw CliException.Usage(policy.Refusal(check));
         }
     }
 

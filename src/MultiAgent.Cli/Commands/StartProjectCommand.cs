@@ -36,6 +36,7 @@ internal static class StartProjectCommand
             var baseBranch = FeatureSubmission.Branch(parseResult.GetValue(branch));
 
             var settings = cli.Settings(parseResult);
+            FeatureSubmission.CheckLocalRoots(repository, settings);
             var jobId = FeatureSubmission.NewJobId();
             var request = new FeatureRequest(
                 jobId,

@@ -5,13 +5,22 @@ namespace MultiAgent.Cli.Connection;
 /// <summary>
 /// The config file: <c>--config</c>, else <c>$MULTIAGENT_CONFIG</c>, else the optional
 /// <c>~/.config/multi-agent/config.json</c> (or <c>$XDG_CONFIG_HOME/multi-agent/config.json</c>):
-/// <c>{"nats": "nats://host:4222", "credsFile": "…", "user": "…", "password": "…", "token": "…"}</c>, every field optional.
+/// <c>{"nats": "nats://host:4222", "credsFile": "…", "user": "…", "password": "…", "token": "…",
+/// "localRepositoryRoots": ["/var/lib/multiagent/repos"]}</c>, every field optional.
 /// A file named by <c>--config</c> or <c>$MULTIAGENT_CONFIG</c> must exist; the default one may be missing.
 /// The AppHost writes one per CLI user in run mode (<c>&lt;DataRoot&gt;/cli/operator.json</c>, <c>viewer.json</c>).
 /// </summary>
-internal sealed record CliConfigFile(string? Path, string? Nats, string? CredsFile, string? User, string? Password, string? Token)
+/// <param name="LocalRepositoryRoots">
+/// The folders the system takes local repositories from (its <c>MultiAgent:LocalGit:AllowedRoots</c>); null when the
+/// file does not say, and then the CLI does not check local paths (the Repo Manager still refuses).
+/// </param>
+internal sealed record CliConfigFile(
+    string? Path, string? Nats, string? CredsFile, string? User, string? Password, string? Token, IReadOnlyList<string>? LocalRepositoryRoots = null)
 {
     public const string Variable = "MULTIAGENT_CONFIG";
+
+    /// <summary>The field that lists the allowed local repository roots.</summary>
+    public const string LocalRepositoryRootsField = "localRepositoryRoots";
 
     public static CliConfigFile None { get; } = new(null, null, null, null, null, null);
 
@@ -73,8 +82,15 @@ internal sealed record CliConfigFile(string? Path, string? Nats, string? CredsFi
             }
 
             var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+            List<string>? roots = null;
             foreach (var property in document.RootElement.EnumerateObject())
             {
+                if (property.Name.Equals(LocalRepositoryRootsField, StringComparison.OrdinalIgnoreCase))
+                {
+                    roots = Roots(path, property.Value);
+                    continue;
+                }
+
                 values[property.Name] = property.Value.ValueKind switch
                 {
                     JsonValueKind.String => property.Value.GetString(),
@@ -85,7 +101,7 @@ internal sealed record CliConfigFile(string? Path, string? Nats, string? CredsFi
             }
 
             string? Get(string name) => values.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value : null;
-            return new CliConfigFile(path, Get("nats"), Get("credsFile"), Get("user"), Get("password"), Get("token"));
+            return new CliConfigFile(path, Get("nats"), Get("credsFile"), Get("user"), Get("password"), Get("token"), roots);
         }
         catch (JsonException ex)
         {
@@ -97,4 +113,13 @@ internal sealed record CliConfigFile(string? Path, string? Nats, string? CredsFi
             throw CliException.Usage($"cannot read config file {path}: {ex.Message}");
         }
     }
+
+    /// <summary><c>localRepositoryRoots</c>: an array of paths (null: not given).</summary>
+    private static List<string>? Roots(string path, JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null => null,
+        JsonValueKind.Array when value.EnumerateArray().All(item => item.ValueKind == JsonValueKind.String) =>
+            [.. value.EnumerateArray().Select(item => item.GetString()!).Where(root => !string.IsNullOrWhiteSpace(root))],
+        _ => throw CliException.Usage($"config file {path}: '{LocalRepositoryRootsField}' must be a list of folders ([\"/var/lib/multiagent/repos\"])"),
+    };
 }

@@ -17,13 +17,17 @@ internal sealed class NatsSettings
     public const string CredsVariable = "MULTIAGENT_NATS_CREDS";
     public static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(10);
 
-    private NatsSettings(NatsOpts options, string source, TimeSpan timeout, SecretRedactor redactor)
+    private NatsSettings(NatsOpts options, string source, TimeSpan timeout, SecretRedactor redactor, CliConfigFile config)
     {
         Options = options;
         Source = source;
         Timeout = timeout;
         Redactor = redactor;
+        Config = config;
     }
+
+    /// <summary>The config file the settings were read from (<see cref="CliConfigFile.None"/> when there is none).</summary>
+    public CliConfigFile Config { get; }
 
     /// <summary>Client options: the URL without credentials, auth options, timeouts.</summary>
     public NatsOpts Options { get; }
@@ -106,7 +110,7 @@ internal sealed class NatsSettings
 
         redactor.Register(options.AuthOpts.Password);
         redactor.Register(options.AuthOpts.Token);
-        return new NatsSettings(options, source, timeout, redactor);
+        return new NatsSettings(options, source, timeout, redactor, config);
     }
 
     private static string? Get(IReadOnlyDictionary<string, string?> environment, string name) =>

@@ -10,7 +10,10 @@ public sealed record LocalInfrastructureOptions
 {
     public const string SectionName = "MultiAgent";
 
-    /// <summary>Folder holding <c>nats/</c> (JetStream store), <c>postgres/</c> (cluster) and the generated PostgreSQL password.</summary>
+    /// <summary>The agents' setting for the folders local repositories must lie in (MultiAgent.Repositories' LocalRepositoryPolicy).</summary>
+    public const string AllowedRootsSetting = "MultiAgent:LocalGit:AllowedRoots";
+
+    /// <summary>Folder holding <c>nats/</c> (JetStream store), <c>postgres/</c> (cluster), the generated passwords and <c>repos/</c>.</summary>
     public required string DataRoot { get; init; }
 
     /// <summary>Client port of NATS (the CLI's default is nats://localhost:4222).</summary>
@@ -33,6 +36,21 @@ public sealed record LocalInfrastructureOptions
 
     /// <summary>Explicit PostgreSQL bin folder; the newest /usr/lib/postgresql/&lt;version&gt;/bin when empty.</summary>
     public string? PostgresBinDirectory { get; init; }
+
+    /// <summary>
+    /// The allowed roots configured under <see cref="AllowedRootsSetting"/> (<c>:0</c>, <c>:1</c>, …), as full paths;
+    /// empty when none are, and then <see cref="LocalRepositoryRoots"/> is the data folder's <c>repos/</c>.
+    /// </summary>
+    public IReadOnlyList<string> ConfiguredRepositoryRoots { get; init; } = [];
+
+    /// <summary>The default folder for local repositories: <c>&lt;DataRoot&gt;/repos</c> (the AppHost creates it).</summary>
+    public string RepositoriesDirectory => Path.Combine(DataRoot, "repos");
+
+    /// <summary>
+    /// The folders local repositories must lie in, as the agents get them (<see cref="AllowedRootsSetting"/>) and the CLI
+    /// config files list them: the configured ones, else <see cref="RepositoriesDirectory"/>.
+    /// </summary>
+    public IReadOnlyList<string> LocalRepositoryRoots => ConfiguredRepositoryRoots.Count > 0 ? ConfiguredRepositoryRoots : [RepositoriesDirectory];
 
     public string NatsDataDirectory => Path.Combine(DataRoot, "nats");
 
@@ -66,6 +84,13 @@ public sealed record LocalInfrastructureOptions
         }
 
         var randomizePorts = configuration.GetValue<bool>("DcpPublisher:RandomizePorts");
+        // A list (AllowedRoots:0, :1, …), or one path given as AllowedRoots itself; relative paths are taken from here.
+        var rootsSection = configuration.GetSection(AllowedRootsSetting);
+        var roots = rootsSection.GetChildren().Select(child => child.Value).Append(rootsSection.Value)
+            .Where(root => !string.IsNullOrWhiteSpace(root))
+            .Select(root => Path.TrimEndingDirectorySeparator(Path.GetFullPath(root!.Trim())))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
         return new LocalInfrastructureOptions
         {
             DataRoot = Path.GetFullPath(dataRoot),
@@ -75,6 +100,7 @@ public sealed record LocalInfrastructureOptions
             UseFixedPorts = !randomizePorts,
             NatsServerPath = section["NatsServerPath"],
             PostgresBinDirectory = section["PostgresBinDirectory"],
+            ConfiguredRepositoryRoots = roots,
         };
     }
 }

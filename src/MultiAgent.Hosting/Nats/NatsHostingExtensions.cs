@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
@@ -81,7 +81,7 @@ public static class NatsHostingExtensions
                 var url = $"nats://{server.PrimaryEndpoint.Host}:{server.PrimaryEndpoint.Port}";
                 foreach (var user in CliUsers)
                 {
-                    LocalSecret.WriteOwnerOnly(CliConfigPath(options, user), CliConfigJson(url, user, values[user]));
+                    LocalSecret.WriteOwnerOnly(CliConfigPath(options, user), CliConfigJson(url, user, values[user], options.LocalRepositoryRoots));
                 }
 
                 var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
@@ -111,9 +111,21 @@ public static class NatsHostingExtensions
     public static string CliConfigPath(LocalInfrastructureOptions options, string user) =>
         Path.Combine(options.CliConfigDirectory, $"{user}.json");
 
-    /// <summary>The CLI's config-file format (see the CLI's CliConfigFile): the URL without credentials, user, password.</summary>
-    public static string CliConfigJson(string url, string user, string password) =>
-        JsonSerializer.Serialize(new Dictionary<string, string> { ["nats"] = url, ["user"] = user, ["password"] = password }) + "\n";
+    /// <summary>
+    /// The CLI's config-file format (see the CLI's CliConfigFile): the URL without credentials, user, password, and the
+    /// folders local repositories must lie in (<c>localRepositoryRoots</c>, so the CLI refuses a path outside them before
+    /// sending anything; left out when null).
+    /// </summary>
+    public static string CliConfigJson(string url, string user, string password, IReadOnlyList<string>? localRepositoryRoots = null)
+    {
+        var json = new JsonObject { ["nats"] = url, ["user"] = user, ["password"] = password };
+        if (localRepositoryRoots is not null)
+        {
+            json["localRepositoryRoots"] = new JsonArray([.. localRepositoryRoots.Select(root => JsonValue.Create(root))]);
+        }
+
+        return json.ToJsonString() + "\n";
+    }
 
     private static async Task<Dictionary<string, string>> ResolvePasswordsAsync(INatsServerResource server, CancellationToken cancellationToken)
     {

@@ -10,10 +10,16 @@ namespace MultiAgent.Repositories.Local;
 /// its default branch from <c>HEAD</c>, and pull requests recorded in PostgreSQL by <see cref="LocalPullRequestStore"/>.
 /// A pull request's URL is <c>local://&lt;repository name&gt;/pulls/&lt;number&gt;</c>; its head SHA is read from its
 /// branch each time. Merges happen in a throw-away clone and are pushed back (<see cref="LocalMerger"/>).
+/// Every operation first checks the repository against <see cref="LocalGitHostOptions.AllowedRoots"/>
+/// (<see cref="LocalRepositoryPolicy"/>): a path outside them is refused (NotAllowed) before git or the store is asked.
 /// </summary>
 public sealed class LocalGitHost(GitCli git, LocalPullRequestStore store, IOptions<LocalGitHostOptions> options) : IRepositoryHost
 {
     private readonly LocalMerger _merger = new(git, options.Value);
+    private readonly LocalRepositoryPolicy _policy = new(options.Value.AllowedRoots);
+
+    /// <summary>The allowed roots in force.</summary>
+    public LocalRepositoryPolicy Policy => _policy;
 
     /// <inheritdoc />
     public RepositoryHostKind Kind => RepositoryHostKind.Local;
@@ -190,7 +196,7 @@ public sealed class LocalGitHost(GitCli git, LocalPullRequestStore store, IOptio
     }
 
     private Task<LocalRepository> OpenAsync(RepositoryReference repository, CancellationToken cancellationToken) =>
-        LocalRepository.OpenAsync(git, repository, cancellationToken);
+        LocalRepository.OpenAsync(git, _policy, repository, cancellationToken);
 
     private async Task<LocalPullRequest> GetStoredAsync(RepositoryReference repository, int number, CancellationToken cancellationToken) =>
         await store.GetAsync(repository.Key, number, cancellationToken) ?? throw NotFound(repository, number);

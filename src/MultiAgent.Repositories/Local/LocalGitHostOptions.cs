@@ -5,6 +5,14 @@ public sealed class LocalGitHostOptions
 {
     public const string SectionName = "MultiAgent:LocalGit";
 
+    /// <summary>
+    /// The folders local repositories must lie in (<c>MultiAgent:LocalGit:AllowedRoots:0</c>, <c>:1</c>, …; absolute
+    /// paths): every operation on a repository whose real path is elsewhere is refused (<see cref="LocalRepositoryPolicy"/>).
+    /// Empty (the default of the library): no local repository is allowed. The AppHost always gives the agents its list,
+    /// by default <c>&lt;DataRoot&gt;/repos</c>.
+    /// </summary>
+    public IList<string> AllowedRoots { get; } = [];
+
     /// <summary>Where merges are prepared, in throw-away clones; defaults to a folder under the system temp folder.</summary>
     public string ScratchRoot { get; set; } = Path.Combine(Path.GetTempPath(), "multiagent-local-merges");
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using MultiAgent.Repositories.Git;
 
 namespace MultiAgent.Repositories.Local;
@@ -11,7 +12,7 @@ public static class LocalGitHostServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="LocalGitHost"/> (also as an <see cref="IRepositoryHost"/>), <see cref="LocalPullRequestStore"/>,
     /// <see cref="GitCli"/> and <see cref="RepositoryHostResolver"/> as singletons, with <see cref="LocalGitHostOptions"/>
-    /// bound from <see cref="LocalGitHostOptions.SectionName"/>. Needs an <c>NpgsqlDataSource</c> (Aspire.Npgsql registers
+    /// bound from <see cref="LocalGitHostOptions.SectionName"/> and validated on start (allowed roots must be absolute). Needs an <c>NpgsqlDataSource</c> (Aspire.Npgsql registers
     /// one) and a database migrated to 0002 (AddJobStore migrates on start). Calling it twice is harmless.
     /// </summary>
     public static IServiceCollection AddLocalGitHost(this IServiceCollection services, IConfiguration configuration)
@@ -19,7 +20,8 @@ public static class LocalGitHostServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddGitCli(configuration);
-        services.AddOptions<LocalGitHostOptions>().Bind(configuration.GetSection(LocalGitHostOptions.SectionName));
+        services.AddOptions<LocalGitHostOptions>().Bind(configuration.GetSection(LocalGitHostOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LocalGitHostOptions>, LocalGitHostOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LocalPullRequestStore>();
         services.TryAddSingleton<LocalGitHost>();

@@ -6,16 +6,24 @@ namespace MultiAgent.Repositories.Local;
 /// A repository on this machine's disk, bare (<c>demo.git</c>) or not (<c>demo/.git</c>). Git commands address it
 /// with an explicit <c>--git-dir</c>, so git never wanders into an enclosing repository.
 /// </summary>
-/// <param name="Path">The path the reference names (what <c>git clone</c> takes).</param>
+/// <param name="Path">
+/// The real path of the folder the reference names (symbolic links followed, as <see cref="LocalRepositoryPolicy"/>
+/// checked it; what <c>git clone</c> takes), so git works on exactly the folder that was allowed.
+/// </param>
 /// <param name="GitDirectory">Its git directory.</param>
 internal sealed record LocalRepository(RepositoryReference Reference, string Path, string GitDirectory)
 {
     /// <summary><c>--git-dir=…</c>, to put before a git command.</summary>
     public IReadOnlyList<string> GitDirArguments => ["--git-dir=" + GitDirectory];
 
-    /// <summary>Finds the repository; InvalidReference for a non-local reference, NotFound when there is no repository at the path.</summary>
-    public static async Task<LocalRepository> OpenAsync(GitCli git, RepositoryReference reference, CancellationToken cancellationToken)
+    /// <summary>
+    /// Finds the repository; InvalidReference for a non-local reference, NotAllowed when its real path is outside the
+    /// policy's roots, NotFound when there is no repository at the path.
+    /// </summary>
+    public static async Task<LocalRepository> OpenAsync(
+        GitCli git, LocalRepositoryPolicy policy, RepositoryReference reference, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(reference);
         if (reference.Kind != RepositoryHostKind.Local || string.IsNullOrEmpty(reference.LocalPath))
         {
@@ -23,10 +31,11 @@ internal sealed record LocalRepository(RepositoryReference Reference, string Pat
                 RepositoryErrorKind.InvalidReference, $"'{reference}' is not a local repository; the local-git host serves paths only.");
         }
 
-        var path = reference.LocalPath;
+        var path = policy.EnsureAllowed(reference.LocalPath);
         if (!Directory.Exists(path))
         {
-            throw new RepositoryHostException(RepositoryErrorKind.NotFound, $"There is no repository at '{path}': the folder does not exist.");
+            throw new RepositoryHostException(
+                RepositoryErrorKind.NotFound, $"There is no repository at '{reference.LocalPath}': the folder does not exist.");
         }
 
         var dotGit = System.IO.Path.Combine(path, ".git");
@@ -35,7 +44,8 @@ internal sealed record LocalRepository(RepositoryReference Reference, string Pat
             path, ["--git-dir=" + gitDirectory, "rev-parse", "--git-dir"], new GitRunOptions { ThrowOnFailure = false }, cancellationToken);
         if (!probe.Succeeded)
         {
-            throw new RepositoryHostException(RepositoryErrorKind.NotFound, $"There is no repository at '{path}': it is not a git repository.");
+            throw new RepositoryHostException(
+                RepositoryErrorKind.NotFound, $"There is no repository at '{reference.LocalPath}': it is not a git repository.");
         }
 
         return new LocalRepository(reference, path, gitDirectory);

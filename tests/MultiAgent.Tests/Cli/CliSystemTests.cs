@@ -27,14 +27,15 @@ public sealed class CliSystemTests(SystemFixture system, ITestOutputHelper outpu
 
         var started = await RunAsync("start-project", "--repo", repository, "--requirements", "Add a /version endpoint\nreturn the build version as JSON", "--branch", "develop");
         var jobId = JobIdFrom(started);
-        var status = await WaitForJobAsync(jobId);
+        // The repository is under the allowed root but does not exist: the Repo Manager records the job and fails it.
+        var status = await WaitForEventAsync(jobId, JobEventTypes.JobFailed);
         var listed = await RunAsync("list-jobs", "--repo", repository);
         var listedJson = await RunAsync("list-jobs", "--repo", repository, "--json");
 
         Assert.Equal(ExitCodes.Ok, started.ExitCode);
         Assert.Contains($"multi-agent watch {jobId}", started.Stdout);
         Assert.Contains(jobId, status.Stdout);
-        Assert.Contains("PENDING", status.Stdout);
+        Assert.Contains("FAILED", status.Stdout);
         Assert.Contains("Add a /version endpoint", status.Stdout);
         Assert.Contains(repository, status.Stdout);
         Assert.Contains(JobEventTypes.JobCreated, status.Stdout);
@@ -46,6 +47,7 @@ public sealed class CliSystemTests(SystemFixture system, ITestOutputHelper outpu
         var list = Parse<ListJobsReply>(listedJson);
         Assert.Equal(jobId, Assert.Single(list.Jobs).JobId);
         Assert.Equal("Add a /version endpoint", list.Jobs[0].Title);
+        Assert.Equal($"cannot open repository {repository}: There is no repository at '{repository}': the folder does not exist.", list.Jobs[0].Error);
         Assert.False(CliRunner.HasAnsi(started.Stdout + status.Stdout + listed.Stdout));
     }
 
@@ -219,13 +221,16 @@ public sealed class CliSystemTests(SystemFixture system, ITestOutputHelper outpu
         CliRunner.RunAsAsync(system, NatsUsers.Operator, args);
 
     /// <summary>job-status until it answers: the Repo Manager records the job asynchronously.</summary>
-    private async Task<CliResult> WaitForJobAsync(string jobId, params string[] options)
+    private Task<CliResult> WaitForJobAsync(string jobId, params string[] options) => WaitForEventAsync(jobId, JobEventTypes.JobCreated, options);
+
+    /// <summary>job-status until the job's timeline holds <paramref name="eventType"/>.</summary>
+    private async Task<CliResult> WaitForEventAsync(string jobId, string eventType, params string[] options)
     {
         var result = await Eventually.ReturnsAsync(
             // The job row appears a moment before its first timeline entry: wait for both.
             _ => RunAsync(["job-status", jobId, .. options]),
-            r => r.ExitCode == ExitCodes.Ok && r.Stdout.Contains(JobEventTypes.JobCreated, StringComparison.Ordinal),
-            Patience, $"the Repo Manager to record {jobId}");
+            r => r.ExitCode == ExitCodes.Ok && r.Stdout.Contains(eventType, StringComparison.Ordinal),
+            Patience, $"the Repo Manager to record {eventType} for {jobId}");
         output.WriteLine(result.Stdout);
         return result;
     }
@@ -259,5 +264,6 @@ public sealed class CliSystemTests(SystemFixture system, ITestOutputHelper outpu
         return job.Id;
     }
 
-    private static string UniqueRepository() => $"/srv/repos/cli-{Guid.NewGuid():N}.git";
+    /// <summary>A repository path under the topology's allowed root that does not exist (no job gets past the Repo Manager).</summary>
+    private static string UniqueRepository() => Path.Combine(AppHostFixture.LocalRepositoryRoot, $"cli-{Guid.NewGuid():N}.git");
 }

@@ -221,6 +221,71 @@ public sealed class CliUsageTests
         Assert.Contains("config.json is not valid JSON", brokenConfig.Stderr);
     }
 
+    [Theory]
+    [InlineData("start-project", "--requirements", "Add a /version endpoint")]
+    [InlineData("submit-feature", "--title", "A feature", "--description", "a feature")]
+    public async Task A_local_repository_outside_the_config_files_roots_is_refused_with_exit_2_before_connecting(params string[] command)
+    {
+        var folder = Directory.CreateTempSubdirectory("ma-roots-").FullName;
+        var root = Directory.CreateDirectory(Path.Combine(folder, "repos")).FullName;
+        var outside = Directory.CreateDirectory(Path.Combine(folder, "elsewhere", "x.git")).FullName;
+        var sibling = Path.Combine(folder, "repos-evil", "x.git");
+        var link = Path.Combine(root, "link.git");
+        Directory.CreateSymbolicLink(link, outside);
+        var config = Path.Combine(folder, "operator.json");
+        await File.WriteAllTextAsync(config, $$"""{"nats": "{{Unreachable}}", "user": "operator", "password": "pw", "localRepositoryRoots": ["{{root}}"]}""");
+        Task<CliResult> Submit(string repository) =>
+            CliRunner.RunAsync([command[0], "--repo", repository, .. command[1..], "--config", config, "--timeout", "2"], null);
+
+        var refused = await Submit(outside);
+        var viaFileUrl = await Submit("file://" + sibling);
+        var viaLink = await Submit(link);
+        var inside = await Submit(Path.Combine(root, "demo.git"));
+        var gitHub = await Submit("https://github.com/acme/shop");
+
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
+        Assert.Equal($"error: {outside} is not under an allowed local repository root (MultiAgent:LocalGit:AllowedRoots: {root})", refused.Stderr.TrimEnd());
+        Assert.Equal("", refused.Stdout);
+        Assert.Equal(ExitCodes.Usage, viaFileUrl.ExitCode);
+        Assert.Contains($"{sibling} is not under an allowed local repository root", viaFileUrl.Stderr);
+        Assert.Equal(ExitCodes.Usage, viaLink.ExitCode);
+        Assert.Contains($"{link} (which leads to {outside}) is not under", viaLink.Stderr);
+        // Inside the roots (existing here or not) and on GitHub: submitted, so the unreachable NATS is what fails.
+        foreach (var submitted in new[] { inside, gitHub })
+        {
+            Assert.Equal(ExitCodes.Failure, submitted.ExitCode);
+            Assert.Contains("cannot reach NATS", submitted.Stderr);
+        }
+
+        Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Without_roots_in_the_config_file_a_local_path_is_submitted_as_before_and_malformed_roots_are_a_usage_error()
+    {
+        var folder = Directory.CreateTempSubdirectory("ma-roots-").FullName;
+        var older = Path.Combine(folder, "older.json");
+        await File.WriteAllTextAsync(older, $$"""{"nats": "{{Unreachable}}"}""");
+        var malformed = Path.Combine(folder, "malformed.json");
+        await File.WriteAllTextAsync(malformed, $$"""{"nats": "{{Unreachable}}", "localRepositoryRoots": "/srv/repos"}""");
+        var empty = Path.Combine(folder, "empty.json");
+        await File.WriteAllTextAsync(empty, $$"""{"nats": "{{Unreachable}}", "localRepositoryRoots": []}""");
+        Task<CliResult> Submit(string config) =>
+            CliRunner.RunAsync(["start-project", "--repo", "/srv/repos/shop.git", "--requirements", "x", "--config", config, "--timeout", "2"], null);
+
+        var withoutRoots = await Submit(older);
+        var withMalformed = await Submit(malformed);
+        var withNone = await Submit(empty);
+
+        Assert.Equal(ExitCodes.Failure, withoutRoots.ExitCode);
+        Assert.Contains("cannot reach NATS", withoutRoots.Stderr);
+        Assert.Equal(ExitCodes.Usage, withMalformed.ExitCode);
+        Assert.Contains("'localRepositoryRoots' must be a list of folders", withMalformed.Stderr);
+        Assert.Equal(ExitCodes.Usage, withNone.ExitCode);
+        Assert.Contains("/srv/repos/shop.git is not under an allowed local repository root (MultiAgent:LocalGit:AllowedRoots is empty", withNone.Stderr);
+        Directory.Delete(folder, recursive: true);
+    }
+
     [Fact]
     public async Task Redirected_output_and_NO_COLOR_have_no_ANSI_escape_sequences()
     {

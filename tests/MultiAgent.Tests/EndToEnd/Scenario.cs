@@ -72,10 +72,14 @@ public sealed class Scenario : IAsyncDisposable
     /// <summary>A file name holding the marker, for the scripted Coder to write.</summary>
     public string FileName => Marker + ".txt";
 
-    public static async Task<Scenario> StartAsync(SystemFixture system, ScenarioHost host = ScenarioHost.Local)
+    /// <param name="repositoryParent">
+    /// Where to make the bare repository; by default under the topology's allowed local repository root
+    /// (<see cref="AppHostFixture.LocalRepositoryRoot"/>).
+    /// </param>
+    public static async Task<Scenario> StartAsync(SystemFixture system, ScenarioHost host = ScenarioHost.Local, string? repositoryParent = null)
     {
         var marker = "e2e-" + Guid.NewGuid().ToString("N")[..8];
-        var git = new GitSandbox();
+        var git = new GitSandbox(repositoryParent);
         var repository = await git.CreateRepositoryAsync(marker);
         return new Scenario(system, git, marker, repository.LocalPath!, host);
     }
@@ -113,6 +117,10 @@ public sealed class Scenario : IAsyncDisposable
     /// <summary>The head of <paramref name="branch"/> in the bare repository, or null.</summary>
     public Task<string?> BranchShaAsync(string branch) =>
         _git.BranchShaAsync(MultiAgent.Repositories.RepositoryReference.Parse(GitDirectory), branch);
+
+    /// <summary>Every ref of the bare repository as "refname sha", sorted.</summary>
+    public async Task<IReadOnlyList<string>> RefsAsync() =>
+        (await _git.RunAsync(GitDirectory, "for-each-ref", "--format=%(refname) %(objectname)")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>A file's content at a revision (branch or commit) of the bare repository.</summary>
     public Task<string> ShowAsync(string revision, string path) => _git.RunAsync(GitDirectory, "show", $"{revision}:{path}");

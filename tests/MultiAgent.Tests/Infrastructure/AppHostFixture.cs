@@ -37,6 +37,12 @@ public abstract class AppHostFixture : IAsyncLifetime
     public string CliConfigFile(string user) => MultiAgent.Hosting.Nats.NatsHostingExtensions.CliConfigPath(
         new MultiAgent.Hosting.Local.LocalInfrastructureOptions { DataRoot = _dataRoot }, user);
 
+    /// <summary>
+    /// The topology's one allowed local repository root (<c>MultiAgent:LocalGit:AllowedRoots</c>): where
+    /// <see cref="MultiAgent.Tests.Repositories.Local.GitSandbox"/> makes its repositories by default.
+    /// </summary>
+    public static string LocalRepositoryRoot => MultiAgent.Tests.Repositories.Local.GitSandbox.Parent;
+
     /// <summary>Npgsql connection string of the system database.</summary>
     public string DatabaseConnectionString { get; private set; } = "";
 
@@ -90,6 +96,8 @@ public abstract class AppHostFixture : IAsyncLifetime
             [
                 $"--MultiAgent:DataRoot={_dataRoot}",
                 $"--MultiAgent:StartAgents={StartAgents}",
+                // Local repositories: the scenarios' (GitSandbox), and nothing else.
+                $"--MultiAgent:LocalGit:AllowedRoots:0={LocalRepositoryRoot}",
                 // Faster heartbeats, so health changes show within seconds.
                 "--MultiAgent:Agent:HeartbeatInterval=00:00:01",
                 "--MultiAgent:Registry:HeartbeatTimeout=00:00:04",

@@ -338,6 +338,27 @@ public sealed class JobWorkflowTests(InfrastructureFixture infrastructure) : Loc
         Assert.StartsWith("cannot open repository ", job.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_request_for_a_repository_outside_the_allowed_roots_fails_the_job_before_the_coder_is_asked()
+    {
+        var workflow = await StartAsync();
+        using var elsewhere = new GitSandbox(Path.Combine(Path.GetTempPath(), "multiagent-tests", "repos-outside"));
+        var outside = await elsewhere.CreateRepositoryAsync("elsewhere");
+        var jobId = NewJobId();
+        // With a base branch, as the CLI always sends one: the repository is opened all the same.
+        var request = Request(jobId) with { Repository = outside.Key, BaseBranch = "main" };
+
+        var outcome = await workflow.StartAsync(Ctx(jobId, request), request, default);
+
+        Assert.Empty(outcome.FollowUps);
+        var job = await Job(jobId);
+        Assert.Equal(JobStatus.Failed, job.Status);
+        Assert.Equal(
+            $"cannot open repository {outside.Key}: {outside.Key} is not under an allowed local repository root (MultiAgent:LocalGit:AllowedRoots: {Sandbox.Root})",
+            job.Error);
+        Assert.Equal(["job.created", "job.failed"], await EventTypes(jobId));
+    }
+
     public override async Task DisposeAsync()
     {
         if (_nats is not null)

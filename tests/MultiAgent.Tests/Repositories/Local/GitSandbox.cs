@@ -5,18 +5,24 @@ namespace MultiAgent.Tests.Repositories.Local;
 
 /// <summary>
 /// A temp folder of a test's own with real git repositories in it: bare repositories seeded with a first commit, and
-/// scratch clones to change them as a person would. Deleted on dispose.
+/// scratch clones to change them as a person would. Deleted on dispose. By default it lies under <see cref="Parent"/>,
+/// the folder the test topology allows local repositories from (<c>MultiAgent:LocalGit:AllowedRoots</c>).
 /// </summary>
 public sealed class GitSandbox : IDisposable
 {
     public static readonly GitIdentity Person = new("Test Person", "person@example.test");
 
-    public GitSandbox()
+    /// <param name="parent">The folder to make the sandbox in; <see cref="Parent"/> when null.</param>
+    public GitSandbox(string? parent = null)
     {
+        Root = Path.Combine(parent ?? Parent, "git-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Root);
     }
 
-    public string Root { get; } = Path.Combine(Path.GetTempPath(), "multiagent-tests", "git-" + Guid.NewGuid().ToString("N"));
+    /// <summary>Where sandboxes are made by default: the test topology's allowed local repository root.</summary>
+    public static string Parent { get; } = Path.Combine(Path.GetTempPath(), "multiagent-tests", "repos");
+
+    public string Root { get; }
 
     public GitCli Git { get; } = new();
 

@@ -11,7 +11,7 @@ namespace MultiAgent.Tests.Repositories.Local;
 
 /// <summary>
 /// The local-git host on the fixture's database (migrated first, like the persistence tests), and a workspace manager,
-/// both working in a <see cref="GitSandbox"/> of the test's own. Every test creates its own repository, so pull
+/// both working in a <see cref="GitSandbox"/> of the test's own (the host's only allowed root). Every test creates its own repository, so pull
 /// request numbers start at 1 for each.
 /// </summary>
 public abstract class LocalHostTestBase(InfrastructureFixture infrastructure) : IAsyncLifetime
@@ -37,7 +37,7 @@ public abstract class LocalHostTestBase(InfrastructureFixture infrastructure) : 
         _dataSource = NpgsqlDataSource.Create(Infrastructure.DatabaseConnectionString);
         await new DatabaseMigrator(_dataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
         Store = new LocalPullRequestStore(_dataSource);
-        Host = new LocalGitHost(Sandbox.Git, Store, Options.Create(new LocalGitHostOptions { ScratchRoot = ScratchRoot }));
+        Host = new LocalGitHost(Sandbox.Git, Store, Options.Create(new LocalGitHostOptions { ScratchRoot = ScratchRoot, AllowedRoots = { Sandbox.Root } }));
         Workspaces = new WorkspaceManager(Sandbox.Git, Options.Create(new WorkspaceOptions { Root = Path.Combine(Sandbox.Root, "workspaces") }));
     }
 
