@@ -87,6 +87,13 @@ public static class Subjects
     public static string DurableConsumer(AgentType agent) => $"{AgentToken(agent)}-worker";
 
     /// <summary>
+    /// The inbox prefix of NATS user <paramref name="user"/>, e.g. "_INBOX_coder": the client's replies (query answers,
+    /// JetStream API answers, pulled messages) arrive below it, and the server lets only that user subscribe there.
+    /// Null when there is no user name or it cannot be a subject token (the client keeps the default "_INBOX").
+    /// </summary>
+    public static string? InboxPrefix(string? user) => IsValidToken(user) ? "_INBOX_" + user : null;
+
+    /// <summary>
     /// Whether <paramref name="token"/> can be used as one subject token:
     /// non-empty, no '.', '*', '&gt;', no whitespace and no control character.
     /// </summary>

@@ -45,8 +45,13 @@ public static class NatsUsers
     /// <summary>The CLI of someone who only looks: job status, job lists, agents, events.</summary>
     public const string Viewer = "viewer";
 
-    /// <summary>Replies to requests, JetStream API answers and pull-consumer deliveries arrive on inboxes.</summary>
-    public const string Inboxes = "_INBOX.>";
+    /// <summary>
+    /// The inboxes of <paramref name="user"/> ("_INBOX_coder.&gt;"): replies to its requests, JetStream API answers and
+    /// its pulled messages. Each user reads its own only; the clients set the prefix from the user name
+    /// (<see cref="Subjects.InboxPrefix"/>).
+    /// </summary>
+    public static string InboxesOf(string user) =>
+        (Subjects.InboxPrefix(user) ?? throw new ArgumentException($"'{user}' cannot name an inbox.", nameof(user))) + ".>";
 
     private const string JsApi = "$JS.API";
 
@@ -93,7 +98,7 @@ public static class NatsUsers
             Subjects.DeadLetter(agent),
             $"{Subjects.Prefix}.heartbeats.{token}.>",
         ];
-        List<string> subscribe = [Inboxes, Subjects.JobCancelAll];
+        List<string> subscribe = [InboxesOf(token), Subjects.JobCancelAll];
 
         if (agent == AgentType.RepoManager)
         {
@@ -125,14 +130,14 @@ public static class NatsUsers
             .. Enum.GetValues<AgentType>().SelectMany(DurableConsumerCreation),
             .. EventFollowing(),
         ],
-        [Inboxes]).Deduplicated();
+        [InboxesOf(Operator)]).Deduplicated();
 
     private static NatsPermissions ViewerPermissions() => new(
         [
             .. ReadOnlyQueries,
             .. EventFollowing(),
         ],
-        [Inboxes]);
+        [InboxesOf(Viewer)]);
 
     /// <summary>Reading and making the three streams (<c>JetStreamTopology</c>).</summary>
     private static IEnumerable<string> StreamTopology()

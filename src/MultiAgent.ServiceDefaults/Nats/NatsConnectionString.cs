@@ -1,10 +1,12 @@
+using MultiAgent.Contracts;
 using NATS.Client.Core;
 
 namespace MultiAgent.ServiceDefaults.Nats;
 
 /// <summary>
 /// Turns a NATS connection string into client options. Credentials in the URL (nats://user:password@host or
-/// nats://token@host) become auth options and are removed from the URL, so the URL can be logged.
+/// nats://token@host) become auth options and are removed from the URL, so the URL can be logged. With a user name, the
+/// inbox prefix becomes that user's (<see cref="Subjects.InboxPrefix"/>), the only inboxes the server lets it read.
 /// </summary>
 public static class NatsConnectionString
 {
@@ -53,7 +55,13 @@ public static class NatsConnectionString
             urls.Add($"{uri.Scheme}://{uri.Host}:{port}");
         }
 
-        return options with { Url = string.Join(',', urls), AuthOpts = auth };
+        // Each user reads replies on inboxes of its own; the server allows it no other (see NatsUsers).
+        return options with
+        {
+            Url = string.Join(',', urls),
+            AuthOpts = auth,
+            InboxPrefix = Subjects.InboxPrefix(auth.Username) ?? options.InboxPrefix,
+        };
     }
 
     /// <summary>The connection string with any credentials replaced by "***".</summary>

@@ -88,7 +88,10 @@ public sealed class NatsServerConfigTests : IDisposable
         Assert.Equal(allowed, MayUse(NatsUsers.Get(user).Permissions.Publish, subject));
 
     [Theory]
-    [InlineData("coder", "_INBOX.abc.1", true)]
+    // Each user reads its own inboxes only: not another user's replies, tasks or JetStream answers.
+    [InlineData("coder", "_INBOX_coder.abc.1", true)]
+    [InlineData("coder", "_INBOX.abc.1", false)]
+    [InlineData("coder", "_INBOX_reviewer.abc.1", false)]
     [InlineData("coder", "multiagent.control.cancel.job-1", true)]
     [InlineData("coder", "multiagent.query.job.stop", false)]
     [InlineData("coder", "multiagent.tasks.coder", false)]
@@ -96,10 +99,14 @@ public sealed class NatsServerConfigTests : IDisposable
     [InlineData("repomanager", "multiagent.query.job.stop", true)]
     [InlineData("repomanager", "multiagent.heartbeats.coder.x", true)]
     [InlineData("repomanager", "multiagent.tasks.coder", false)]
-    [InlineData("operator", "_INBOX.abc.1", true)]
+    [InlineData("operator", "_INBOX_operator.abc.1", true)]
+    [InlineData("operator", "_INBOX_repomanager.abc.1", false)]
     [InlineData("operator", "multiagent.query.job.stop", false)]
     [InlineData("operator", "multiagent.events.job-1.job_completed", false)]
-    [InlineData("viewer", "_INBOX.abc.1", true)]
+    [InlineData("viewer", "_INBOX_viewer.abc.1", true)]
+    [InlineData("viewer", "_INBOX.abc.1", false)]
+    [InlineData("viewer", "_INBOX_operator.abc.1", false)]
+    [InlineData("viewer", "_INBOX_coder.abc.1", false)]
     [InlineData("viewer", "multiagent.query.job.status", false)]
     [InlineData("viewer", "multiagent.tasks.coder", false)]
     public void Each_user_may_subscribe_only_to_what_it_needs(string user, string subject, bool allowed) =>

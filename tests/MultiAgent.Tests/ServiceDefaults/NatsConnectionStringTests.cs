@@ -25,6 +25,21 @@ public sealed class NatsConnectionStringTests
         Assert.Equal(("agent", "s3cret"), (options.AuthOpts.Username, options.AuthOpts.Password));
     }
 
+    [Fact]
+    public void A_user_reads_replies_on_inboxes_of_its_own_and_without_a_user_name_the_default_inboxes_stay()
+    {
+        var fromUrl = NatsConnectionString.ToOptions("nats://coder:pw-123456@localhost:4222");
+        var fromTemplate = NatsConnectionString.ToOptions(
+            "nats://localhost:4222", NATS.Client.Core.NatsOpts.Default with { AuthOpts = NATS.Client.Core.NatsAuthOpts.Default with { Username = "viewer" } });
+        var token = NatsConnectionString.ToOptions("nats://some-token@localhost:4222");
+        var oddName = NatsConnectionString.ToOptions("nats://a.b:pw@localhost:4222");
+
+        Assert.Equal("_INBOX_coder", fromUrl.InboxPrefix);
+        Assert.Equal("_INBOX_viewer", fromTemplate.InboxPrefix);
+        Assert.Equal("_INBOX", token.InboxPrefix);
+        Assert.Equal("_INBOX", oddName.InboxPrefix);
+    }
+
     [Theory]
     [InlineData("http://localhost:4222", "the scheme must be nats, tls, ws or wss, not http")]
     [InlineData("https://user:pw@nats.example.com", "the scheme must be nats, tls, ws or wss, not https")]

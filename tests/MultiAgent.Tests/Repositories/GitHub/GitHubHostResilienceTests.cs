@@ -127,7 +127,8 @@ public sealed class GitHubHostResilienceTests
     [Fact]
     public async Task An_attempt_that_times_out_is_retried()
     {
-        await using var h = await GitHubHostHarness.StartAsync(options => options.RequestTimeout = TimeSpan.FromMilliseconds(500));
+        // Long enough for a request to reach the fake on a loaded machine: the count below is of requests that arrived.
+        await using var h = await GitHubHostHarness.StartAsync(options => options.RequestTimeout = TimeSpan.FromSeconds(2));
         h.Fake.Enqueue("GET", h.RepoPath, FakeFault.Slow(TimeSpan.FromSeconds(30)));
 
         var info = await h.Host.GetRepositoryAsync(h.Reference);
@@ -143,7 +144,8 @@ public sealed class GitHubHostResilienceTests
     {
         await using var h = await GitHubHostHarness.StartAsync(options =>
         {
-            options.RequestTimeout = TimeSpan.FromMilliseconds(300);
+            // Long enough for each request to reach the fake on a loaded machine (300 ms lost one in a CI run).
+            options.RequestTimeout = TimeSpan.FromSeconds(2);
             options.MaxRetries = 1;
         });
         h.Fake.Enqueue("GET", h.RepoPath, FakeFault.Slow(TimeSpan.FromSeconds(30)), times: 2);

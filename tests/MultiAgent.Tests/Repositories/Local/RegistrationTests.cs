@@ -35,7 +35,10 @@ public sealed class RegistrationTests
         Assert.Equal("bot/", provider.GetRequiredService<WorkspaceManager>().Options.BranchPrefix);
         Assert.Equal(1048576, provider.GetRequiredService<IOptions<WorkspaceOptions>>().Value.MaxTotalBytes);
         Assert.Equal("Merger", provider.GetRequiredService<IOptions<LocalGitHostOptions>>().Value.MergeAuthorName);
-        Assert.Same(host, provider.GetRequiredService<RepositoryHostResolver>().For(RepositoryReference.Parse("/srv/repos/demo.git")));
+        // The resolver hands the host out behind the secret redaction of everything it writes.
+        var resolved = provider.GetRequiredService<RepositoryHostResolver>().For(RepositoryReference.Parse("/srv/repos/demo.git"));
+        Assert.IsType<RedactingRepositoryHost>(resolved);
+        Assert.Equal(RepositoryHostKind.Local, resolved.Kind);
     }
 
     [Fact]
