@@ -126,7 +126,9 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         var reason = System.Text.RegularExpressions.Regex.Match(
             deadLettered.Error ?? "", @"^delivered (\d+) times without finishing \(MaxDeliveries is 2\)$");
         Assert.True(reason.Success && int.Parse(reason.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 3, deadLettered.Error);
-        Assert.Contains(deadLettered.Error!, failedJob.Error, StringComparison.Ordinal);
+        // Two deliveries past the limit may both end it (they take no lease; the dead letter is stored once): the job
+        // tells the reason of whichever came first.
+        Assert.Matches(@"delivered \d+ times without finishing \(MaxDeliveries is 2\)", failedJob.Error);
         Assert.Empty(await _kit.ExecutionsAsync(job.Id));
         Assert.Null(deadLettered.LeaseHolder);
         await Eventually.ReturnsAsync(_ => _kit.StoredOnAsync(Subjects.Tasks(AgentType.Coder)), n => n == 0, RuntimeKit.Patience,
