@@ -30,15 +30,16 @@ public sealed class ImplementationHandler(
     CheckSandbox sandbox,
     TimeProvider? time = null,
     SecretRedactor? redactor = null)
+    : ITaskHandler<ImplementationRequest>
 {
     private readonly CoderOptions _options = options.Value;
 
     public string BranchFor(string jobId) => workspaces.Options.BranchPrefix + "job-" + jobId;
 
-    public async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken)
+    public async Task<TaskResult> HandleAsync(TaskContext context, ImplementationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var request = context.Message<ImplementationRequest>();
+        ArgumentNullException.ThrowIfNull(request);
         try
         {
             return await ImplementAsync(context, request, cancellationToken);

@@ -11,13 +11,12 @@ var builder = WebApplication.CreateBuilder(args);
 // A coding session (MaxWallTime, 20 min) plus its checks outlasts the runtime's default task timeout of 15 min: unless
 // MultiAgent:Agent:TaskTimeout says otherwise, the Coder gives a task an hour.
 builder.Configuration["MultiAgent:Agent:TaskTimeout"] ??= "01:00:00";
-builder.AddAgentHost(AgentType.Coder);
+builder.AddAgent(AgentType.Coder).Handle<ImplementationRequest, ImplementationHandler>();
 builder.Services.AddLocalGitHost(builder.Configuration);
 builder.Services.AddGitHubHost(builder.Configuration);
 builder.Services.AddWorkspaces(builder.Configuration);
 builder.Services.AddLlm(builder.Configuration);
 builder.Services.AddCoder(builder.Configuration);
-builder.AddAgent<CoderAgent>();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -1,4 +1,3 @@
-using Agents.RepoManager;
 using Agents.RepoManager.Health;
 using Agents.RepoManager.Queries;
 using Agents.RepoManager.Registry;
@@ -7,9 +6,12 @@ using MultiAgent.AgentRuntime;
 using MultiAgent.Contracts;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddAgentHost(AgentType.RepoManager);
+builder.AddAgent(AgentType.RepoManager)
+    .Handle<FeatureRequest, JobWorkflow>()
+    .Handle<ImplementationResult, JobWorkflow>()
+    .Handle<ReviewResult, JobWorkflow>()
+    .Handle<ApprovalDecision, JobWorkflow>();
 builder.Services.AddJobWorkflow(builder.Configuration);
-builder.AddAgent<RepoManagerAgent>();
 builder.Services.Configure<AgentRegistryOptions>(builder.Configuration.GetSection(AgentRegistryOptions.SectionName));
 builder.Services.AddSingleton<AgentRegistry>();
 builder.Services.AddHostedService(services => services.GetRequiredService<AgentRegistry>());

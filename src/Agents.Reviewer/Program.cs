@@ -6,12 +6,11 @@ using MultiAgent.Repositories.GitHub;
 using MultiAgent.Repositories.Local;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddAgentHost(AgentType.Reviewer);
+builder.AddAgent(AgentType.Reviewer).Handle<ReviewRequest, ReviewHandler>();
 builder.Services.AddLocalGitHost(builder.Configuration);
 builder.Services.AddGitHubHost(builder.Configuration);
 builder.Services.AddLlm(builder.Configuration);
 builder.Services.AddReviewer(builder.Configuration);
-builder.AddAgent<ReviewerAgent>();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

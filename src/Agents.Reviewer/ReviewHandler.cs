@@ -26,6 +26,7 @@ namespace Agents.Reviewer;
 /// </remarks>
 public sealed class ReviewHandler(
     RepositoryHostResolver hosts, IReviewModelProvider models, IOptions<ReviewerOptions> options, ILogger<ReviewHandler>? logger = null)
+    : ITaskHandler<ReviewRequest>
 {
     internal const string SystemPrompt =
         """
@@ -67,10 +68,10 @@ public sealed class ReviewHandler(
     private readonly ReviewerOptions _options = options.Value;
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
-    public async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken)
+    public async Task<TaskResult> HandleAsync(TaskContext context, ReviewRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var request = context.Message<ReviewRequest>();
+        ArgumentNullException.ThrowIfNull(request);
         try
         {
             return await ReviewAsync(context, request, cancellationToken);

@@ -10,9 +10,23 @@ using MultiAgent.ServiceDefaults.Nats;
 
 namespace MultiAgent.AgentRuntime;
 
-/// <summary>Wires an agent process: service defaults, NATS, PostgreSQL, the task bus and store, heartbeats.</summary>
+/// <summary>Wires an agent process: service defaults, NATS, PostgreSQL, the task bus and store, heartbeats, the task loop.</summary>
 public static class AgentHostExtensions
 {
+    /// <summary>
+    /// Makes this process an instance of <paramref name="agentType"/>: everything <see cref="AddAgentHost"/> adds, and
+    /// its task loop, which dispatches each message to the handler registered for its type with
+    /// <see cref="AgentBuilder.Handle{TMessage, THandler}"/> (a type without a handler is dead-lettered with the reason).
+    /// </summary>
+    public static AgentBuilder AddAgent(this IHostApplicationBuilder builder, AgentType agentType)
+    {
+        builder.AddAgentHost(agentType);
+        builder.Services.AddSingleton<TaskHandlers>();
+        builder.Services.AddHostedService<TaskLoop>();
+        return new AgentBuilder(builder, AgentCatalogue.Of(agentType));
+    }
+
+    /// <summary>The agent process without its task loop: service defaults, NATS, PostgreSQL, the task bus and store, heartbeats.</summary>
     public static TBuilder AddAgentHost<TBuilder>(this TBuilder builder, AgentType agentType) where TBuilder : IHostApplicationBuilder
     {
         var identity = AgentIdentity.Create(agentType);
@@ -33,13 +47,6 @@ public static class AgentHostExtensions
         builder.Services.AddSingleton<AgentServices>();
         builder.Services.AddHostedService<AgentReadinessService>();
         builder.Services.AddHostedService<HeartbeatPublisher>();
-        return builder;
-    }
-
-    /// <summary>Runs <typeparamref name="TAgent"/>'s task loop in this process.</summary>
-    public static IHostApplicationBuilder AddAgent<TAgent>(this IHostApplicationBuilder builder) where TAgent : BaseAgent
-    {
-        builder.Services.AddHostedService<TAgent>();
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using MultiAgent.Contracts;
 using MultiAgent.Hosting.Local;
 
 /// <summary>
@@ -9,8 +10,13 @@ using MultiAgent.Hosting.Local;
 /// </summary>
 internal static class AgentSettings
 {
+    /// <summary>The sections every agent shares, then each agent type's own (<see cref="AgentDescriptor.SettingsSection"/>).</summary>
     public static readonly string[] ForwardedSections =
-        ["MultiAgent:Agent", "MultiAgent:TaskBus", "MultiAgent:Registry", "MultiAgent:Workspaces", "MultiAgent:Git", "MultiAgent:LocalGit", "MultiAgent:GitHub", "MultiAgent:Llm", "MultiAgent:Coder", "MultiAgent:Reviewer", "MultiAgent:Workflow"];
+    [
+        "MultiAgent:Agent", "MultiAgent:TaskBus", "MultiAgent:Registry", "MultiAgent:Workspaces", "MultiAgent:Git",
+        "MultiAgent:LocalGit", "MultiAgent:GitHub", "MultiAgent:Llm",
+        .. AgentCatalogue.All.Select(agent => agent.SettingsSection),
+    ];
 
     public static IEnumerable<(string Key, string Value)> From(IConfiguration configuration, IReadOnlyList<string> allowedRoots) =>
         ForwardedSections

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using MultiAgent.Contracts;
 using MultiAgent.Hosting.Local;
 using MultiAgent.Hosting.Nats;
 using MultiAgent.Hosting.Postgres;
@@ -36,14 +37,18 @@ if (!builder.Configuration.GetValue("MultiAgent:StartAgents", true))
     return 0;
 }
 
-// The Repo Manager's /health is the whole system's health; its own readiness is /health/ready.
-foreach (var (name, project, readiness) in new (string, IProjectMetadata, string)[]
+// Each agent type of the catalogue runs its own project. The Repo Manager's /health is the whole system's health; its
+// own readiness is /health/ready (the catalogue's ReadinessPath).
+foreach (var agent in AgentCatalogue.All)
 {
-    ("repomanager", new Projects.Agents_RepoManager(), "/health/ready"),
-    ("coder", new Projects.Agents_Coder(), "/health"),
-    ("reviewer", new Projects.Agents_Reviewer(), "/health"),
-})
-{
+    IProjectMetadata project = agent.Type switch
+    {
+        AgentType.Coder => new Projects.Agents_Coder(),
+        AgentType.Reviewer => new Projects.Agents_Reviewer(),
+        AgentType.RepoManager => new Projects.Agents_RepoManager(),
+        _ => throw new InvalidOperationException($"No project runs the {agent.DisplayName}."),
+    };
+    var (name, readiness) = (agent.Name, agent.ReadinessPath);
     builder.AddProject(name, project.ProjectPath)
         // Agents read ConnectionStrings:nats and ConnectionStrings:multiagentdb, nothing else of the servers. Each agent
         // type is a NATS user of its own (its name), allowed only the subjects it needs (docs/security.md).

@@ -44,15 +44,9 @@ public static class Subjects
     /// <summary>JetStream stream holding the dead-letter subject of every agent type (<see cref="DeadLetter"/>).</summary>
     public const string DeadLetterStream = "MULTIAGENT_DEADLETTER";
 
-    /// <summary>The subject token of an agent type: "coder", "reviewer" or "repomanager".</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="agent"/> is not a defined value.</exception>
-    public static string AgentToken(AgentType agent) => agent switch
-    {
-        AgentType.Coder => "coder",
-        AgentType.Reviewer => "reviewer",
-        AgentType.RepoManager => "repomanager",
-        _ => throw new ArgumentOutOfRangeException(nameof(agent), agent, "Unknown agent type."),
-    };
+    /// <summary>The subject token of an agent type, its catalogue name: "coder", "reviewer" or "repomanager".</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="agent"/> is not in the <see cref="AgentCatalogue"/>.</exception>
+    public static string AgentToken(AgentType agent) => AgentCatalogue.Of(agent).Name;
 
     /// <summary>Task subject of an agent type, e.g. "multiagent.tasks.coder".</summary>
     public static string Tasks(AgentType agent) => $"{Prefix}.tasks.{AgentToken(agent)}";
@@ -61,10 +55,10 @@ public static class Subjects
     public static string DeadLetter(AgentType agent) => $"{Prefix}.deadletter.{AgentToken(agent)}";
 
     /// <summary>The task subject of every agent type: exactly the subjects of <see cref="TasksStream"/>.</summary>
-    public static IReadOnlyList<string> AllTaskSubjects { get; } = [.. Enum.GetValues<AgentType>().Select(Tasks)];
+    public static IReadOnlyList<string> AllTaskSubjects { get; } = [.. AgentCatalogue.Types.Select(Tasks)];
 
     /// <summary>The dead-letter subject of every agent type: exactly the subjects of <see cref="DeadLetterStream"/>.</summary>
-    public static IReadOnlyList<string> AllDeadLetterSubjects { get; } = [.. Enum.GetValues<AgentType>().Select(DeadLetter)];
+    public static IReadOnlyList<string> AllDeadLetterSubjects { get; } = [.. AgentCatalogue.Types.Select(DeadLetter)];
 
     /// <summary>Subject of one event of one job: "multiagent.events.&lt;jobId&gt;.&lt;eventType&gt;".</summary>
     /// <exception cref="ArgumentException">A token is empty or contains '.', '*', '&gt;' or whitespace.</exception>

@@ -14,13 +14,7 @@ public sealed class LlmConfiguration(IConfiguration configuration)
     public const string AgentsSection = "Agents";
 
     /// <summary>The configuration key of an agent's overrides: <c>coder</c>, <c>reviewer</c>, <c>repomanager</c>.</summary>
-    public static string AgentKey(AgentType agent) => agent switch
-    {
-        AgentType.Coder => "coder",
-        AgentType.Reviewer => "reviewer",
-        AgentType.RepoManager => "repomanager",
-        _ => throw new ArgumentOutOfRangeException(nameof(agent), agent, "Unknown agent type."),
-    };
+    public static string AgentKey(AgentType agent) => AgentCatalogue.Of(agent).Name;
 
     /// <summary>The section path of an agent's overrides, e.g. <c>MultiAgent:Llm:Agents:coder</c>.</summary>
     public static string AgentSectionPath(AgentType agent) =>
@@ -55,7 +49,7 @@ public sealed class LlmConfiguration(IConfiguration configuration)
     /// <summary>Every API key configured, for the defaults and every agent (read as text: never fails on other settings).</summary>
     public IEnumerable<string> ApiKeys()
     {
-        var paths = Enum.GetValues<AgentType>().Select(AgentSectionPath).Prepend(LlmOptions.SectionName);
+        var paths = AgentCatalogue.Types.Select(AgentSectionPath).Prepend(LlmOptions.SectionName);
         foreach (var path in paths)
         {
             if (configuration[ConfigurationPath.Combine(path, nameof(LlmOptions.ApiKey))] is { Length: > 0 } key)

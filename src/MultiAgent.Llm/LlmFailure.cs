@@ -9,7 +9,7 @@ using MultiAgent.Secrets;
 namespace MultiAgent.Llm;
 
 /// <summary>
-/// Turns a failed model call into the runtime's failure types, so that <c>BaseAgent</c> retries what another
+/// Turns a failed model call into the runtime's failure types, so that the task loop retries what another
 /// attempt can fix and fails the rest at once:
 /// <list type="bullet">
 /// <item>Retryable (<see cref="RetryableTaskException"/>, with the provider's Retry-After): rate limits after the

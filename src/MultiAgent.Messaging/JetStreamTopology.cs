@@ -28,7 +28,7 @@ public sealed partial class JetStreamTopology(INatsJSContext js, IOptions<TaskBu
     private readonly TaskBusOptions _options = options.Value;
 
     /// <summary>Creates or updates the tasks, events and dead-letter streams, then the agents' consumers.</summary>
-    public Task EnsureAsync(CancellationToken cancellationToken) => EnsureAsync(Enum.GetValues<AgentType>(), cancellationToken);
+    public Task EnsureAsync(CancellationToken cancellationToken) => EnsureAsync(AgentCatalogue.Types, cancellationToken);
 
     /// <summary>
     /// Creates or updates the three streams and the consumers of <paramref name="agents"/> only. An agent makes just its

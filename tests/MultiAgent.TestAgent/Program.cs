@@ -3,8 +3,7 @@ using MultiAgent.Contracts;
 using MultiAgent.TestAgent;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddAgentHost(AgentType.Coder);
-builder.AddAgent<ScriptedCoderAgent>();
+builder.AddAgent(AgentType.Coder).Handle<ImplementationRequest, ScriptedImplementationHandler>();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -113,7 +113,7 @@ public sealed partial class DependencyMonitor(
         }
 
         var queues = new List<TaskQueueState>();
-        foreach (var agent in Enum.GetValues<AgentType>())
+        foreach (var agent in AgentCatalogue.Types)
         {
             try
             {

@@ -12,7 +12,7 @@ namespace Agents.RepoManager.Health;
 public static class SystemHealthEndpoints
 {
     /// <summary>The agent types the system needs; each must have a healthy instance.</summary>
-    private static readonly AgentType[] RequiredAgents = [AgentType.RepoManager, AgentType.Coder, AgentType.Reviewer];
+    private static readonly AgentType[] RequiredAgents = [.. AgentCatalogue.All.Where(a => a.RequiredForHealth).Select(a => a.Type)];
 
     public static WebApplication MapSystemHealth(this WebApplication app)
     {

@@ -31,9 +31,35 @@ public sealed partial class JobWorkflow(
     IOptions<WorkflowOptions> options,
     ILogger<JobWorkflow> logger,
     TimeProvider? time = null)
+    : ITaskHandler<FeatureRequest>, ITaskHandler<ImplementationResult>, ITaskHandler<ReviewResult>, ITaskHandler<ApprovalDecision>,
+      IEndedJobHandler<ImplementationResult>
 {
     private readonly WorkflowOptions _options = options.Value;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    // The Repo Manager's messages, each to its step. A repository host's failure reaches the task loop as it is: it says
+    // whether it is worth another attempt.
+    Task<TaskResult> ITaskHandler<FeatureRequest>.HandleAsync(TaskContext context, FeatureRequest message, CancellationToken cancellationToken) =>
+        StartAsync(context, message, cancellationToken);
+
+    Task<TaskResult> ITaskHandler<ImplementationResult>.HandleAsync(TaskContext context, ImplementationResult message, CancellationToken cancellationToken) =>
+        ImplementedAsync(context, message, cancellationToken);
+
+    Task<TaskResult> ITaskHandler<ReviewResult>.HandleAsync(TaskContext context, ReviewResult message, CancellationToken cancellationToken) =>
+        ReviewedAsync(context, message, cancellationToken);
+
+    Task<TaskResult> ITaskHandler<ApprovalDecision>.HandleAsync(TaskContext context, ApprovalDecision message, CancellationToken cancellationToken) =>
+        DecidedAsync(context, message, cancellationToken);
+
+    /// <summary>A pull request the Coder opened just before its job was stopped is closed, like the job's own.</summary>
+    async Task IEndedJobHandler<ImplementationResult>.OnJobAlreadyEndedAsync(
+        TaskContext context, ImplementationResult message, JobRecord job, CancellationToken cancellationToken)
+    {
+        if (job.Status == JobStatus.Cancelled && message.PullRequestNumber is { } number)
+        {
+            await CloseAbandonedPullRequestAsync(job, number, "the job was stopped", cancellationToken);
+        }
+    }
 
     /// <summary>FeatureRequest: record the job, resolve its base branch, ask the Coder for iteration 1.</summary>
     public async Task<TaskResult> StartAsync(TaskContext context, FeatureRequest request, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MultiAgent.Repositories.GitHub;
 using MultiAgent.Repositories.Local;
 
@@ -13,7 +14,7 @@ public static class WorkflowServiceCollectionExtensions
         services.AddGitHubHost(configuration);
         services.Configure<WorkflowOptions>(configuration.GetSection(WorkflowOptions.SectionName));
         services.AddSingleton<MergeGate>();
-        services.AddSingleton<JobWorkflow>();
+        services.TryAddSingleton<JobWorkflow>();
         return services;
     }
 }

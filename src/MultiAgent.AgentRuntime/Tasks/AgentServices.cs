@@ -7,7 +7,7 @@ using NATS.Client.Core;
 
 namespace MultiAgent.AgentRuntime.Tasks;
 
-/// <summary>Everything <see cref="BaseAgent"/> works with, in one parameter so agents' constructors stay short.</summary>
+/// <summary>Everything <see cref="TaskLoop"/> works with, in one parameter.</summary>
 public sealed class AgentServices(
     AgentIdentity identity,
     AgentMetrics metrics,

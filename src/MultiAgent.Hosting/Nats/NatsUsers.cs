@@ -72,7 +72,7 @@ public static class NatsUsers
     /// <summary>Every user, agents first.</summary>
     public static IReadOnlyList<NatsUser> All { get; } =
     [
-        .. Enum.GetValues<AgentType>().Select(AgentUser),
+        .. AgentCatalogue.Types.Select(AgentUser),
         new(Operator, "the CLI: submit, watch and every query (stop, approve, reject included)", OperatorPermissions()),
         new(Viewer, "the CLI, read only: job status, job lists, agents and events", ViewerPermissions()),
         new(Admin, "maintenance and tests: every subject", NatsPermissions.Everything),
@@ -104,12 +104,12 @@ public static class NatsUsers
         {
             // The workflow: hands work to every agent (and to itself, after an approval), tells every job's story,
             // cancels running tasks, answers the queries and keeps the registry of agents from their heartbeats.
-            publish.AddRange(Enum.GetValues<AgentType>().Select(Subjects.Tasks));
+            publish.AddRange(AgentCatalogue.Types.Select(Subjects.Tasks));
             publish.Add(Subjects.EventsAll);
             publish.Add(Subjects.JobCancelAll);
 
             // The health report reads every agent type's queue (its durable consumer's figures), never changes it.
-            publish.AddRange(Enum.GetValues<AgentType>().Select(a => $"{JsApi}.CONSUMER.INFO.{Subjects.TasksStream}.{Subjects.DurableConsumer(a)}"));
+            publish.AddRange(AgentCatalogue.Types.Select(a => $"{JsApi}.CONSUMER.INFO.{Subjects.TasksStream}.{Subjects.DurableConsumer(a)}"));
             subscribe.Add(Subjects.Prefix + ".query.>");
             subscribe.Add(Subjects.HeartbeatsAll);
             return new(token, "the Repo Manager agent", new NatsPermissions(publish, subscribe, AllowResponses: true).Deduplicated());
@@ -118,7 +118,7 @@ public static class NatsUsers
         // The Coder and the Reviewer hand their results to the Repo Manager, and record their own task events.
         publish.Add(Subjects.Tasks(AgentType.RepoManager));
         publish.AddRange(TaskLoopEventTypes.Select(type => $"{Subjects.Prefix}.events.*.{JobEventTypes.ToSubjectToken(type)}"));
-        return new(token, agent == AgentType.Coder ? "the Coder agent" : "the Reviewer agent", new(publish, subscribe));
+        return new(token, $"the {AgentCatalogue.Of(agent).DisplayName} agent", new(publish, subscribe));
     }
 
     private static NatsPermissions OperatorPermissions() => new NatsPermissions(
@@ -127,7 +127,7 @@ public static class NatsUsers
             Subjects.Tasks(AgentType.RepoManager),
             // Submitting to a system that never ran makes the streams and consumers first (as the agents would).
             .. StreamTopology(),
-            .. Enum.GetValues<AgentType>().SelectMany(DurableConsumerCreation),
+            .. AgentCatalogue.Types.SelectMany(DurableConsumerCreation),
             .. EventFollowing(),
         ],
         [InboxesOf(Operator)]).Deduplicated();

@@ -57,7 +57,7 @@ public sealed class ManifestTests : IDisposable
         Assert.Equal("value.v0", database.GetProperty("type").GetString());
         Assert.Equal("{postgres.connectionString};Database=multiagent", database.GetProperty("connectionString").GetString());
 
-        foreach (var agent in new[] { "repomanager", "coder", "reviewer" })
+        foreach (var agent in MultiAgent.Contracts.AgentCatalogue.All.Select(a => a.Name))
         {
             var project = resources.GetProperty(agent);
             Assert.Equal("project.v0", project.GetProperty("type").GetString());

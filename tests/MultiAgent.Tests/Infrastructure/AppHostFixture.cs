@@ -13,7 +13,7 @@ namespace MultiAgent.Tests.Infrastructure;
 /// </summary>
 public abstract class AppHostFixture : IAsyncLifetime
 {
-    public static readonly string[] Agents = ["repomanager", "coder", "reviewer"];
+    public static readonly string[] Agents = [.. MultiAgent.Contracts.AgentCatalogue.All.Select(a => a.Name)];
     public static readonly string[] Servers = ["nats", "postgres", "multiagentdb"];
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
 

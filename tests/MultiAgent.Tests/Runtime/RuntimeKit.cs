@@ -131,7 +131,7 @@ internal sealed class RuntimeKit : IAsyncDisposable
     /// <summary>Runs of the handler recorded by the test agent, in order: (instance, attempt).</summary>
     public async Task<IReadOnlyList<(string Instance, int Attempt)>> ExecutionsAsync(string jobId) =>
         (await Events.ReadAsync(jobId))
-            .Where(e => e.Type == ScriptedCoderAgent.ExecutedEvent)
+            .Where(e => e.Type == ScriptedImplementationHandler.ExecutedEvent)
             .Select(e => (e.Message, e.Data!.Value.GetProperty("attempt").GetInt32()))
             .ToList();
 

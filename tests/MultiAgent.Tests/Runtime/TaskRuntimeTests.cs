@@ -6,7 +6,7 @@ using MultiAgent.Tests.Infrastructure;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
-using static MultiAgent.TestAgent.ScriptedCoderAgent;
+using static MultiAgent.TestAgent.ScriptedImplementationHandler;
 
 namespace MultiAgent.Tests.Runtime;
 

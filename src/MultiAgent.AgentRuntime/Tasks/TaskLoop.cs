@@ -14,17 +14,18 @@ using Npgsql;
 namespace MultiAgent.AgentRuntime.Tasks;
 
 /// <summary>
-/// The task loop every agent runs: consume → validate → run the handler (with a timeout, in-progress acks and job
-/// cancellation) → store the outcome → publish follow-ups → ack. At-least-once delivery becomes exactly-once effect
-/// through the task store: a task whose outcome is stored is never run again.
+/// The task loop every agent runs: consume → validate → run the message type's handler (with a timeout, in-progress
+/// acks and job cancellation) → store the outcome → publish follow-ups → ack. At-least-once delivery becomes
+/// exactly-once effect through the task store: a task whose outcome is stored is never run again.
 /// </summary>
 /// <remarks>
-/// Failures: retryable ones are handed back with a delay until the attempts run out, then dead-lettered; non-retryable
-/// ones fail the task at once. Either way the job is marked FAILED with the reason. Malformed messages are
-/// dead-lettered without running. On shutdown the agent takes no new work, lets running tasks finish within the grace
-/// period, and hands back the rest for another instance.
+/// Handlers are registered per message type (<see cref="AgentBuilder.Handle{TMessage, THandler}"/>); a message of a
+/// type no handler takes is failed and dead-lettered with the reason. Failures: retryable ones are handed back with a
+/// delay until the attempts run out, then dead-lettered; non-retryable ones fail the task at once. Either way the job
+/// is marked FAILED with the reason. Malformed messages are dead-lettered without running. On shutdown the agent takes
+/// no new work, lets running tasks finish within the grace period, and hands back the rest for another instance.
 /// </remarks>
-public abstract partial class BaseAgent(AgentServices services) : BackgroundService
+public sealed partial class TaskLoop(AgentServices services, TaskHandlers handlers) : BackgroundService
 {
     /// <summary>The shortest wait before a delivery that stepped aside comes back.</summary>
     private static readonly TimeSpan MinStepAside = TimeSpan.FromSeconds(1);
@@ -32,26 +33,17 @@ public abstract partial class BaseAgent(AgentServices services) : BackgroundServ
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _runningByJob = new();
     private readonly CancellationTokenSource _work = new();
 
-    protected AgentServices Services => services;
+    private AgentIdentity Identity => services.Identity;
 
-    protected AgentIdentity Identity => services.Identity;
+    private ILogger Logger => services.Logger;
 
-    protected ILogger Logger => services.Logger;
+    private IReadOnlyCollection<string> HandledMessageTypes => handlers.MessageTypes;
 
-    /// <summary>The message types this agent handles; anything else sent to it is rejected.</summary>
-    protected abstract IReadOnlyCollection<string> HandledMessageTypes { get; }
+    private Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken) =>
+        handlers.HandleAsync(context, cancellationToken);
 
-    /// <summary>Does the agent's work for one task. Throw <see cref="RetryableTaskException"/> or
-    /// <see cref="NonRetryableTaskException"/> to say whether another attempt could help.</summary>
-    protected abstract Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Called for a task whose job had already ended (completed, failed or cancelled) when the task arrived; the task is
-    /// then recorded CANCELLED without running. An agent overrides this to tidy up what the task reports, e.g. a pull
-    /// request opened just before the job was stopped. Failures here are logged and the task is left for redelivery.
-    /// </summary>
-    protected virtual Task OnJobAlreadyEndedAsync(TaskContext context, JobRecord job, CancellationToken cancellationToken) =>
-        Task.CompletedTask;
+    private Task OnJobAlreadyEndedAsync(TaskContext context, JobRecord job, CancellationToken cancellationToken) =>
+        handlers.JobAlreadyEndedAsync(context, job, cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MultiAgent.AgentRuntime;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
 using MultiAgent.Persistence;
@@ -9,7 +10,7 @@ namespace MultiAgent.TestAgent;
 /// Handles ImplementationRequests by the script named in their title, and records each run in the job's timeline as a
 /// <c>test.executed</c> event (with the instance and attempt), so tests can count real executions across processes.
 /// </summary>
-public sealed class ScriptedCoderAgent(AgentServices services, EventLog eventLog) : BaseAgent(services)
+public sealed class ScriptedImplementationHandler(AgentIdentity identity, EventLog eventLog) : ITaskHandler<ImplementationRequest>
 {
     public const string ExecutedEvent = "test.executed";
 
@@ -23,13 +24,10 @@ public sealed class ScriptedCoderAgent(AgentServices services, EventLog eventLog
         public const string FailPermanent = "fail-permanent";
     }
 
-    protected override IReadOnlyCollection<string> HandledMessageTypes { get; } = [MessageTypes.ImplementationRequest];
-
-    protected override async Task<TaskResult> HandleAsync(TaskContext context, CancellationToken cancellationToken)
+    public async Task<TaskResult> HandleAsync(TaskContext context, ImplementationRequest request, CancellationToken cancellationToken)
     {
-        var request = context.Message<ImplementationRequest>();
-        await eventLog.AppendAsync(context.JobId, ExecutedEvent, Identity.InstanceId,
-            JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["attempt"] = context.Attempt, ["instance"] = Identity.InstanceId }),
+        await eventLog.AppendAsync(context.JobId, ExecutedEvent, identity.InstanceId,
+            JsonSerializer.SerializeToElement(new Dictionary<string, object> { ["attempt"] = context.Attempt, ["instance"] = identity.InstanceId }),
             cancellationToken);
 
         switch (request.Title)
@@ -47,7 +45,7 @@ public sealed class ScriptedCoderAgent(AgentServices services, EventLog eventLog
         }
 
         var result = new ImplementationResult(request.JobId, request.TaskId, request.Iteration, Succeeded: true,
-            Branch: $"agent/{request.JobId}", Summary: $"ran '{request.Title}' on {Identity.InstanceId}");
+            Branch: $"agent/{request.JobId}", Summary: $"ran '{request.Title}' on {identity.InstanceId}");
         return new TaskResult(
             result.Summary,
             new TokenUsage(10, 5),
