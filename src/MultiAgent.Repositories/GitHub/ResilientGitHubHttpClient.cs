@@ -76,7 +76,7 @@ internal sealed class ResilientGitHubHttpClient : IHttpClient
     {
         using var callerCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, GitHubCallContext.Cancellation);
         var callerToken = callerCancellation.Token;
-        var call = new Call(request.Method.Method, Describe(request), Resendable: request.Body is null or string);
+        var call = new Call(request.Method.Method, Describe(request), resendable: request.Body is null or string);
         var context = ResilienceContextPool.Shared.Get(callerToken);
         context.Properties.Set(CallKey, call);
         IResponse response;
@@ -325,8 +325,15 @@ internal enum AttemptKind
 internal readonly record struct Attempt(AttemptKind Kind, int Status = 0, TimeSpan? Wait = null, string? Limit = null, string? Failure = null);
 
 /// <summary>One call through the pipeline: what is sent, its last attempt, and the retries spent.</summary>
-internal sealed record Call(string Method, string Target, bool Resendable)
+internal sealed class Call(string method, string target, bool resendable)
 {
+    public string Method { get; } = method;
+
+    public string Target { get; } = target;
+
+    /// <summary>Whether the request may be sent again: its body, if any, is a string, not a stream.</summary>
+    public bool Resendable { get; } = resendable;
+
     public Attempt Last { get; set; }
 
     /// <summary>Retries of timeouts, connection failures, 408 and 5xx so far (the rate-limit wait is not one).</summary>
