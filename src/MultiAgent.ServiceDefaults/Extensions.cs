@@ -15,7 +15,7 @@ using OpenTelemetry.Trace;
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What every MultiAgent service shares: OpenTelemetry, health checks, service discovery and resilient HTTP clients.
+/// What every MultiAgent service shares: OpenTelemetry, health checks, service discovery, secret redaction.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -34,11 +34,10 @@ public static class ServiceDefaultsExtensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();
-        builder.Services.ConfigureHttpClientDefaults(http =>
-        {
-            http.AddStandardResilienceHandler();
-            http.AddServiceDiscovery();
-        });
+        // No resilience handler here: the two HTTP clients there are (the model providers', GitHub's) are built with
+        // their own Polly pipelines (MultiAgent.Resilience), not through IHttpClientFactory, and a second retry layer
+        // under one of them would multiply its attempts. See docs/architecture.md.
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
         return builder;
     }
 

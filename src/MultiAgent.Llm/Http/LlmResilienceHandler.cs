@@ -3,27 +3,36 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using MultiAgent.Resilience;
 using MultiAgent.Secrets;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 
 namespace MultiAgent.Llm.Http;
 
 /// <summary>
-/// The HTTP pipeline under every provider client: a timeout per attempt (<c>RequestTimeout</c>, covering the
-/// whole body of a non-streamed response), and retries with exponential back-off and jitter for 408, 429, 5xx,
-/// timeouts and connection failures, waiting exactly as long as the provider's <c>Retry-After</c> (seconds or a
-/// date; or OpenAI's <c>retry-after-ms</c>) says, up to <c>MaxRetryAfter</c>. 400, 401, 403, 404 and a request
-/// exceeding the context are never retried. The final failure is thrown as <see cref="LlmHttpException"/>.
+/// The HTTP pipeline under every provider client, a Polly <see cref="ResiliencePipeline{T}"/>: a retry strategy (408,
+/// 429, 5xx but 501/505, timeouts and connection failures; exponential back-off with jitter, or exactly as long as
+/// the provider's <c>Retry-After</c>, seconds or a date, or OpenAI's <c>retry-after-ms</c>, says, through the shared
+/// <see cref="RetryAfterDelay"/>) around a timeout per attempt (<c>RequestTimeout</c>, covering the whole body of a
+/// non-streamed response). A <c>Retry-After</c> beyond <c>MaxRetryAfter</c> is not waited out. 400, 401, 403, 404
+/// and a request exceeding the context are never retried. The final failure is thrown as <see cref="LlmHttpException"/>.
 /// </summary>
 public sealed partial class LlmResilienceHandler : DelegatingHandler
 {
     /// <summary>Longest back-off between two attempts when the provider does not say how long to wait.</summary>
-    public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan MaxBackoff = RetryAfterDelay.DefaultMaxBackoff;
+
+    /// <summary>The provider's host, for the retry log line.</summary>
+    private static readonly ResiliencePropertyKey<string> HostKey = new("MultiAgent.Llm.Host");
 
     private readonly LlmOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly bool _removeAuthorization;
     private readonly SecretRedactor? _redactor;
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
 
     /// <param name="options">Timeout and retry settings.</param>
     /// <param name="innerHandler">The handler that sends (e.g. a SocketsHttpHandler).</param>
@@ -42,6 +51,7 @@ public sealed partial class LlmResilienceHandler : DelegatingHandler
         _redactor = redactor;
         // A self-hosted endpoint without a key gets no Authorization header at all, not the SDK's placeholder.
         _removeAuthorization = !options.HasApiKey;
+        _pipeline = BuildPipeline();
     }
 
     /// <inheritdoc />
@@ -60,118 +70,150 @@ public sealed partial class LlmResilienceHandler : DelegatingHandler
         }
 
         var host = request.RequestUri?.Authority ?? "the model provider";
-        for (var attempt = 1; ; attempt++)
+        var attempts = 0;
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(HostKey, host);
+        HttpResponseMessage response;
+        try
         {
-            var outcome = await SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
-            if (outcome.Response is { } response)
-            {
-                return response;
-            }
-
-            var failure = outcome.Failure!.Value;
-            var transient = failure is LlmHttpFailure.RateLimited or LlmHttpFailure.ServerError or LlmHttpFailure.Timeout or LlmHttpFailure.Connection;
-            if (!transient || attempt > _options.MaxRetries)
-            {
-                throw Final(outcome, host, attempt);
-            }
-
-            if (outcome.RetryAfter is { } retryAfter && retryAfter > _options.MaxRetryAfter)
-            {
-                // Not worth holding the agent: the task is redelivered after the wait instead.
-                LogRetryAfterTooLong(host, retryAfter, _options.MaxRetryAfter);
-                throw Final(outcome, host, attempt);
-            }
-
-            var delay = DelayBefore(attempt, outcome.RetryAfter);
-            LogRetrying(host, Describe(outcome), attempt, _options.MaxRetries + 1, delay);
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            response = await _pipeline.ExecuteAsync(
+                attempt =>
+                {
+                    attempts++;
+                    return SendOnceAsync(request, attempt.CancellationToken);
+                },
+                context).ConfigureAwait(false);
         }
+        catch (TimeoutRejectedException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Final(new Failure(LlmHttpFailure.Timeout, Error: ex.InnerException ?? ex), host, attempts);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            throw Final(new Failure(LlmHttpFailure.Connection, Error: ex), host, attempts);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        Failure failure;
+        using (response)
+        {
+            // Already in memory (SendOnceAsync), read within the attempt's timeout.
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var (code, message) = ProviderError(body);
+            failure = new Failure(
+                Classify(response.StatusCode, code, message, body),
+                response.StatusCode,
+                RetryAfterHeader.Of(response, _time.GetUtcNow()),
+                code,
+                _redactor?.Redact(message) ?? message);
+        }
+
+        if (IsTransient(failure.Kind) && failure.RetryAfter > _options.MaxRetryAfter && attempts <= _options.MaxRetries)
+        {
+            // Not worth holding the agent: the task is redelivered after the wait instead.
+            LogRetryAfterTooLong(host, failure.RetryAfter.Value, _options.MaxRetryAfter);
+        }
+
+        throw Final(failure, host, attempts);
     }
 
     /// <summary>
-    /// The wait before the attempt after <paramref name="attempt"/>: the provider's Retry-After (plus up to 10%
-    /// jitter), else <c>RetryBaseDelay · 2^(attempt-1)</c> capped at <see cref="MaxBackoff"/>, of which a random
-    /// half is taken off ("equal jitter") so that many clients do not retry in step.
+    /// Retries (when <c>MaxRetries</c> allows any) around a timeout per attempt. The timeout comes from a generator
+    /// because the strategy's own option accepts only 10 ms to a day, narrower than <c>RequestTimeout</c> may be.
     /// </summary>
-    internal TimeSpan DelayBefore(int attempt, TimeSpan? retryAfter)
+    private ResiliencePipeline<HttpResponseMessage> BuildPipeline()
     {
-        if (retryAfter is { } wait)
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time };
+        if (_options.MaxRetries > 0)
         {
-            return wait + wait * (Random.Shared.NextDouble() * 0.1);
+            var delay = new RetryAfterDelay { BaseDelay = _options.RetryBaseDelay, Jitter = BackoffJitter.Equal, RetryAfterJitter = 0.1 };
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = _options.MaxRetries,
+                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome)),
+                DelayGenerator = delay.Generator<HttpResponseMessage>(RetryAfterOf),
+                OnRetry = args =>
+                {
+                    LogRetrying(
+                        args.Context.Properties.GetValue(HostKey, "the model provider"),
+                        Describe(args.Outcome),
+                        args.AttemptNumber + 1,
+                        _options.MaxRetries + 1,
+                        args.RetryDelay);
+                    return default;
+                },
+            });
         }
 
-        var exponential = _options.RetryBaseDelay * Math.Pow(2, Math.Min(attempt - 1, 16));
-        var capped = exponential < MaxBackoff ? exponential : MaxBackoff;
-        return capped / 2 + capped / 2 * Random.Shared.NextDouble();
+        builder.AddTimeout(new TimeoutStrategyOptions { TimeoutGenerator = _ => ValueTask.FromResult(_options.RequestTimeout) });
+        return builder.Build();
     }
 
-    private async Task<Outcome> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>
+    /// What is retried: timeouts, connection failures, 408, 429 and 5xx but 501/505; not when the provider asks to wait
+    /// longer than <c>MaxRetryAfter</c>.
+    /// </summary>
+    private bool ShouldRetry(Outcome<HttpResponseMessage> outcome) => outcome switch
     {
-        using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        HttpResponseMessage? response = null;
+        { Exception: TimeoutRejectedException or HttpRequestException or IOException } => true,
+        { Result: { IsSuccessStatusCode: false } response } =>
+            IsTransient(Classify(response.StatusCode, null, null, null)) && !(RetryAfterOf(outcome) > _options.MaxRetryAfter),
+        _ => false,
+    };
+
+    private TimeSpan? RetryAfterOf(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Result is { IsSuccessStatusCode: false } response ? RetryAfterHeader.Of(response, _time.GetUtcNow()) : null;
+
+    private static bool IsTransient(LlmHttpFailure failure) =>
+        failure is LlmHttpFailure.RateLimited or LlmHttpFailure.ServerError or LlmHttpFailure.Timeout or LlmHttpFailure.Connection;
+
+    /// <summary>One attempt: the response, its body read into memory (unless it is an event stream being streamed).</summary>
+    private async ValueTask<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         try
         {
-            response = await base.SendAsync(request, linked.Token).ConfigureAwait(false);
-            if (response.IsSuccessStatusCode)
+            if (!response.IsSuccessStatusCode || !IsEventStream(response))
             {
-                if (!IsEventStream(response))
-                {
-                    // The whole body within the timeout; a streamed (SSE) response is read by the caller as it comes.
-                    await response.Content.LoadIntoBufferAsync(linked.Token).ConfigureAwait(false);
-                }
-
-                return new Outcome(response);
+                // The whole body within the timeout; a streamed (SSE) response is read by the caller as it comes.
+                await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            var status = response.StatusCode;
-            var retryAfter = RetryAfterOf(response);
-            var body = await response.Content.ReadAsStringAsync(linked.Token).ConfigureAwait(false);
-            response.Dispose();
-            var (code, message) = ProviderError(body);
-            var failure = Classify(status, code, message, body);
-            return new Outcome(null, failure, status, retryAfter, code, _redactor?.Redact(message) ?? message);
-        }
-        catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            response?.Dispose();
-            return new Outcome(null, LlmHttpFailure.Timeout, Error: ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            response?.Dispose();
-            return new Outcome(null, LlmHttpFailure.Connection, Error: ex);
-        }
-        catch (IOException ex)
-        {
-            response?.Dispose();
-            return new Outcome(null, LlmHttpFailure.Connection, Error: ex);
+            return response;
         }
         catch
         {
-            response?.Dispose();
+            response.Dispose();
             throw;
         }
     }
 
-    private LlmHttpException Final(Outcome outcome, string host, int attempts)
+    private LlmHttpException Final(Failure failure, string host, int attempts)
     {
         var tries = attempts == 1 ? "1 attempt" : $"{attempts} attempts";
-        var what = outcome.Failure switch
+        var what = failure.Kind switch
         {
             LlmHttpFailure.Timeout => FormattableString.Invariant($"no answer from {host} within {_options.RequestTimeout.TotalSeconds:0.###}s"),
-            LlmHttpFailure.Connection => $"{host} could not be reached: {outcome.Error?.Message}",
-            _ => FormattableString.Invariant($"HTTP {(int)outcome.Status!.Value} from {host}") + (outcome.ProviderMessage is { } m ? $": {m}" : ""),
+            LlmHttpFailure.Connection => $"{host} could not be reached: {failure.Error?.Message}",
+            _ => FormattableString.Invariant($"HTTP {(int)failure.Status!.Value} from {host}") + (failure.ProviderMessage is { } m ? $": {m}" : ""),
         };
         return new LlmHttpException(
-            outcome.Failure!.Value,
+            failure.Kind,
             string.Create(CultureInfo.InvariantCulture, $"{what} ({tries})"),
-            outcome.Status,
-            outcome.RetryAfter,
+            failure.Status,
+            failure.RetryAfter,
             attempts,
-            outcome.ProviderCode,
-            outcome.ProviderMessage,
-            outcome.Error);
+            failure.ProviderCode,
+            failure.ProviderMessage,
+            failure.Error);
     }
 
     /// <summary>Sorts a failed response by status and, for 400/413/422, by what the provider said.</summary>
@@ -277,32 +319,14 @@ public sealed partial class LlmResilienceHandler : DelegatingHandler
             _ => null,
         } : null;
 
-    /// <summary>Retry-After as seconds or an HTTP date, or OpenAI's <c>retry-after-ms</c>.</summary>
-    private TimeSpan? RetryAfterOf(HttpResponseMessage response)
-    {
-        if (response.Headers.TryGetValues("retry-after-ms", out var values)
-            && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds)
-            && milliseconds >= 0)
-        {
-            return TimeSpan.FromMilliseconds(milliseconds);
-        }
-
-        return response.Headers.RetryAfter switch
-        {
-            { Delta: { } delta } => delta < TimeSpan.Zero ? TimeSpan.Zero : delta,
-            { Date: { } date } => date - _time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero,
-            _ => null,
-        };
-    }
-
     private static bool IsEventStream(HttpResponseMessage response) =>
         response.Content.Headers.ContentType is MediaTypeHeaderValue { MediaType: "text/event-stream" };
 
-    private static string Describe(Outcome outcome) => outcome.Failure switch
+    private static string Describe(Outcome<HttpResponseMessage> outcome) => outcome switch
     {
-        LlmHttpFailure.Timeout => "timeout",
-        LlmHttpFailure.Connection => "connection failure",
-        _ => $"HTTP {(int)outcome.Status!.Value}",
+        { Exception: TimeoutRejectedException } => "timeout",
+        { Exception: not null } => "connection failure",
+        _ => FormattableString.Invariant($"HTTP {(int)outcome.Result!.StatusCode}"),
     };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model call to {Host} failed ({Failure}, attempt {Attempt} of {MaxAttempts}); retrying in {Delay}")]
@@ -311,9 +335,8 @@ public sealed partial class LlmResilienceHandler : DelegatingHandler
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model provider {Host} asked to wait {RetryAfter}, longer than MaxRetryAfter {MaxRetryAfter}; giving the task back")]
     private partial void LogRetryAfterTooLong(string host, TimeSpan retryAfter, TimeSpan maxRetryAfter);
 
-    private readonly record struct Outcome(
-        HttpResponseMessage? Response,
-        LlmHttpFailure? Failure = null,
+    private readonly record struct Failure(
+        LlmHttpFailure Kind,
         HttpStatusCode? Status = null,
         TimeSpan? RetryAfter = null,
         string? ProviderCode = null,
