@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -54,6 +55,24 @@ public sealed class MigrationTests(InfrastructureFixture infrastructure)
     /// The Repo Manager carries no LLM layer: it applies the job store's and the pull requests' migrations and leaves
     /// the transcripts' to the Coder or the Reviewer, which apply it later without complaint.
     /// </summary>
+    /// <summary>The libraries register their migrations with their services; the migrator finds them (once each).</summary>
+    [Fact]
+    public void AddLocalGitHost_and_AddLlm_register_their_migrations_for_the_migrator()
+    {
+        var configuration = new ConfigurationBuilder().Build();
+        var carriesAll = new ServiceCollection().AddLogging().AddSingleton(_ => NpgsqlDataSource.Create("Host=localhost"))
+            .AddJobStore().AddLocalGitHost(configuration).AddLlm(configuration).AddLocalGitHost(configuration);
+        var repoManagerLike = new ServiceCollection().AddLogging().AddSingleton(_ => NpgsqlDataSource.Create("Host=localhost"))
+            .AddJobStore().AddLocalGitHost(configuration);
+
+        using var all = carriesAll.BuildServiceProvider();
+        using var some = repoManagerLike.BuildServiceProvider();
+
+        Assert.Equal([1, 2, 3, 4], all.GetRequiredService<DatabaseMigrator>().Migrations.Take(4).Select(m => m.Version));
+        Assert.Equal(2, all.GetServices<MigrationSource>().Count());
+        Assert.DoesNotContain(3, some.GetRequiredService<DatabaseMigrator>().Migrations.Select(m => m.Version));
+    }
+
     [Fact]
     public async Task A_process_applies_the_migrations_of_the_libraries_it_carries_and_leaves_the_others()
     {
