@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using MultiAgent.ServiceDefaults.Nats;
+using MultiAgent.Nats;
 using NATS.Client.Core;
 using Npgsql;
 

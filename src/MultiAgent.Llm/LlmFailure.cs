@@ -2,19 +2,19 @@ using System.ClientModel;
 using System.Net;
 using System.Text.Json;
 using Anthropic.Exceptions;
-using MultiAgent.AgentRuntime.Tasks;
+using MultiAgent.Contracts;
 using MultiAgent.Llm.Http;
 using MultiAgent.Secrets;
 
 namespace MultiAgent.Llm;
 
 /// <summary>
-/// Turns a failed model call into the runtime's failure types, so that the task loop retries what another
-/// attempt can fix and fails the rest at once:
+/// Turns a failed model call into a classified failure (<see cref="IClassifiedFailure"/>), so that the agent runtime
+/// retries what another attempt can fix and fails the rest at once:
 /// <list type="bullet">
-/// <item>Retryable (<see cref="RetryableTaskException"/>, with the provider's Retry-After): rate limits after the
+/// <item>Retryable (<see cref="RetryableLlmException"/>, with the provider's Retry-After): rate limits after the
 /// pipeline's retries, 408/5xx, timeouts, unreachable provider, an unreadable response.</item>
-/// <item>Non-retryable (<see cref="NonRetryableTaskException"/>): 401/403 (credentials), 400/413 exceeding the
+/// <item>Non-retryable (<see cref="NonRetryableLlmException"/>): 401/403 (credentials), 400/413 exceeding the
 /// context, 404 (model or deployment not found), any other 4xx.</item>
 /// </list>
 /// Messages name the provider's reason with secrets masked.
@@ -22,8 +22,8 @@ namespace MultiAgent.Llm;
 public static class LlmFailure
 {
     /// <summary>
-    /// The task-level exception for <paramref name="exception"/>, or null when it is not a model-call failure
-    /// (e.g. a cancellation, or a bug in the caller) and should propagate as it is.
+    /// The classified exception for <paramref name="exception"/>, or null when it is not a model-call failure
+    /// (e.g. a cancellation, a failure that classifies itself, or a bug in the caller) and should propagate as it is.
     /// </summary>
     /// <param name="exception">What the provider client threw.</param>
     /// <param name="model">The model, for the message.</param>
@@ -31,7 +31,7 @@ public static class LlmFailure
     public static Exception? Map(Exception exception, string? model = null, SecretRedactor? redactor = null)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        if (exception is RetryableTaskException or NonRetryableTaskException or OperationCanceledException)
+        if (exception is IClassifiedFailure or OperationCanceledException)
         {
             return null;
         }
@@ -55,7 +55,7 @@ public static class LlmFailure
 
         if (Find<JsonException>(exception) is not null || Find<AnthropicInvalidDataException>(exception) is not null)
         {
-            return new RetryableTaskException(
+            return new RetryableLlmException(
                 $"The model provider's response could not be read ({Redact(redactor, exception.Message)}).", exception);
         }
 
@@ -63,7 +63,7 @@ public static class LlmFailure
         {
             return request.StatusCode is { } status
                 ? FromStatus(status, null, request, model, redactor)
-                : new RetryableTaskException($"The model provider could not be reached: {Redact(redactor, request.Message)}", exception);
+                : new RetryableLlmException($"The model provider could not be reached: {Redact(redactor, request.Message)}", exception);
         }
 
         return null;
@@ -86,21 +86,21 @@ public static class LlmFailure
         var detail = Redact(redactor, http.Message);
         return http.Failure switch
         {
-            LlmHttpFailure.RateLimited => new RetryableTaskException(
+            LlmHttpFailure.RateLimited => new RetryableLlmException(
                 $"The model provider is rate-limiting requests{status}; gave up after {http.Attempts} attempts{reason}", http, http.RetryAfter),
-            LlmHttpFailure.ServerError => new RetryableTaskException(
+            LlmHttpFailure.ServerError => new RetryableLlmException(
                 $"The model provider failed{status} after {http.Attempts} attempts{reason}", http, http.RetryAfter),
-            LlmHttpFailure.Timeout => new RetryableTaskException(
+            LlmHttpFailure.Timeout => new RetryableLlmException(
                 $"The model provider did not answer in time: {detail}", http),
-            LlmHttpFailure.Connection => new RetryableTaskException(
+            LlmHttpFailure.Connection => new RetryableLlmException(
                 $"The model provider could not be reached: {detail}", http),
-            LlmHttpFailure.Unauthorized => new NonRetryableTaskException(
+            LlmHttpFailure.Unauthorized => new NonRetryableLlmException(
                 $"The model provider rejected the credentials{status}{reason}. Check the API key (MultiAgent:Llm:ApiKey).", http),
-            LlmHttpFailure.ContextLengthExceeded => new NonRetryableTaskException(
+            LlmHttpFailure.ContextLengthExceeded => new NonRetryableLlmException(
                 $"The request exceeds the model's context window ({modelName}){status}{reason}", http),
-            LlmHttpFailure.NotFound => new NonRetryableTaskException(
+            LlmHttpFailure.NotFound => new NonRetryableLlmException(
                 $"The model provider does not know {modelName}, or the endpoint is wrong{status}{reason}. Check MultiAgent:Llm:Model and Endpoint.", http),
-            _ => new NonRetryableTaskException($"The model provider refused the request{status}{reason}", http),
+            _ => new NonRetryableLlmException($"The model provider refused the request{status}{reason}", http),
         };
     }
 

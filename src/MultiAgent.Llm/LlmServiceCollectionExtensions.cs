@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using MultiAgent.Persistence;
 using MultiAgent.Secrets;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -33,6 +34,7 @@ public static class LlmServiceCollectionExtensions
             provider.GetService<Microsoft.Extensions.Logging.ILoggerFactory>(),
             provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<TranscriptStore>();
+        services.AddMigrations(TranscriptStore.Migrations);
         services.TryAddSingleton(provider => new LlmSessionFactory(
             provider.GetRequiredService<ChatClientFactory>(),
             provider.GetRequiredService<TranscriptStore>(),

@@ -1,5 +1,5 @@
 using MultiAgent.Secrets;
-using MultiAgent.ServiceDefaults.Nats;
+using MultiAgent.Nats;
 using NATS.Client.Core;
 
 namespace MultiAgent.Cli.Connection;

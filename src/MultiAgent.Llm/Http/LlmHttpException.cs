@@ -32,8 +32,8 @@ public enum LlmHttpFailure
 
 /// <summary>
 /// The final failure of a model call after the pipeline's retries, thrown by <see cref="LlmResilienceHandler"/>. The
-/// provider SDK may wrap it; <see cref="LlmFailure"/> finds it and turns it into the runtime's
-/// <c>RetryableTaskException</c> or <c>NonRetryableTaskException</c>. Its message carries no secret.
+/// provider SDK may wrap it; <see cref="LlmFailure"/> finds it and turns it into a
+/// <see cref="RetryableLlmException"/> or <see cref="NonRetryableLlmException"/>. Its message carries no secret.
 /// </summary>
 public sealed class LlmHttpException(
     LlmHttpFailure failure,

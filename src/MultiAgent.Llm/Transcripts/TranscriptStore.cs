@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MultiAgent.Persistence;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -28,13 +29,17 @@ public sealed record TranscriptItem(string Kind, string Content, DateTimeOffset 
 public sealed record TranscriptEntry(long Id, string TaskId, string JobId, int Seq, string Kind, JsonElement Content, DateTimeOffset CreatedAt);
 
 /// <summary>
-/// Each task's transcript (<c>task_transcripts</c>, migration 0003): append-only, numbered per task. Entries of a
+/// Each task's transcript (<c>task_transcripts</c>, this library's migration 0003, <see cref="Migrations"/>): append-only, numbered per task. Entries of a
 /// task's later attempt continue its numbering. Database errors surface as <see cref="NpgsqlException"/>.
 /// </summary>
 public sealed class TranscriptStore(NpgsqlDataSource dataSource)
 {
     /// <summary>First key of the transaction advisory lock that serialises appends to one task's transcript.</summary>
     private const int AppendLockClass = 0x4D41_5452; // "MATR"
+
+    /// <summary>The migrations of the transcript table (Migrations/*.sql), registered by AddLlm for the migrator.</summary>
+    public static MigrationSource Migrations { get; } =
+        MigrationSource.FromEmbedded(typeof(TranscriptStore).Assembly, "MultiAgent.Llm.Migrations.");
 
     /// <summary>Appends <paramref name="items"/>, in order, after the task's last entry.</summary>
     /// <returns>The sequence number of the last entry appended (0 when there was nothing to append).</returns>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MultiAgent.Persistence.Internal;
+using MultiAgent.Persistence.Sql;
 using MultiAgent.Secrets;
 using Npgsql;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MultiAgent.Contracts;
 using MultiAgent.Persistence.Internal;
+using MultiAgent.Persistence.Sql;
 using Npgsql;
 
 namespace MultiAgent.Persistence;

@@ -1,6 +1,7 @@
 using System.Text;
 using MultiAgent.Contracts;
 using MultiAgent.Persistence.Internal;
+using MultiAgent.Persistence.Sql;
 using MultiAgent.Secrets;
 using Npgsql;
 

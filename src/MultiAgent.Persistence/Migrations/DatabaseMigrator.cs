@@ -1,15 +1,20 @@
 using Microsoft.Extensions.Logging;
 using MultiAgent.Persistence.Internal;
+using MultiAgent.Persistence.Sql;
 using Npgsql;
 
 namespace MultiAgent.Persistence;
 
 /// <summary>
-/// Brings the database schema up to date with the embedded migrations. Several processes may call
-/// <see cref="MigrateAsync"/> at once: a session-level advisory lock lets one migrate while the others wait, after
-/// which they find nothing left to do.
+/// Brings the database schema up to date with the migrations this process carries: the job store's own
+/// (<see cref="Source"/>) and those other libraries registered with <c>AddMigrations</c> (the local-git pull requests,
+/// 0002; the transcripts, 0003). Versions are one sequence across libraries and are applied in version order; a
+/// version owned by a library this process does not carry is left to the processes that carry it (the owners' tables
+/// do not depend on each other). Several processes may call <see cref="MigrateAsync"/> at once: a session-level
+/// advisory lock lets one migrate while the others wait, after which they find nothing left to do.
 /// </summary>
-public sealed partial class DatabaseMigrator(NpgsqlDataSource dataSource, ILogger<DatabaseMigrator> logger)
+public sealed partial class DatabaseMigrator(
+    NpgsqlDataSource dataSource, ILogger<DatabaseMigrator> logger, IEnumerable<MigrationSource> sources)
 {
     /// <summary>
     /// Key of the session-level advisory lock (<c>pg_advisory_lock</c>) held while migrating: the ASCII bytes
@@ -27,8 +32,12 @@ public sealed partial class DatabaseMigrator(NpgsqlDataSource dataSource, ILogge
         )
         """;
 
-    /// <summary>The migrations this build carries, in version order.</summary>
-    public static IReadOnlyList<Migration> Migrations => MigrationCatalog.Embedded;
+    /// <summary>The job store's own migrations (jobs, tasks, events, leases), embedded in this assembly.</summary>
+    public static MigrationSource Source { get; } =
+        MigrationSource.FromEmbedded(typeof(DatabaseMigrator).Assembly, "MultiAgent.Persistence.Migrations.");
+
+    /// <summary>The migrations this process carries, in version order.</summary>
+    public IReadOnlyList<Migration> Migrations { get; } = MigrationSource.Combine([Source, .. sources]);
 
     /// <summary>
     /// Takes the migration lock, checks that no applied migration has changed, applies each pending migration in
@@ -132,7 +141,7 @@ public sealed partial class DatabaseMigrator(NpgsqlDataSource dataSource, ILogge
     [LoggerMessage(Level = LogLevel.Information, Message = "Database schema is at version {Version} ({Applied} migrations applied now)")]
     private partial void LogCurrent(int version, int applied);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Database has migration {Version}, which this build does not know; a newer build migrated it")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database has migration {Version}, which this process does not carry: another library's (applied by the processes that use it) or a newer build's")]
     private partial void LogUnknownVersion(int version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release the migration lock; it goes with the connection's session")]

@@ -1,5 +1,6 @@
 using MultiAgent.Contracts;
 using MultiAgent.Persistence.Internal;
+using MultiAgent.Persistence.Sql;
 using Npgsql;
 
 namespace MultiAgent.Persistence;

@@ -3,7 +3,7 @@ namespace MultiAgent.Repositories.Local;
 /// <summary>Settings of the <see cref="LocalGitHost"/>, bound from <see cref="SectionName"/>.</summary>
 public sealed class LocalGitHostOptions
 {
-    public const string SectionName = "MultiAgent:LocalGit";
+    public const string SectionName = LocalRepositoryPolicy.SectionName;
 
     /// <summary>
     /// The folders local repositories must lie in (<c>MultiAgent:LocalGit:AllowedRoots:0</c>, <c>:1</c>, …; absolute

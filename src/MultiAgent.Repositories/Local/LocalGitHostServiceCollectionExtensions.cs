@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using MultiAgent.Persistence;
 using MultiAgent.Repositories.Git;
 
 namespace MultiAgent.Repositories.Local;
@@ -24,6 +25,7 @@ public static class LocalGitHostServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LocalGitHostOptions>, LocalGitHostOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LocalPullRequestStore>();
+        services.AddMigrations(LocalPullRequestStore.Migrations);
         services.TryAddSingleton<LocalGitHost>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IRepositoryHost, LocalGitHost>(sp => sp.GetRequiredService<LocalGitHost>()));
         services.TryAddSingleton<RepositoryHostResolver>();

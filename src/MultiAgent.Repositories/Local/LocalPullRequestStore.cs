@@ -1,12 +1,14 @@
 using System.Text.Json;
 using MultiAgent.Contracts;
+using MultiAgent.Persistence;
+using MultiAgent.Persistence.Sql;
 using Npgsql;
 
 namespace MultiAgent.Repositories.Local;
 
 /// <summary>
-/// Pull requests of local repositories, their reviews and comments, in PostgreSQL (migration
-/// <c>0002_local_pull_requests</c>). Numbers are 1, 2, … per repository, handed out under a transaction-scoped
+/// Pull requests of local repositories, their reviews and comments, in PostgreSQL (this library's migration
+/// <c>0002_local_pull_requests</c>, <see cref="Migrations"/>). Numbers are 1, 2, … per repository, handed out under a transaction-scoped
 /// advisory lock keyed by the repository; at most one pull request per head branch is OPEN. Database errors surface
 /// as <see cref="NpgsqlException"/>.
 /// </summary>
@@ -16,6 +18,10 @@ public sealed class LocalPullRequestStore(NpgsqlDataSource dataSource, TimeProvi
     // lives in a separate key space.
     private const int NumberingLockClass = 0x4C505231; // "LPR1"
     private const int RepositoryLockClass = 0x4C504D31; // "LPM1"
+
+    /// <summary>The migrations of these tables (Migrations/*.sql), registered by AddLocalGitHost for the migrator.</summary>
+    public static MigrationSource Migrations { get; } =
+        MigrationSource.FromEmbedded(typeof(LocalPullRequestStore).Assembly, "MultiAgent.Repositories.Migrations.");
 
     private const string Columns =
         "repository, number, state, head_branch, base_branch, title, body, head_sha, merge_commit_sha, merge_method, " +
@@ -38,15 +44,15 @@ public sealed class LocalPullRequestStore(NpgsqlDataSource dataSource, TimeProvi
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@class, hashtext(@repository))", connection, transaction))
         {
-            lockCommand.Parameters.AddAll([Sql.Integer("class", NumberingLockClass), Sql.Text("repository", repository)]);
+            lockCommand.Parameters.AddAll([Db.Integer("class", NumberingLockClass), Db.Text("repository", repository)]);
             await lockCommand.ExecuteNonQueryAsync(cancellationToken);
         }
 
         NpgsqlParameter[] Parameters() =>
         [
-            Sql.Text("repository", repository), Sql.Text("head", spec.HeadBranch), Sql.Text("base", spec.BaseBranch),
-            Sql.Text("title", spec.Title), Sql.Text("body", spec.Body ?? string.Empty), Sql.Text("head_sha", headSha),
-            Sql.Timestamp("now", now),
+            Db.Text("repository", repository), Db.Text("head", spec.HeadBranch), Db.Text("base", spec.BaseBranch),
+            Db.Text("title", spec.Title), Db.Text("body", spec.Body ?? string.Empty), Db.Text("head_sha", headSha),
+            Db.Timestamp("now", now),
         ];
 
         await using var update = new NpgsqlCommand(
@@ -82,7 +88,7 @@ public sealed class LocalPullRequestStore(NpgsqlDataSource dataSource, TimeProvi
     public async Task<LocalPullRequest?> GetAsync(string repository, int number, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM local_pull_requests WHERE repository = @repository AND number = @number");
-        command.Parameters.AddAll([Sql.Text("repository", repository), Sql.Integer("number", number)]);
+        command.Parameters.AddAll([Db.Text("repository", repository), Db.Integer("number", number)]);
         return await ReadOneAsync(command, cancellationToken);
     }
 
@@ -98,10 +104,10 @@ public sealed class LocalPullRequestStore(NpgsqlDataSource dataSource, TimeProvi
             """);
         command.Parameters.AddAll(
         [
-            Sql.Text("repository", repository), Sql.Integer("number", number),
-            Sql.Text("decision", WireName<ReviewDecision>.Of(review.Decision)), Sql.Text("summary", review.Summary ?? string.Empty),
-            Sql.Jsonb("comments", JsonSerializer.Serialize(review.Comments?.ToArray() ?? [], LocalJsonContext.Default.ReviewCommentArray)),
-            Sql.Text("commit_sha", review.CommitSha), Sql.Timestamp("now", _time.GetUtcNow()),
+            Db.Text("repository", repository), Db.Integer("number", number),
+            Db.Text("decision", WireName<ReviewDecision>.Of(review.Decision)), Db.Text("summary", review.Summary ?? string.Empty),
+            Db.Jsonb("comments", JsonSerializer.Serialize(review.Comments?.ToArray() ?? [], LocalJsonContext.Default.ReviewCommentArray)),
+            Db.Text("commit_sha", review.CommitSha), Db.Timestamp("now", _time.GetUtcNow()),
         ]);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
@@ -115,7 +121,7 @@ public sealed class LocalPullRequestStore(NpgsqlDataSource dataSource, TimeProvi
             FROM local_pull_request_reviews r JOIN local_pull_requests p ON p.id = r.pull_request_id
             WHERE p.repository = @repository AND p.number = @number ORDER BY r.id
             """);
-        command.Parameters.AddAll([Sql.Text("repository", repository), Sql.Integer("number", number)]);
+        command.Parameters.AddAll([Db.Text("repository", repository), Db.Integer("number", number)]);
         var reviews = new List<LocalPullRequestReview>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -142,8 +148,8 @@ public sealed class LocalPullRequestStore(NpgsqlDataSource dataSource, TimeProvi
             """);
         command.Parameters.AddAll(
         [
-            Sql.Text("repository", repository), Sql.Integer("number", number), Sql.Text("body", body),
-            Sql.Timestamp("now", _time.GetUtcNow()),
+            Db.Text("repository", repository), Db.Integer("number", number), Db.Text("body", body),
+            Db.Timestamp("now", _time.GetUtcNow()),
         ]);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
@@ -157,7 +163,7 @@ public sealed class LocalPullRequestStore(NpgsqlDataSource dataSource, TimeProvi
             FROM local_pull_request_comments c JOIN local_pull_requests p ON p.id = c.pull_request_id
             WHERE p.repository = @repository AND p.number = @number ORDER BY c.id
             """);
-        command.Parameters.AddAll([Sql.Text("repository", repository), Sql.Integer("number", number)]);
+        command.Parameters.AddAll([Db.Text("repository", repository), Db.Integer("number", number)]);
         var comments = new List<LocalPullRequestComment>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -170,7 +176,7 @@ public sealed class LocalPullRequestStore(NpgsqlDataSource dataSource, TimeProvi
 
     /// <summary>Notes the merge commit about to be pushed for an OPEN pull request; false otherwise.</summary>
     public Task<bool> SetPendingMergeAsync(string repository, int number, string mergeCommitSha, CancellationToken cancellationToken = default) =>
-        UpdateOpenAsync(repository, number, "pending_merge_sha = @sha", cancellationToken, Sql.Text("sha", mergeCommitSha));
+        UpdateOpenAsync(repository, number, "pending_merge_sha = @sha", cancellationToken, Db.Text("sha", mergeCommitSha));
 
     /// <summary>Marks an OPEN pull request MERGED; false when it is not open (or does not exist).</summary>
     public Task<bool> MarkMergedAsync(
@@ -180,9 +186,9 @@ public sealed class LocalPullRequestStore(NpgsqlDataSource dataSource, TimeProvi
             number,
             "state = 'MERGED', merge_commit_sha = @sha, merge_method = @method, head_sha = @head_sha, pending_merge_sha = NULL, closed_at = @now",
             cancellationToken,
-            Sql.Text("sha", mergeCommitSha),
-            Sql.Text("method", method == MergeMethod.Squash ? "SQUASH" : "MERGE"),
-            Sql.Text("head_sha", headSha));
+            Db.Text("sha", mergeCommitSha),
+            Db.Text("method", method == MergeMethod.Squash ? "SQUASH" : "MERGE"),
+            Db.Text("head_sha", headSha));
 
     /// <summary>Marks an OPEN pull request CLOSED; false when it is not open (or does not exist).</summary>
     public Task<bool> CloseAsync(string repository, int number, CancellationToken cancellationToken = default) =>
@@ -199,7 +205,7 @@ public sealed class LocalPullRequestStore(NpgsqlDataSource dataSource, TimeProvi
         try
         {
             await using var command = new NpgsqlCommand("SELECT pg_advisory_lock(@class, hashtext(@repository))", connection);
-            command.Parameters.AddAll([Sql.Integer("class", RepositoryLockClass), Sql.Text("repository", repository)]);
+            command.Parameters.AddAll([Db.Integer("class", RepositoryLockClass), Db.Text("repository", repository)]);
             await command.ExecuteNonQueryAsync(cancellationToken);
             return new RepositoryLock(connection, repository);
         }
@@ -216,7 +222,7 @@ public sealed class LocalPullRequestStore(NpgsqlDataSource dataSource, TimeProvi
         // Only fixed assignments from this class are interpolated; values travel as parameters.
         await using var command = dataSource.CreateCommand(
             $"UPDATE local_pull_requests SET {assignments}, updated_at = @now WHERE repository = @repository AND number = @number AND state = 'OPEN'");
-        command.Parameters.AddAll([Sql.Text("repository", repository), Sql.Integer("number", number), Sql.Timestamp("now", _time.GetUtcNow())]);
+        command.Parameters.AddAll([Db.Text("repository", repository), Db.Integer("number", number), Db.Timestamp("now", _time.GetUtcNow())]);
         command.Parameters.AddAll(parameters);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
@@ -263,7 +269,7 @@ public sealed class LocalPullRequestStore(NpgsqlDataSource dataSource, TimeProvi
             try
             {
                 await using var command = new NpgsqlCommand("SELECT pg_advisory_unlock(@class, hashtext(@repository))", connection);
-                command.Parameters.AddAll([Sql.Integer("class", RepositoryLockClass), Sql.Text("repository", repository)]);
+                command.Parameters.AddAll([Db.Integer("class", RepositoryLockClass), Db.Text("repository", repository)]);
                 await command.ExecuteNonQueryAsync(CancellationToken.None);
             }
             catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)

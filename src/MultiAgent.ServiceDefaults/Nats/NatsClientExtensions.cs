@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MultiAgent.Nats;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.OpenTelemetry;

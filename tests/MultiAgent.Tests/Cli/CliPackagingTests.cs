@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Text.Json;
 
 namespace MultiAgent.Tests.Cli;
 
@@ -24,7 +26,8 @@ public sealed class CliPackagingTests
             // The CLI was built with this test assembly: pack that build.
             var pack = await RunAsync(Dotnet, ["pack", CliProject, "-c", Configuration, "--no-build", "-o", artifacts]);
             Assert.True(pack.ExitCode == 0, pack.Output);
-            Assert.Single(Directory.GetFiles(artifacts, "MultiAgent.Cli.*.nupkg"));
+            var package = Assert.Single(Directory.GetFiles(artifacts, "MultiAgent.Cli.*.nupkg"));
+            AssertLean(package);
 
             // Only the local folder as a source: a tool package carries its dependencies, so nothing else is needed.
             var config = Path.Combine(work, "nuget.config");
@@ -59,6 +62,43 @@ public sealed class CliPackagingTests
             {
                 // Left under the temp folder.
             }
+        }
+    }
+
+    /// <summary>
+    /// The tool runs on the .NET runtime alone (no ASP.NET Core shared framework) and carries no server-side
+    /// dependencies: no PostgreSQL driver, no GitHub client, no ASP.NET Core or its instrumentation, none of the
+    /// agents' libraries.
+    /// </summary>
+    private static void AssertLean(string package)
+    {
+        using var zip = ZipFile.OpenRead(package);
+        const string tool = "tools/net10.0/any/";
+        var runtimeConfig = Assert.Single(zip.Entries, entry => entry.FullName.StartsWith(tool, StringComparison.Ordinal)
+            && entry.FullName.EndsWith(".runtimeconfig.json", StringComparison.Ordinal));
+        using (var stream = runtimeConfig.Open())
+        using (var document = JsonDocument.Parse(stream))
+        {
+            var options = document.RootElement.GetProperty("runtimeOptions");
+            var frameworks = options.TryGetProperty("frameworks", out var list)
+                ? list.EnumerateArray().Select(framework => framework.GetProperty("name").GetString()).ToList()
+                : [options.GetProperty("framework").GetProperty("name").GetString()];
+            Assert.Equal(["Microsoft.NETCore.App"], frameworks);
+        }
+
+        var assemblies = zip.Entries
+            .Where(entry => entry.FullName.StartsWith(tool, StringComparison.Ordinal) && entry.Name.EndsWith(".dll", StringComparison.Ordinal))
+            .Select(entry => entry.Name)
+            .ToList();
+        Assert.Contains("multi-agent.dll", assemblies);
+        string[] absent =
+        [
+            "Npgsql", "Octokit", "Microsoft.AspNetCore.", "OpenTelemetry.", "Microsoft.Extensions.Http.Resilience",
+            "MultiAgent.ServiceDefaults", "MultiAgent.Repositories.dll", "MultiAgent.Persistence", "MultiAgent.AgentRuntime",
+        ];
+        foreach (var prefix in absent)
+        {
+            Assert.DoesNotContain(assemblies, name => name.StartsWith(prefix, StringComparison.Ordinal));
         }
     }
 

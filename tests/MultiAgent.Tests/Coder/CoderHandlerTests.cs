@@ -133,8 +133,9 @@ public sealed class CoderHandlerTests(InfrastructureFixture infrastructure) : Lo
         var repository = await Sandbox.CreateRepositoryAsync();
         fake.Enqueue(Fault.Unauthorized());
 
-        var error = await Assert.ThrowsAsync<NonRetryableTaskException>(() => RunAsync(fake, Request(repository, NewJobId())));
+        var error = await Assert.ThrowsAsync<NonRetryableLlmException>(() => RunAsync(fake, Request(repository, NewJobId())));
 
+        Assert.Equal(FailureKind.NonRetryable, FailureClassifier.Classify(error));
         Assert.Contains("rejected the credentials (HTTP 401)", error.Message, StringComparison.Ordinal);
         Assert.Single(fake.Requests);
         Assert.Equal(0L, await PullRequestCountAsync(repository));
@@ -147,8 +148,9 @@ public sealed class CoderHandlerTests(InfrastructureFixture infrastructure) : Lo
         var repository = await Sandbox.CreateRepositoryAsync();
         fake.Enqueue(Fault.ServiceUnavailable(), Fault.ServiceUnavailable(), Fault.ServiceUnavailable());
 
-        var error = await Assert.ThrowsAsync<RetryableTaskException>(() => RunAsync(fake, Request(repository, NewJobId())));
+        var error = await Assert.ThrowsAsync<RetryableLlmException>(() => RunAsync(fake, Request(repository, NewJobId())));
 
+        Assert.Equal(FailureKind.Retryable, FailureClassifier.Classify(error));
         Assert.Contains("HTTP 503", error.Message, StringComparison.Ordinal);
         Assert.Equal(0L, await PullRequestCountAsync(repository));
     }

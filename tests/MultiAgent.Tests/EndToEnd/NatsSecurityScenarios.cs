@@ -148,7 +148,7 @@ public sealed class NatsSecurityScenarios(SystemFixture system) : ScenarioTests(
 
     private async Task<NatsConnection> ConnectAsync(string user)
     {
-        var connection = new NatsConnection(MultiAgent.ServiceDefaults.Nats.NatsConnectionString.ToOptions(Fixture.NatsUrlFor(user)) with { Name = $"test-{user}", RequestTimeout = TimeSpan.FromSeconds(2) });
+        var connection = new NatsConnection(MultiAgent.Nats.NatsConnectionString.ToOptions(Fixture.NatsUrlFor(user)) with { Name = $"test-{user}", RequestTimeout = TimeSpan.FromSeconds(2) });
         await connection.ConnectAsync();
         return connection;
     }

@@ -158,7 +158,7 @@ public sealed class LlmClientTests : IAsyncLifetime
         using var factory = LlmTestKit.Factory(LlmTestKit.Configuration(_fake));
         using var client = factory.Create(AgentType.Coder);
 
-        var error = await Assert.ThrowsAsync<NonRetryableTaskException>(() => client.GetResponseAsync("hi"));
+        var error = await Assert.ThrowsAsync<NonRetryableLlmException>(() => client.GetResponseAsync("hi"));
 
         Assert.Contains("rejected the credentials", error.Message, StringComparison.Ordinal);
         Assert.Contains("401", error.Message, StringComparison.Ordinal);
@@ -175,7 +175,7 @@ public sealed class LlmClientTests : IAsyncLifetime
         using var factory = LlmTestKit.Factory(LlmTestKit.Configuration(_fake));
         using var client = factory.Create(AgentType.Coder);
 
-        var error = await Assert.ThrowsAsync<NonRetryableTaskException>(() => client.GetResponseAsync("hi"));
+        var error = await Assert.ThrowsAsync<NonRetryableLlmException>(() => client.GetResponseAsync("hi"));
 
         Assert.Contains("rejected the credentials (HTTP 403)", error.Message, StringComparison.Ordinal);
         Assert.Single(_fake.Requests);
@@ -188,7 +188,7 @@ public sealed class LlmClientTests : IAsyncLifetime
         using var factory = LlmTestKit.Factory(LlmTestKit.Configuration(_fake));
         using var client = factory.Create(AgentType.Coder);
 
-        var error = await Assert.ThrowsAsync<NonRetryableTaskException>(() => client.GetResponseAsync("a very long prompt"));
+        var error = await Assert.ThrowsAsync<NonRetryableLlmException>(() => client.GetResponseAsync("a very long prompt"));
 
         Assert.Contains("exceeds the model's context", error.Message, StringComparison.Ordinal);
         Assert.Contains(LlmTestKit.Model, error.Message, StringComparison.Ordinal);
@@ -204,7 +204,7 @@ public sealed class LlmClientTests : IAsyncLifetime
         using var factory = LlmTestKit.Factory(LlmTestKit.Configuration(_fake));
         using var client = factory.Create(AgentType.Coder);
 
-        var error = await Assert.ThrowsAsync<NonRetryableTaskException>(() => client.GetResponseAsync("hi"));
+        var error = await Assert.ThrowsAsync<NonRetryableLlmException>(() => client.GetResponseAsync("hi"));
 
         Assert.Contains("refused the request (HTTP 400): Invalid value for 'temperature'.", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("context", error.Message, StringComparison.Ordinal);
@@ -218,7 +218,7 @@ public sealed class LlmClientTests : IAsyncLifetime
         using var factory = LlmTestKit.Factory(LlmTestKit.Configuration(_fake));
         using var client = factory.Create(AgentType.Coder);
 
-        var error = await Assert.ThrowsAsync<NonRetryableTaskException>(() => client.GetResponseAsync("hi"));
+        var error = await Assert.ThrowsAsync<NonRetryableLlmException>(() => client.GetResponseAsync("hi"));
 
         Assert.Contains($"does not know model '{LlmTestKit.Model}'", error.Message, StringComparison.Ordinal);
         Assert.Contains("404", error.Message, StringComparison.Ordinal);
@@ -232,7 +232,7 @@ public sealed class LlmClientTests : IAsyncLifetime
         using var factory = LlmTestKit.Factory(LlmTestKit.Configuration(_fake, ("RequestTimeout", "00:00:00.300"), ("MaxRetries", "1")));
         using var client = factory.Create(AgentType.Coder);
 
-        var error = await Assert.ThrowsAsync<RetryableTaskException>(() => client.GetResponseAsync("hi"));
+        var error = await Assert.ThrowsAsync<RetryableLlmException>(() => client.GetResponseAsync("hi"));
 
         Assert.Contains("did not answer in time", error.Message, StringComparison.Ordinal);
         Assert.Contains("0.3s", error.Message, StringComparison.Ordinal);
@@ -258,7 +258,7 @@ public sealed class LlmClientTests : IAsyncLifetime
         using var factory = LlmTestKit.Factory(LlmTestKit.Configuration(_fake, ("MaxRetries", "2")));
         using var client = factory.Create(AgentType.Coder);
 
-        var error = await Assert.ThrowsAsync<RetryableTaskException>(() => client.GetResponseAsync("hi"));
+        var error = await Assert.ThrowsAsync<RetryableLlmException>(() => client.GetResponseAsync("hi"));
 
         Assert.Contains("failed (HTTP 503) after 3 attempts", error.Message, StringComparison.Ordinal);
         Assert.Equal(TimeSpan.Zero, error.RetryAfter);
@@ -274,7 +274,7 @@ public sealed class LlmClientTests : IAsyncLifetime
         using var factory = LlmTestKit.Factory(LlmTestKit.Configuration(_fake, ("MaxRetries", "1")));
         using var client = factory.Create(AgentType.Coder);
 
-        var error = await Assert.ThrowsAsync<RetryableTaskException>(() => client.GetResponseAsync("hi"));
+        var error = await Assert.ThrowsAsync<RetryableLlmException>(() => client.GetResponseAsync("hi"));
 
         Assert.Contains("rate-limiting requests (HTTP 429); gave up after 2 attempts", error.Message, StringComparison.Ordinal);
         Assert.Equal(2, _fake.Requests.Count);
@@ -287,7 +287,7 @@ public sealed class LlmClientTests : IAsyncLifetime
         using var factory = LlmTestKit.Factory(LlmTestKit.Configuration(_fake, ("MaxRetryAfter", "00:00:30")));
         using var client = factory.Create(AgentType.Coder);
 
-        var error = await Assert.ThrowsAsync<RetryableTaskException>(() => client.GetResponseAsync("hi"));
+        var error = await Assert.ThrowsAsync<RetryableLlmException>(() => client.GetResponseAsync("hi"));
 
         Assert.Equal(TimeSpan.FromSeconds(120), error.RetryAfter);
         Assert.Single(_fake.Requests);
@@ -300,7 +300,7 @@ public sealed class LlmClientTests : IAsyncLifetime
         using var factory = LlmTestKit.Factory(LlmTestKit.Configuration(_fake));
         using var client = factory.Create(AgentType.Coder);
 
-        var error = await Assert.ThrowsAsync<RetryableTaskException>(() => client.GetResponseAsync("hi"));
+        var error = await Assert.ThrowsAsync<RetryableLlmException>(() => client.GetResponseAsync("hi"));
 
         Assert.Contains("could not be read", error.Message, StringComparison.Ordinal);
         Assert.Single(_fake.Requests);
@@ -315,7 +315,7 @@ public sealed class LlmClientTests : IAsyncLifetime
         using var factory = LlmTestKit.Factory(LlmTestKit.Configuration(_fake, ("Endpoint", endpoint), ("MaxRetries", "1")));
         using var client = factory.Create(AgentType.Coder);
 
-        var error = await Assert.ThrowsAsync<RetryableTaskException>(() => client.GetResponseAsync("hi"));
+        var error = await Assert.ThrowsAsync<RetryableLlmException>(() => client.GetResponseAsync("hi"));
 
         Assert.Contains("could not be reached", error.Message, StringComparison.Ordinal);
         Assert.Equal(LlmHttpFailure.Connection, Assert.IsType<LlmHttpException>(error.InnerException).Failure);
@@ -366,7 +366,7 @@ public sealed class LlmClientTests : IAsyncLifetime
         using var reviewer = factory.Create(AgentType.Reviewer);
 
         Assert.Equal("coder", (await coder.GetResponseAsync("hi")).Text);
-        await Assert.ThrowsAsync<RetryableTaskException>(() => reviewer.GetResponseAsync("hi"));
+        await Assert.ThrowsAsync<RetryableLlmException>(() => reviewer.GetResponseAsync("hi"));
 
         var requests = _fake.Requests;
         Assert.Equal(2, requests.Count); // the reviewer did not retry its 503 (MaxRetries 0)
@@ -394,7 +394,7 @@ public sealed class LlmClientTests : IAsyncLifetime
         using var client = factory.Create(AgentType.Coder);
 
         var response = await client.GetResponseAsync([new ChatMessage(ChatRole.System, "Be brief."), new ChatMessage(ChatRole.User, "Say hello")]);
-        var error = await Assert.ThrowsAsync<NonRetryableTaskException>(() => client.GetResponseAsync("again"));
+        var error = await Assert.ThrowsAsync<NonRetryableLlmException>(() => client.GetResponseAsync("again"));
 
         Assert.Equal("Hello from Claude", response.Text);
         Assert.Equal(20, response.Usage?.InputTokenCount);

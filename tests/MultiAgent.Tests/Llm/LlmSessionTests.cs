@@ -163,7 +163,7 @@ public sealed class LlmSessionTests(InfrastructureFixture infrastructure) : Stor
 
         await using (var attempt1 = sessions.Start(AgentType.Coder, taskId, jobId))
         {
-            await Assert.ThrowsAsync<NonRetryableTaskException>(() => attempt1.Client.GetResponseAsync("hi"));
+            await Assert.ThrowsAsync<NonRetryableLlmException>(() => attempt1.Client.GetResponseAsync("hi"));
             attempt1.RecordToolResult("run_tests", [KeyValuePair.Create<string, object?>("filter", "Llm")], "not reached", succeeded: false);
             Assert.Equal(1, attempt1.PendingTranscriptEntries);
             await attempt1.FlushAsync();
@@ -178,7 +178,7 @@ public sealed class LlmSessionTests(InfrastructureFixture infrastructure) : Stor
         var entries = await new TranscriptStore(DataSource).ReadAsync(taskId);
         Assert.Equal([1, 2, 3], entries.Select(e => e.Seq));
         var error = entries[0].Content.GetProperty("error");
-        Assert.Equal(nameof(NonRetryableTaskException), error.GetProperty("type").GetString());
+        Assert.Equal(nameof(NonRetryableLlmException), error.GetProperty("type").GetString());
         Assert.Contains("rejected the credentials", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.False(entries[0].Content.TryGetProperty("response", out JsonElement _));
         Assert.False(entries[1].Content.GetProperty("succeeded").GetBoolean());

@@ -1,7 +1,10 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using MultiAgent.Llm;
 using MultiAgent.Persistence;
+using MultiAgent.Repositories.Local;
 using MultiAgent.Tests.Infrastructure;
 using Npgsql;
 
@@ -15,12 +18,78 @@ public sealed class MigrationTests(InfrastructureFixture infrastructure)
     [Fact]
     public void The_embedded_migrations_start_at_0001_initial_and_are_numbered_without_gaps()
     {
-        var migrations = DatabaseMigrator.Migrations;
+        var migrations = TestSchema.Migrations;
 
         Assert.Equal("0001_initial", migrations[0].ToString());
         Assert.Equal(Enumerable.Range(1, migrations.Count), migrations.Select(m => m.Version));
         Assert.All(migrations, m => Assert.Equal(Migration.ChecksumOf(m.Sql), m.Checksum));
         Assert.Equal(Migration.ChecksumOf("a\nb\n"), Migration.ChecksumOf("a\r\nb\r\n"));
+    }
+
+    /// <summary>
+    /// Databases migrated before the migrations moved to the libraries that own their tables keep working: every
+    /// version keeps its name and its checksum, whichever assembly embeds it now.
+    /// </summary>
+    [Fact]
+    public void Each_migration_keeps_its_version_name_and_checksum_in_the_library_that_owns_it()
+    {
+        Assert.Equal(
+            [
+                (1, "initial", "54d7ed40f20678d523a9273eaaa024b479bbcb1c3836ee5e29f7180666a27e8b"),
+                (2, "local_pull_requests", "f587d2129f1584b13b2741d25fdd974eec2b35bd60bb623257734b0afcfe1b36"),
+                (3, "task_transcripts", "12880d7d114436f2a2dabb3c15c048e4320b21e693b39631713f91bdf8d23204"),
+                (4, "task_leases", "0f2477d3b1b216d54bda327368e7e9c9dfc814298d45e5e3106ddc7cc985ac2c"),
+            ],
+            TestSchema.Migrations.Take(4).Select(m => (m.Version, m.Name, m.Checksum)));
+        Assert.Equal("MultiAgent.Persistence", DatabaseMigrator.Source.Owner);
+        Assert.Equal([1, 4], DatabaseMigrator.Source.Migrations.Take(2).Select(m => m.Version));
+        Assert.Equal("MultiAgent.Repositories", LocalPullRequestStore.Migrations.Owner);
+        Assert.Equal([2], LocalPullRequestStore.Migrations.Migrations.Select(m => m.Version));
+        Assert.Equal("MultiAgent.Llm", TranscriptStore.Migrations.Owner);
+        Assert.Equal([3], TranscriptStore.Migrations.Migrations.Select(m => m.Version));
+        Assert.Throws<InvalidOperationException>(() => MigrationSource.Combine(
+            [DatabaseMigrator.Source, new MigrationSource("Other", [Migration.Create(2, "clash", "SELECT 1;")]), LocalPullRequestStore.Migrations]));
+    }
+
+    /// <summary>
+    /// The Repo Manager carries no LLM layer: it applies the job store's and the pull requests' migrations and leaves
+    /// the transcripts' to the Coder or the Reviewer, which apply it later without complaint.
+    /// </summary>
+    /// <summary>The libraries register their migrations with their services; the migrator finds them (once each).</summary>
+    [Fact]
+    public void AddLocalGitHost_and_AddLlm_register_their_migrations_for_the_migrator()
+    {
+        var configuration = new ConfigurationBuilder().Build();
+        var carriesAll = new ServiceCollection().AddLogging().AddSingleton(_ => NpgsqlDataSource.Create("Host=localhost"))
+            .AddJobStore().AddLocalGitHost(configuration).AddLlm(configuration).AddLocalGitHost(configuration);
+        var repoManagerLike = new ServiceCollection().AddLogging().AddSingleton(_ => NpgsqlDataSource.Create("Host=localhost"))
+            .AddJobStore().AddLocalGitHost(configuration);
+
+        using var all = carriesAll.BuildServiceProvider();
+        using var some = repoManagerLike.BuildServiceProvider();
+
+        Assert.Equal([1, 2, 3, 4], all.GetRequiredService<DatabaseMigrator>().Migrations.Take(4).Select(m => m.Version));
+        Assert.Equal(2, all.GetServices<MigrationSource>().Count());
+        Assert.DoesNotContain(3, some.GetRequiredService<DatabaseMigrator>().Migrations.Select(m => m.Version));
+    }
+
+    [Fact]
+    public async Task A_process_applies_the_migrations_of_the_libraries_it_carries_and_leaves_the_others()
+    {
+        await using var database = await ScratchDatabase.CreateAsync(infrastructure.DatabaseConnectionString);
+        await using var source = database.CreateDataSource();
+
+        var repoManager = await TestSchema.Migrator(source, LocalPullRequestStore.Migrations).MigrateAsync();
+        var coder = await TestSchema.Migrator(source).MigrateAsync();
+        var jobStoreOnly = await new DatabaseMigrator(source, NullLogger<DatabaseMigrator>.Instance, []).MigrateAsync();
+
+        Assert.DoesNotContain(3, repoManager);
+        Assert.Contains(2, repoManager);
+        Assert.Equal([3], coder);
+        Assert.Empty(jobStoreOnly);
+        Assert.Equal(TestSchema.Migrations.Select(m => (m.Version, m.Name, m.Checksum)), await ReadHistoryAsync(source));
+        Assert.True(await TableExistsAsync(source, "task_transcripts"));
+        Assert.True(await TableExistsAsync(source, "local_pull_requests"));
     }
 
     [Fact]
@@ -40,18 +109,18 @@ public sealed class MigrationTests(InfrastructureFixture infrastructure)
             var runs = sources.Select(source => Task.Run(async () =>
             {
                 await go.Task;
-                return await new DatabaseMigrator(source, NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
+                return await TestSchema.Migrator(source).MigrateAsync();
             })).ToArray();
             go.SetResult();
             var applied = await Task.WhenAll(runs);
 
-            var expected = DatabaseMigrator.Migrations.Select(m => m.Version).ToArray();
+            var expected = TestSchema.Migrations.Select(m => m.Version).ToArray();
             Assert.Equal(expected, applied.SelectMany(versions => versions).Order());
             Assert.Single(applied, versions => versions.Count > 0);
 
             var history = await ReadHistoryAsync(sources[0]);
             Assert.Equal(
-                DatabaseMigrator.Migrations.Select(m => (m.Version, m.Name, m.Checksum)),
+                TestSchema.Migrations.Select(m => (m.Version, m.Name, m.Checksum)),
                 history);
             foreach (var table in Tables)
             {
@@ -59,7 +128,7 @@ public sealed class MigrationTests(InfrastructureFixture infrastructure)
             }
 
             await using var fourth = database.CreateDataSource();
-            Assert.Empty(await new DatabaseMigrator(fourth, NullLogger<DatabaseMigrator>.Instance).MigrateAsync());
+            Assert.Empty(await TestSchema.Migrator(fourth).MigrateAsync());
             Assert.Equal(history, await ReadHistoryAsync(fourth));
         }
         finally
@@ -76,7 +145,7 @@ public sealed class MigrationTests(InfrastructureFixture infrastructure)
     {
         await using var database = await ScratchDatabase.CreateAsync(infrastructure.DatabaseConnectionString);
         await using var source = database.CreateDataSource();
-        var migrator = new DatabaseMigrator(source, NullLogger<DatabaseMigrator>.Instance);
+        var migrator = TestSchema.Migrator(source);
         await migrator.MigrateAsync();
         await using (var tamper = source.CreateCommand("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1"))
         {
@@ -87,7 +156,7 @@ public sealed class MigrationTests(InfrastructureFixture infrastructure)
 
         Assert.Equal(1, error.Version);
         Assert.Equal("edited", error.AppliedChecksum);
-        Assert.Equal(DatabaseMigrator.Migrations[0].Checksum, error.ExpectedChecksum);
+        Assert.Equal(TestSchema.Migrations[0].Checksum, error.ExpectedChecksum);
         Assert.Contains("Migration 0001_initial was applied with checksum edited", error.Message, StringComparison.Ordinal);
         Assert.Contains("must never be edited", error.Message, StringComparison.Ordinal);
 

@@ -22,7 +22,7 @@ public abstract class StoreTestBase(InfrastructureFixture infrastructure) : IAsy
     public async Task InitializeAsync()
     {
         _dataSource = NpgsqlDataSource.Create(infrastructure.DatabaseConnectionString);
-        await new DatabaseMigrator(_dataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
+        await MultiAgent.Tests.Persistence.TestSchema.Migrator(_dataSource).MigrateAsync();
     }
 
     public async Task DisposeAsync()

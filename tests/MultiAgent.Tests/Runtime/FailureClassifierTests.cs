@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using MultiAgent.AgentRuntime.Tasks;
+using MultiAgent.Llm;
 using MultiAgent.Repositories;
 using NATS.Client.Core;
 
@@ -33,6 +34,8 @@ public sealed class FailureClassifierTests
         { new RepositoryHostException(RepositoryErrorKind.Unavailable, "502"), FailureKind.Retryable },
         { new RepositoryHostException(RepositoryErrorKind.NotFound, "no such pull request"), FailureKind.NonRetryable },
         { new RepositoryHostException(RepositoryErrorKind.MergeConflict, "conflict"), FailureKind.NonRetryable },
+        { new RetryableLlmException("rate limited", retryAfter: TimeSpan.FromSeconds(3)), FailureKind.Retryable },
+        { new NonRetryableLlmException("rejected the credentials", new HttpRequestException("503", null, HttpStatusCode.ServiceUnavailable)), FailureKind.NonRetryable },
     };
 
     [Theory]

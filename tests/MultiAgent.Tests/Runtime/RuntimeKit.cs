@@ -50,7 +50,7 @@ internal sealed class RuntimeKit : IAsyncDisposable
         await nats.ConnectAsync();
         var database = NpgsqlDataSource.Create(fixture.DatabaseConnectionString);
         var kit = new RuntimeKit(fixture, nats, database);
-        await new DatabaseMigrator(database, NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
+        await MultiAgent.Tests.Persistence.TestSchema.Migrator(database).MigrateAsync();
 
         // Tests of this collection share the server: each starts from empty streams.
         foreach (var stream in new[] { Subjects.TasksStream, Subjects.EventsStream, Subjects.DeadLetterStream })

@@ -103,7 +103,7 @@ public sealed class SystemHealthTests(SystemFixture system)
     {
         using var http = RepoManager();
         var before = await RepoManagerProcessedAsync(http);
-        await using var nats = new NatsConnection(MultiAgent.ServiceDefaults.Nats.NatsConnectionString.ToOptions(system.NatsUrlFor(NatsUsers.Operator)));
+        await using var nats = new NatsConnection(MultiAgent.Nats.NatsConnectionString.ToOptions(system.NatsUrlFor(NatsUsers.Operator)));
         var publisher = new TaskPublisher(nats.CreateJetStreamContext(), Options.Create(new TaskBusOptions()));
         var jobId = $"job-{Guid.NewGuid():N}"[..16];
 

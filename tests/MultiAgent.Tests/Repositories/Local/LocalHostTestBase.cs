@@ -35,7 +35,7 @@ public abstract class LocalHostTestBase(InfrastructureFixture infrastructure) : 
     public async Task InitializeAsync()
     {
         _dataSource = NpgsqlDataSource.Create(Infrastructure.DatabaseConnectionString);
-        await new DatabaseMigrator(_dataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync();
+        await MultiAgent.Tests.Persistence.TestSchema.Migrator(_dataSource).MigrateAsync();
         Store = new LocalPullRequestStore(_dataSource);
         Host = new LocalGitHost(Sandbox.Git, Store, Options.Create(new LocalGitHostOptions { ScratchRoot = ScratchRoot, AllowedRoots = { Sandbox.Root } }));
         Workspaces = new WorkspaceManager(Sandbox.Git, Options.Create(new WorkspaceOptions { Root = Path.Combine(Sandbox.Root, "workspaces") }));

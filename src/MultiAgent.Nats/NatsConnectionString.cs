@@ -1,7 +1,7 @@
 using MultiAgent.Contracts;
 using NATS.Client.Core;
 
-namespace MultiAgent.ServiceDefaults.Nats;
+namespace MultiAgent.Nats;
 
 /// <summary>
 /// Turns a NATS connection string into client options. Credentials in the URL (nats://user:password@host or

@@ -1,6 +1,6 @@
-using MultiAgent.ServiceDefaults.Nats;
+using MultiAgent.Nats;
 
-namespace MultiAgent.Tests.ServiceDefaults;
+namespace MultiAgent.Tests.Nats;
 
 public sealed class NatsConnectionStringTests
 {

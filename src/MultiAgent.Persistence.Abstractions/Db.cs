@@ -2,10 +2,13 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace MultiAgent.Persistence.Internal;
+namespace MultiAgent.Persistence.Sql;
 
-/// <summary>Typed parameters (so that NULLs have a type) and null-aware column readers.</summary>
-internal static class Db
+/// <summary>
+/// Typed parameters (so that NULLs have a type) and null-aware column readers: the one SQL helper of the job store, the
+/// local-git pull requests and the transcripts.
+/// </summary>
+public static class Db
 {
     /// <summary>Adds every parameter (<c>AddRange</c> cannot take a collection expression).</summary>
     public static void AddAll(this NpgsqlParameterCollection collection, params ReadOnlySpan<NpgsqlParameter> parameters)

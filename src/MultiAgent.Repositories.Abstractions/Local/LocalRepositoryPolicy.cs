@@ -12,8 +12,11 @@ namespace MultiAgent.Repositories.Local;
 /// </remarks>
 public sealed class LocalRepositoryPolicy
 {
-    /// <summary>The setting that lists the roots (bound into <see cref="LocalGitHostOptions.AllowedRoots"/>).</summary>
-    public const string SettingName = LocalGitHostOptions.SectionName + ":AllowedRoots";
+    /// <summary>The configuration section of local repositories (the local-git host's <c>LocalGitHostOptions</c>).</summary>
+    public const string SectionName = "MultiAgent:LocalGit";
+
+    /// <summary>The setting that lists the roots (bound into <c>LocalGitHostOptions.AllowedRoots</c>).</summary>
+    public const string SettingName = SectionName + ":AllowedRoots";
 
     /// <summary>Symbolic links followed for one path before giving up (Linux's own limit).</summary>
     private const int MaxLinkHops = 40;

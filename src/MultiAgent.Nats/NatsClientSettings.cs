@@ -1,4 +1,4 @@
-namespace MultiAgent.ServiceDefaults.Nats;
+namespace MultiAgent.Nats;
 
 /// <summary>
 /// Settings of the NATS client integration, bound from <c>Aspire:NATS:Net</c> (the section Aspire's own
