@@ -92,8 +92,11 @@ public sealed class ReviewHandler(
 
         // At-least-once delivery: an earlier attempt of this task may have posted its review and died before its
         // outcome was stored. Its review carries the task's id; then nothing is posted again, and the answer is the
-        // one recorded with that review (no model call), or, if none can be read, this run's verdict.
-        var posted = ReviewMarks.FindFor(await host.ListReviewsAsync(repository, request.PullRequestNumber, ct), context.TaskId);
+        // one recorded with that review (no model call), or, if none can be read, this run's verdict. Only a review
+        // posted by this system's account counts: anyone who may review the pull request can copy the marks.
+        var identity = await host.GetIdentityAsync(ct);
+        var reviews = await host.ListReviewsAsync(repository, request.PullRequestNumber, ct);
+        var posted = ReviewMarks.FindFor(reviews.Where(r => r.IsBy(identity)), context.TaskId);
         if (posted is not null && ReviewMarks.ReadResult(posted.Body, request) is { } recorded)
         {
             _logger.LogInformation(

@@ -35,6 +35,13 @@ public interface IRepositoryHost
     Task<IReadOnlyList<PostedReview>> ListReviewsAsync(RepositoryReference repository, int number, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The account this host acts as, as <see cref="PostedReview.Author"/> names it (GitHub: the login of the token, from
+    /// <c>GET /user</c>, asked once per host instance); null when the host has no accounts to tell apart (the local-git
+    /// host). What lets a caller tell the reviews this system posted from reviews someone else posted.
+    /// </summary>
+    Task<string?> GetIdentityAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Merges into the base branch, only if the head is still <paramref name="expectedHeadSha"/> (else HeadChanged);
     /// a conflict is reported (MergeConflict), never forced.
     /// </summary>

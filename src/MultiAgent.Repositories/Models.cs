@@ -69,7 +69,21 @@ public sealed record ReviewSubmission(ReviewDecision Decision, string Summary, I
 /// local-git host the summary as posted. Line comments are not part of it.
 /// </param>
 /// <param name="CommitSha">The commit the review is about, if the host knows it.</param>
-public sealed record PostedReview(long Id, ReviewDecision? Decision, string Body, string? CommitSha);
+/// <param name="Author">
+/// Who posted it, as the host knows the account: on GitHub the review's <c>user.login</c> (null for a deleted account);
+/// null on the local-git host, whose reviews are only written through this system's own host and record no author.
+/// Compare it with <see cref="IRepositoryHost.GetIdentityAsync"/> through <see cref="IsBy"/>.
+/// </param>
+public sealed record PostedReview(long Id, ReviewDecision? Decision, string Body, string? CommitSha, string? Author = null)
+{
+    /// <summary>
+    /// Whether the review counts as posted by <paramref name="identity"/> (a host's <see cref="IRepositoryHost.GetIdentityAsync"/>):
+    /// always when there is no identity to check (null); else when <see cref="Author"/> is that account (compared without
+    /// regard to case, as GitHub compares logins).
+    /// </summary>
+    public bool IsBy(string? identity) =>
+        identity is null || string.Equals(Author, identity, StringComparison.OrdinalIgnoreCase);
+}
 
 public enum MergeMethod
 {

@@ -42,6 +42,9 @@ internal sealed class RedactingRepositoryHost(IRepositoryHost inner, SecretRedac
     public Task<IReadOnlyList<PostedReview>> ListReviewsAsync(RepositoryReference repository, int number, CancellationToken cancellationToken = default) =>
         inner.ListReviewsAsync(repository, number, cancellationToken);
 
+    public Task<string?> GetIdentityAsync(CancellationToken cancellationToken = default) =>
+        inner.GetIdentityAsync(cancellationToken);
+
     public Task<MergeResult> MergeAsync(
         RepositoryReference repository, int number, string expectedHeadSha, MergeMethod method, CancellationToken cancellationToken = default) =>
         inner.MergeAsync(repository, number, expectedHeadSha, method, cancellationToken);

@@ -256,10 +256,12 @@ public sealed partial class JobWorkflow(
     /// <item>for the job's current head commit;</item>
     /// <item>whose decision is the result's;</item>
     /// <item>whose recorded result (<see cref="ReviewMarks.ReadResult(string)"/>) has the same job, task, iteration and
-    /// decision.</item>
+    /// decision;</item>
+    /// <item>posted by this system: its author is the host's identity (<see cref="IRepositoryHost.GetIdentityAsync"/>,
+    /// the GitHub token's login), when the host has one. Anyone who may review the pull request can copy the marks.</item>
     /// </list>
-    /// A host failure while listing is thrown when retryable (the task is retried) and fails the job when not, like
-    /// the other host calls here.
+    /// A host failure while listing or asking for the identity is thrown when retryable (the task is retried) and fails
+    /// the job when not, like the other host calls here.
     /// </summary>
     private async Task<TaskResult?> VerifyAsync(JobRecord job, ReviewResult review, CancellationToken ct)
     {
@@ -273,26 +275,46 @@ public sealed partial class JobWorkflow(
             return await RefuseAsync(job, review, Invariant($"its task '{review.TaskId}' is not a review this job requested for iteration {review.Iteration}"), ct);
         }
 
+        var host = hosts.For(repository);
         IReadOnlyList<PostedReview> posted;
         try
         {
-            posted = await hosts.For(repository).ListReviewsAsync(repository, number, ct);
+            posted = await host.ListReviewsAsync(repository, number, ct);
         }
         catch (RepositoryHostException ex) when (!ex.IsRetryable)
         {
             return await FailAsync(job, Invariant($"the reviews of pull request #{number} could not be read to check the Reviewer's result: {ex.Message}"), ct);
         }
 
-        var matches = posted.Any(p =>
+        var matching = posted.Where(p =>
             ReviewMarks.IsMarkedFor(p.Body, review.TaskId)
             && string.Equals(p.CommitSha, job.HeadSha, StringComparison.OrdinalIgnoreCase)
             && p.Decision == review.Decision
             && ReviewMarks.ReadResult(p.Body) is { } recorded
             && recorded.JobId == job.Id && recorded.TaskId == review.TaskId && recorded.Iteration == review.Iteration
-            && recorded.Decision == review.Decision && recorded.Error is null);
-        return matches
-            ? null
-            : await RefuseAsync(job, review, Invariant($"no matching review on pull request #{number}"), ct);
+            && recorded.Decision == review.Decision && recorded.Error is null).ToList();
+        if (matching.Count == 0)
+        {
+            return await RefuseAsync(job, review, Invariant($"no matching review on pull request #{number}"), ct);
+        }
+
+        string? identity;
+        try
+        {
+            identity = await host.GetIdentityAsync(ct);
+        }
+        catch (RepositoryHostException ex) when (!ex.IsRetryable)
+        {
+            return await FailAsync(job, Invariant($"this system's account on the repository host could not be read to check who posted the review of pull request #{number}: {ex.Message}"), ct);
+        }
+
+        if (matching.Any(p => p.IsBy(identity)))
+        {
+            return null;
+        }
+
+        var authors = string.Join(", ", matching.Select(p => p.Author is null ? "an unknown account" : $"'{p.Author}'").Distinct(StringComparer.Ordinal));
+        return await RefuseAsync(job, review, Invariant($"the matching review on pull request #{number} is by {authors}, not by this system's account '{identity}'"), ct);
     }
 
     /// <summary>

@@ -34,6 +34,8 @@ public sealed class GitHubHost : IRepositoryHost, IDisposable
     private readonly ResilientGitHubHttpClient? _http;
     private readonly Octo.GitHubClient? _client;
     private readonly bool _apiIsGitHubDotCom;
+    private readonly SemaphoreSlim _identityGate = new(1, 1);
+    private string? _identity;
 
     public GitHubHost(GitHubOptions options, ILogger<GitHubHost>? logger = null, TimeProvider? timeProvider = null)
     {
@@ -193,6 +195,43 @@ public sealed class GitHubHost : IRepositoryHost, IDisposable
             return (IReadOnlyList<PostedReview>)[.. reviews.Select(ToPosted)];
         });
 
+    /// <summary>
+    /// The login of the token's account (<c>GET /user</c>), asked once and kept for the life of this host (one token);
+    /// a failure is not kept, so the next call asks again. A GitHub App installation token cannot read <c>/user</c>
+    /// (403, PermissionDenied).
+    /// </summary>
+    public async Task<string?> GetIdentityAsync(CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _identity) is { } known)
+        {
+            return known;
+        }
+
+        await _identityGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_identity is { } cached)
+            {
+                return cached;
+            }
+
+            var login = await Send("read the token's account (GET /user)", cancellationToken, async client =>
+            {
+                var user = await client.User.Current().ConfigureAwait(false);
+                return string.IsNullOrWhiteSpace(user?.Login)
+                    ? throw new RepositoryHostException(RepositoryErrorKind.Validation, "GitHub named no login for the token's account.")
+                    : user.Login;
+            }).ConfigureAwait(false);
+            _logger.LogInformation("The GitHub token at {ApiBaseUrl} acts as {Login}", ApiBaseAddress, login);
+            Volatile.Write(ref _identity, login);
+            return login;
+        }
+        finally
+        {
+            _identityGate.Release();
+        }
+    }
+
     public Task<MergeResult> MergeAsync(RepositoryReference repository, int number, string expectedHeadSha, MergeMethod method, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(expectedHeadSha);
@@ -261,7 +300,11 @@ public sealed class GitHubHost : IRepositoryHost, IDisposable
         });
     }
 
-    public void Dispose() => _http?.Dispose();
+    public void Dispose()
+    {
+        _http?.Dispose();
+        _identityGate.Dispose();
+    }
 
     public override string ToString() => $"GitHubHost({ApiBaseAddress})";
 
@@ -278,12 +321,25 @@ public sealed class GitHubHost : IRepositoryHost, IDisposable
         }
 
         var (owner, name) = Target(repository);
+        return await Send($"{operation} of {repository.Key}", cancellationToken, client => action(client, owner, name)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends one operation <paramref name="what"/> (repository or not): hands the caller's cancellation token to the
+    /// pipeline and maps every failure to a <see cref="RepositoryHostException"/>.
+    /// </summary>
+    private async Task<T> Send<T>(string what, CancellationToken cancellationToken, Func<Octo.GitHubClient, Task<T>> action)
+    {
+        if (_client is null)
+        {
+            throw new RepositoryHostException(RepositoryErrorKind.Unauthorized, MissingTokenMessage);
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
-        var what = $"{operation} of {repository.Key}";
         GitHubCallContext.Set(cancellationToken);
         try
         {
-            return await action(_client, owner, name).ConfigureAwait(false);
+            return await action(_client).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -387,7 +443,9 @@ public sealed class GitHubHost : IRepositoryHost, IDisposable
             "COMMENTED" when body.StartsWith(ChangesVerdictLine, StringComparison.Ordinal) => ReviewDecision.RequestChanges,
             _ => null,
         };
-        return new PostedReview(review.Id, decision, body, string.IsNullOrEmpty(review.CommitId) ? null : review.CommitId);
+        return new PostedReview(
+            review.Id, decision, body, string.IsNullOrEmpty(review.CommitId) ? null : review.CommitId,
+            string.IsNullOrEmpty(review.User?.Login) ? null : review.User.Login);
     }
 
     /// <summary>

@@ -122,6 +122,13 @@ public sealed class LocalGitHost(GitCli git, LocalPullRequestStore store, IOptio
         return [.. reviews.Select(r => new PostedReview(r.Id, r.Decision, r.Summary, r.CommitSha))];
     }
 
+    /// <summary>
+    /// Null: a local pull request's reviews are written only through this host (by this system's agents) and record no
+    /// author, so there is no account to tell apart. Whoever can write the system's database can add a review, and could
+    /// change the job directly as well.
+    /// </summary>
+    public Task<string?> GetIdentityAsync(CancellationToken cancellationToken = default) => Task.FromResult<string?>(null);
+
     /// <inheritdoc />
     public async Task<MergeResult> MergeAsync(
         RepositoryReference repository, int number, string expectedHeadSha, MergeMethod method, CancellationToken cancellationToken = default)

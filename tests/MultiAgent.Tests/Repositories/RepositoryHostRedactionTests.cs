@@ -28,6 +28,14 @@ public sealed class RepositoryHostRedactionTests
         Assert.Equal("Comment with *** and ***", recorder.Comment);
     }
 
+    [Fact]
+    public async Task The_account_a_host_acts_as_is_told_unchanged()
+    {
+        var host = new RepositoryHostResolver([new RecordingHost()], new SecretRedactor([Secret])).For(Repository);
+
+        Assert.Equal("multiagent-bot", await host.GetIdentityAsync());
+    }
+
     private sealed class RecordingHost : IRepositoryHost
     {
         public PullRequestSpec? PullRequest { get; private set; }
@@ -65,6 +73,8 @@ public sealed class RepositoryHostRedactionTests
         public Task<PullRequestDiff> GetDiffAsync(RepositoryReference repository, int number, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<PostedReview>> ListReviewsAsync(RepositoryReference repository, int number, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<string?> GetIdentityAsync(CancellationToken cancellationToken = default) => Task.FromResult<string?>("multiagent-bot");
 
         public Task<MergeResult> MergeAsync(RepositoryReference repository, int number, string expectedHeadSha, MergeMethod method, CancellationToken cancellationToken = default) =>
             throw new NotSupportedException();

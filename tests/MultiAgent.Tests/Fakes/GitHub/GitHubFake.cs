@@ -16,8 +16,9 @@ using Microsoft.Extensions.Logging;
 namespace MultiAgent.Tests.Fakes.GitHub;
 
 /// <summary>
-/// A GitHub REST API served by Kestrel on 127.0.0.1 (random port): repositories, pull requests (list/create/get/update,
-/// files and reviews with paging, posting reviews, merge) and issue comments, held in memory. Per route it can be scripted to answer with
+/// A GitHub REST API served by Kestrel on 127.0.0.1 (random port): the token's user (<c>GET /user</c>), repositories,
+/// pull requests (list/create/get/update, files and reviews with paging, posting reviews, merge) and issue comments,
+/// held in memory. Per route it can be scripted to answer with
 /// faults first (status, headers, body, delay), and it records every request it receives. A repository may be backed by
 /// a bare git repository on disk (<see cref="FakeRepository.GitDirectory"/>), so that clients clone and push for real.
 /// </summary>
@@ -46,7 +47,10 @@ public sealed partial class GitHubFake : IAsyncDisposable
     /// <summary>When set, requests must carry <c>Authorization: Bearer|token TOKEN</c>; others get 401 "Bad credentials".</summary>
     public string? RequiredToken { get; set; }
 
-    /// <summary>The user the token belongs to; pull requests created through the API are authored by it.</summary>
+    /// <summary>
+    /// The user the token belongs to: <c>GET /user</c> answers with it, and pull requests and reviews created through the
+    /// API are authored by it.
+    /// </summary>
     public string AuthenticatedLogin { get; set; } = "multiagent-bot";
 
     /// <summary>Like GitHub: APPROVE or REQUEST_CHANGES by the pull request's author is refused with 422.</summary>
@@ -113,6 +117,22 @@ public sealed partial class GitHubFake : IAsyncDisposable
             pr.Files.AddRange(files ?? []);
             repository.PullRequests.Add(pr);
             return pr;
+        }
+    }
+
+    /// <summary>
+    /// Adds a review to <paramref name="pullRequest"/> as if <paramref name="login"/> had posted it on GitHub (not through
+    /// the token): <paramref name="event"/> APPROVE, REQUEST_CHANGES or COMMENT, of <paramref name="commitId"/> (by
+    /// default the pull request's head).
+    /// </summary>
+    public FakeReview AddReview(FakePullRequest pullRequest, string login, string @event, string body, string? commitId = null)
+    {
+        ArgumentNullException.ThrowIfNull(pullRequest);
+        lock (_gate)
+        {
+            var review = new FakeReview(Interlocked.Increment(ref _nextId), @event, body, commitId ?? pullRequest.HeadSha, []) { AuthorLogin = login };
+            pullRequest.Reviews.Add(review);
+            return review;
         }
     }
 
@@ -286,6 +306,11 @@ public sealed partial class GitHubFake : IAsyncDisposable
         var query = context.Request.Query;
         lock (_gate)
         {
+            if (path == "/user")
+            {
+                return method == "GET" ? Ok(AuthenticatedUserJson()) : NotFound();
+            }
+
             if (RepoRoute().Match(path) is not { Success: true } match
                 || !_repositories.TryGetValue($"{match.Groups["owner"].Value}/{match.Groups["repo"].Value}", out var repo))
             {
@@ -586,6 +611,19 @@ public sealed partial class GitHubFake : IAsyncDisposable
     private static string Origin(HttpContext context) => $"{context.Request.Scheme}://{context.Request.Host}";
 
     private static JsonObject User(string login) => new() { ["login"] = login, ["id"] = 1, ["type"] = "User" };
+
+    /// <summary>What <c>GET /user</c> gives: the token's user, with a few of the fields GitHub sends.</summary>
+    private JsonObject AuthenticatedUserJson()
+    {
+        var user = User(AuthenticatedLogin);
+        user["node_id"] = "U_fake";
+        user["name"] = AuthenticatedLogin;
+        user["html_url"] = $"https://github.com/{AuthenticatedLogin}";
+        user["site_admin"] = false;
+        user["created_at"] = "2025-01-01T00:00:00Z";
+        user["updated_at"] = "2025-01-01T00:00:00Z";
+        return user;
+    }
 
     private static JsonObject RepositoryJson(FakeRepository repo) => new()
     {

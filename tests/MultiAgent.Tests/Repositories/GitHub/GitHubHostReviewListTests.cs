@@ -8,7 +8,7 @@ namespace MultiAgent.Tests.Repositories.GitHub;
 public sealed class GitHubHostReviewListTests
 {
     [Fact]
-    public async Task ListReviews_gives_every_review_oldest_first_with_body_verdict_and_commit()
+    public async Task ListReviews_gives_every_review_oldest_first_with_body_verdict_commit_and_author()
     {
         await using var h = await GitHubHostHarness.StartAsync();
         var pr = h.Fake.AddPullRequest(h.Repository, "agent/job-20", "Review me");
@@ -22,6 +22,7 @@ public sealed class GitHubHostReviewListTests
 
         Assert.Equal(pr.Reviews.Select(r => r.Id), reviews.Select(r => r.Id));
         Assert.Equal([null, ReviewDecision.RequestChanges, ReviewDecision.Approve], reviews.Select(r => r.Decision));
+        Assert.Equal(["someone-else", "multiagent-bot", "multiagent-bot"], reviews.Select(r => r.Author));
         Assert.Equal(("Drive-by remark.", "0123abcd"), (reviews[0].Body, reviews[0].CommitSha));
         Assert.Equal(("Fix it.", pr.HeadSha), (reviews[1].Body, reviews[1].CommitSha));
         Assert.StartsWith("Good now.", reviews[2].Body, StringComparison.Ordinal);
