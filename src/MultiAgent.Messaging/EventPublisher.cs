@@ -27,7 +27,8 @@ public sealed partial class EventPublisher(INatsJSContext js, ILogger<EventPubli
             Message = _redactor.Redact(jobEvent.Message) ?? "",
             Data = jobEvent.Data is { } details ? _redactor.Redact(details) : null,
         });
-        var ack = await js.PublishAsync(subject, data, NatsRawSerializer<byte[]>.Default, cancellationToken: cancellationToken);
+        var ack = await js.PublishAsync(
+            subject, data, NatsRawSerializer<byte[]>.Default, headers: TraceHeaders.ForJob(jobEvent.JobId), cancellationToken: cancellationToken);
         return JetStreamAcks.ToOutcome(ack);
     }
 

@@ -31,7 +31,11 @@ public sealed class TaskDelivery
         MessageId = message.Headers is { } headers && headers.TryGetValue("Nats-Msg-Id", out var id) && id.Count > 0
             ? id.ToString()
             : null;
+        TraceParent = TraceHeaders.ParentOf(message.Headers);
     }
+
+    /// <summary>The publisher's trace context (W3C, from the headers), or default when the message carried none.</summary>
+    public System.Diagnostics.ActivityContext TraceParent { get; }
 
     /// <summary>The agent type of the consumer that received the delivery.</summary>
     public AgentType AgentType { get; }

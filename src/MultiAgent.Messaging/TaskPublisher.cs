@@ -38,7 +38,8 @@ public sealed class TaskPublisher(INatsJSContext js, IOptions<TaskBusOptions> op
             data,
             NatsRawSerializer<byte[]>.Default,
             new NatsJSPubOpts { MsgId = envelope.Id },
-            cancellationToken: cancellationToken);
+            TraceHeaders.ForJob(envelope.CorrelationId),
+            cancellationToken);
         return JetStreamAcks.ToOutcome(ack);
     }
 }

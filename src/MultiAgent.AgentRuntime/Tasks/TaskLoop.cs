@@ -157,6 +157,15 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
             }
 
             var envelope = delivery.Envelope;
+            // One span per delivery, in the job's trace: under the publisher's span when the message carries one of
+            // the job's trace, else under the job's root (see TraceHeaders).
+            using var activity = MultiAgentTelemetry.Source.StartActivity(
+                $"task {envelope.Type}", ActivityKind.Consumer, TraceHeaders.ParentFor(envelope.CorrelationId, delivery.TraceParent));
+            activity?.SetTag("multiagent.job_id", envelope.CorrelationId);
+            activity?.SetTag("multiagent.task_id", envelope.Id);
+            activity?.SetTag("multiagent.message_type", envelope.Type);
+            activity?.SetTag("multiagent.agent_instance", Identity.InstanceId);
+            activity?.SetTag("messaging.message.delivery_count", (long)delivery.NumDelivered);
             if (!HandledMessageTypes.Contains(envelope.Type))
             {
                 await FailAsync(delivery, envelope, AgentTaskStatus.Failed,
@@ -239,8 +248,14 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
         var clock = Stopwatch.StartNew();
         var inProgress = lease.KeepAliveAsync(delivery, linked.Token);
         LogStarted(envelope.Id, envelope.Type, envelope.CorrelationId, attempt);
+        Activity.Current?.SetTag("multiagent.attempt", attempt);
         await services.Timeline.RecordAsync(envelope.CorrelationId, JobEventTypes.TaskStarted,
-            $"{Identity.AgentType} started {envelope.Type} (attempt {attempt})", envelope.Id, Identity.AgentType, cancellationToken: ct);
+            $"{Identity.AgentType} started {envelope.Type} (attempt {attempt})", envelope.Id, Identity.AgentType,
+            // Where to find the task in the traces: its trace (the job's) and its own span.
+            Activity.Current is { } span
+                ? JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["traceId"] = span.TraceId.ToHexString(), ["spanId"] = span.SpanId.ToHexString() })
+                : null,
+            ct);
         try
         {
             var result = await HandleAsync(context, linked.Token);

@@ -44,6 +44,14 @@ public sealed class WorkflowScenarios(SystemFixture system) : ScenarioTests(syst
         var settled = await Client.WaitForJobAsync(jobId, s => s.Tasks.All(t => t.Status != AgentTaskStatus.InProgress), "the last task to be recorded", scenario);
         Assert.All(settled.Tasks, t => Assert.Equal(AgentTaskStatus.Completed, t.Status));
         Assert.Empty(scenario.Llm.Unscripted);
+
+        // One trace: every task of the job ran in a span of the job's trace (the Repo Manager's, the Coder's and the
+        // Reviewer's, in three processes), each span its own.
+        var started = settled.Timeline.Where(e => e.Type == JobEventTypes.TaskStarted).ToList();
+        Assert.Equal(5, started.Count);
+        Assert.All(started, e => Assert.Equal(
+            MultiAgent.Messaging.TraceHeaders.TraceIdOf(jobId).ToHexString(), e.Data?.GetProperty("traceId").GetString()));
+        Assert.Equal(5, started.Select(e => e.Data?.GetProperty("spanId").GetString()).Distinct().Count());
     }
 
     [Fact]
