@@ -253,7 +253,12 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
             $"{Identity.AgentType} started {envelope.Type} (attempt {attempt})", envelope.Id, Identity.AgentType,
             // Where to find the task in the traces: its trace (the job's) and its own span.
             Activity.Current is { } span
-                ? JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["traceId"] = span.TraceId.ToHexString(), ["spanId"] = span.SpanId.ToHexString() })
+                ? JsonSerializer.SerializeToElement(new Dictionary<string, string>
+                {
+                    ["traceId"] = span.TraceId.ToHexString(),
+                    ["spanId"] = span.SpanId.ToHexString(),
+                    ["parentSpanId"] = span.ParentSpanId.ToHexString(),
+                })
                 : null,
             ct);
         try

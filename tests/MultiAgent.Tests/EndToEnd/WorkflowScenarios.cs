@@ -52,6 +52,16 @@ public sealed class WorkflowScenarios(SystemFixture system) : ScenarioTests(syst
         Assert.All(started, e => Assert.Equal(
             MultiAgent.Messaging.TraceHeaders.TraceIdOf(jobId).ToHexString(), e.Data?.GetProperty("traceId").GetString()));
         Assert.Equal(5, started.Select(e => e.Data?.GetProperty("spanId").GetString()).Distinct().Count());
+        // The first task, submitted from outside, sits under the job's root; every later one under the span that
+        // published it (the sending task's NATS publish span), which only the traceparent header can have brought.
+        var root = MultiAgent.Messaging.TraceHeaders.RootOf(jobId).SpanId.ToHexString();
+        string Span(int i, string name) => started[i].Data!.Value.GetProperty(name).GetString()!;
+        Assert.Equal(root, Span(0, "parentSpanId"));
+        for (var i = 1; i < started.Count; i++)
+        {
+            Assert.NotEqual(root, Span(i, "parentSpanId"));
+            Assert.NotEqual("0000000000000000", Span(i, "parentSpanId"));
+        }
     }
 
     [Fact]
