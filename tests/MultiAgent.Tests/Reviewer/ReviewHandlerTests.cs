@@ -1,4 +1,5 @@
 using Agents.Reviewer;
+using Agents.Reviewer.Review;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
 using MultiAgent.Repositories;
@@ -181,7 +182,7 @@ public sealed class ReviewHandlerTests(InfrastructureFixture infrastructure) : L
         };
         var diff = new PullRequestDiff(1, "h", "b", new string('x', 2000), files);
 
-        var chunks = ReviewHandler.Chunk(diff, 300);
+        var chunks = DiffChunks.Split(diff, 300);
 
         Assert.Equal(2, chunks.Count);
         Assert.Contains("a.txt", chunks[0], StringComparison.Ordinal);
