@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using MultiAgent.Contracts;
 
@@ -211,17 +210,4 @@ internal static partial class VerdictReader
         var closing = trimmed.LastIndexOf("```", StringComparison.Ordinal);
         return firstNewline < 0 || closing <= firstNewline ? trimmed : trimmed[(firstNewline + 1)..closing].Trim();
     }
-}
-
-/// <summary>The verdict as the model writes it (<c>{decision, summary, comments:[{file, line, severity, body}]}</c>); every member nullable, checked by <see cref="VerdictReader"/>.</summary>
-internal sealed record VerdictJson(string? Decision, string? Summary, CommentJson?[]? Comments);
-
-/// <summary>One comment of <see cref="VerdictJson"/>.</summary>
-internal sealed record CommentJson(string? File, int? Line, string? Severity, string? Body);
-
-/// <summary>Source-generated reading of <see cref="VerdictJson"/>: camelCase names, case-sensitive, unknown properties ignored.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(VerdictJson))]
-internal sealed partial class VerdictJsonContext : JsonSerializerContext
-{
 }
