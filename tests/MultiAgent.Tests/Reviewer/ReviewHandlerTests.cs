@@ -1,4 +1,5 @@
 using Agents.Reviewer;
+using Agents.Reviewer.Review;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
 using MultiAgent.Repositories;
@@ -130,6 +131,13 @@ public sealed class ReviewHandlerTests(InfrastructureFixture infrastructure) : L
     [InlineData("""{"decision":"APPROVE","summary":"s","comments":[{"body":"b"}]}""", "comments[0]: \"severity\" is missing or not a string")]
     [InlineData("""{"decision":"APPROVE","summary":"s","comments":[{"severity":"HIGH","body":"b"}]}""", "comments[0]: \"severity\" must be")]
     [InlineData("""{"decision":"APPROVE","summary":"s","comments":[{"severity":"INFO","body":" "}]}""", "comments[0]: \"body\" is missing or empty")]
+    [InlineData("""{"decision":5,"summary":"s"}""", "\"decision\" is missing or not a string")]
+    [InlineData("""{"decision":"APPROVE","summary":["s"]}""", "\"summary\" is missing or not a string")]
+    [InlineData("""{"decision":"APPROVE","summary":"s","comments":[null]}""", "comments[0]: not an object")]
+    [InlineData("""{"decision":"APPROVE","summary":"s","comments":[{"line":"12","severity":"INFO","body":"b"}]}""", "comments[0]: \"line\" is not a positive integer or null")]
+    [InlineData("""{"decision":"APPROVE","summary":"s","comments":[{"line":1.5,"severity":"INFO","body":"b"}]}""", "comments[0]: \"line\" is not a positive integer or null")]
+    [InlineData("""{"decision":"APPROVE","summary":"s","comments":[{"severity":"INFO","body":"b"},{"severity":"INFO","body":7}]}""", "comments[1]: \"body\" is missing or empty")]
+    [InlineData("""{"decision":"APPROVE","summary":"s","comments":[{"severity":"INFO","body":""", "LineNumber")] // not JSON: the parser's message, not a shape error
     public async Task A_verdict_that_breaks_the_schema_twice_fails_with_what_was_wrong(string reply, string reason)
     {
         await using var fake = await FakeOpenAIServer.StartAsync();
@@ -181,7 +189,7 @@ public sealed class ReviewHandlerTests(InfrastructureFixture infrastructure) : L
         };
         var diff = new PullRequestDiff(1, "h", "b", new string('x', 2000), files);
 
-        var chunks = ReviewHandler.Chunk(diff, 300);
+        var chunks = DiffChunks.Split(diff, 300);
 
         Assert.Equal(2, chunks.Count);
         Assert.Contains("a.txt", chunks[0], StringComparison.Ordinal);
