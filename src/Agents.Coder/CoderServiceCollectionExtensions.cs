@@ -1,6 +1,7 @@
 using Agents.Coder.Sandbox;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using MultiAgent.Llm;
 
 namespace Agents.Coder;
 
@@ -19,7 +20,7 @@ public static class CoderServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<CoderOptions>().Bind(configuration.GetSection(CoderOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ICodingModelProvider, LlmSessionModelProvider>();
+        services.TryAddSingleton<ITaskModelProvider, LlmTaskModelProvider>();
         services.TryAddSingleton(sp => new CheckSandbox(sp.GetRequiredService<IOptions<CoderOptions>>(), sp.GetService<ILogger<CheckSandbox>>()));
         services.AddHostedService<SandboxStartupProbe>();
         services.AddHealthChecks().AddCheck<SandboxHealthCheck>(SandboxHealthCheck.Name);

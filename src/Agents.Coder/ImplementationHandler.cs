@@ -7,6 +7,7 @@ using Agents.Coder.Tools;
 using Microsoft.Extensions.Options;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
+using MultiAgent.Llm;
 using MultiAgent.Repositories;
 using MultiAgent.Repositories.Workspaces;
 using MultiAgent.Secrets;
@@ -25,7 +26,7 @@ namespace Agents.Coder;
 public sealed class ImplementationHandler(
     RepositoryHostResolver hosts,
     WorkspaceManager workspaces,
-    ICodingModelProvider models,
+    ITaskModelProvider models,
     IOptions<CoderOptions> options,
     CheckSandbox sandbox,
     TimeProvider? time = null,
@@ -65,7 +66,7 @@ public sealed class ImplementationHandler(
         var baseCheckFile = await workspace.ReadBaseFileAsync(CheckRunner.CheckFile, ct);
         var toolbox = new CodingToolbox(workspace.Path, baseCheckFile, _options, sandbox, redactor);
         SessionOutcome outcome;
-        await using (var model = await models.OpenAsync(context, ct))
+        await using (var model = models.Open(AgentType.Coder, context.TaskId, context.JobId))
         {
             outcome = await new CodingSession(model.Client, toolbox, _options, time, model.RecordToolResult).RunAsync(request, ct);
         }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
+using MultiAgent.Llm;
 using MultiAgent.Repositories;
 using MultiAgent.Repositories.Reviews;
 
@@ -18,7 +19,7 @@ namespace Agents.Reviewer;
 /// <see cref="ReviewResult"/> for the Repo Manager.
 /// </summary>
 public sealed class ReviewHandler(
-    RepositoryHostResolver hosts, IReviewModelProvider models, IOptions<ReviewerOptions> options, ILogger<ReviewHandler>? logger = null)
+    RepositoryHostResolver hosts, ITaskModelProvider models, IOptions<ReviewerOptions> options, ILogger<ReviewHandler>? logger = null)
     : ITaskHandler<ReviewRequest>
 {
     private readonly ReviewerOptions _options = options.Value;
@@ -63,7 +64,7 @@ public sealed class ReviewHandler(
 
         var verdicts = new List<ModelReview>();
         var usage = TokenUsage.Zero;
-        await using (var model = await models.OpenAsync(context, ct))
+        await using (var model = models.Open(AgentType.Reviewer, context.TaskId, context.JobId))
         {
             for (var i = 0; i < chunks.Count; i++)
             {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using MultiAgent.Llm;
 
 namespace Agents.Reviewer;
 
@@ -16,7 +17,7 @@ public static class ReviewerServiceCollectionExtensions
         services.AddOptions<ReviewerOptions>()
             .Bind(configuration.GetSection(ReviewerOptions.SectionName))
             .Validate(o => o.MaxDiffChars > 0, "MultiAgent:Reviewer:MaxDiffChars must be positive.");
-        services.TryAddSingleton<IReviewModelProvider, LlmSessionReviewModelProvider>();
+        services.TryAddSingleton<ITaskModelProvider, LlmTaskModelProvider>();
         services.TryAddSingleton<ReviewHandler>();
         return services;
     }

@@ -222,7 +222,7 @@ public sealed class CoderHandlerTests(InfrastructureFixture infrastructure) : Lo
         var redactor = new SecretRedactor();
         var sessions = new LlmSessionFactory(LlmTestKit.Factory(LlmTestKit.Configuration(fake), redactor), new TranscriptStore(DataSource), redactor);
         var handler = new ImplementationHandler(
-            new RepositoryHostResolver([Host]), Workspaces, new LlmSessionModelProvider(sessions), Options.Create(_options), TestSandboxes.Default);
+            new RepositoryHostResolver([Host]), Workspaces, new LlmTaskModelProvider(sessions), Options.Create(_options), TestSandboxes.Default);
         var envelope = MessageSerializer.Wrap(request, AgentType.Coder, request.JobId, id: request.TaskId);
         var outcome = await handler.HandleAsync(new TaskContext(envelope, 1, false), MessageSerializer.Unwrap<ImplementationRequest>(envelope), CancellationToken.None);
         return (outcome, MessageSerializer.Unwrap<ImplementationResult>(Assert.Single(outcome.FollowUps)));

@@ -46,7 +46,7 @@ public sealed class CoderRegistrationTests
         Assert.Equal(RepositoryHostKind.Local, resolver.For(RepositoryReference.Parse("/srv/repos/demo.git")).Kind);
         Assert.Equal(RepositoryHostKind.GitHub, resolver.For(RepositoryReference.Parse("https://github.com/o/r")).Kind);
         var context = new TaskContext(MessageSerializer.Wrap(new ImplementationRequest("j", "t", "/x", "main", "T", 1), AgentType.Coder, "j"), 1, false);
-        var missing = await Assert.ThrowsAsync<NonRetryableTaskException>(() => provider.GetRequiredService<ICodingModelProvider>().OpenAsync(context, CancellationToken.None));
+        var missing = Assert.Throws<NonRetryableLlmException>(() => provider.GetRequiredService<ITaskModelProvider>().Open(AgentType.Coder, context.TaskId, context.JobId));
         Assert.StartsWith("the Coder's language model is not configured", missing.Message, StringComparison.Ordinal);
     }
 }

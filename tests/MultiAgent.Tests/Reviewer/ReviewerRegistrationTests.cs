@@ -38,7 +38,7 @@ public sealed class ReviewerRegistrationTests
         Assert.Equal(RepositoryHostKind.Local, resolver.For(RepositoryReference.Parse("/srv/repos/demo.git")).Kind);
         Assert.Equal(RepositoryHostKind.GitHub, resolver.For(RepositoryReference.Parse("https://github.com/o/r")).Kind);
         var context = new TaskContext(MessageSerializer.Wrap(new ReviewRequest("j", "t", "/x", 1, "local://x/1", "abc", 1), AgentType.Reviewer, "j"), 1, false);
-        var missing = await Assert.ThrowsAsync<NonRetryableTaskException>(() => provider.GetRequiredService<IReviewModelProvider>().OpenAsync(context, CancellationToken.None));
+        var missing = Assert.Throws<NonRetryableLlmException>(() => provider.GetRequiredService<ITaskModelProvider>().Open(AgentType.Reviewer, context.TaskId, context.JobId));
         Assert.StartsWith("the Reviewer's language model is not configured", missing.Message, StringComparison.Ordinal);
     }
 

@@ -33,7 +33,7 @@ internal static class ReviewerTestKit
     {
         var redactor = new SecretRedactor();
         var sessions = new LlmSessionFactory(LlmTestKit.Factory(LlmTestKit.Configuration(fake), redactor), new TranscriptStore(dataSource), redactor);
-        var handler = new ReviewHandler(new RepositoryHostResolver([host]), new LlmSessionReviewModelProvider(sessions), Options.Create(options));
+        var handler = new ReviewHandler(new RepositoryHostResolver([host]), new LlmTaskModelProvider(sessions), Options.Create(options));
         var envelope = MessageSerializer.Wrap(request, AgentType.Reviewer, request.JobId, id: request.TaskId);
         var outcome = await handler.HandleAsync(new TaskContext(envelope, attempt, false), MessageSerializer.Unwrap<ReviewRequest>(envelope), CancellationToken.None);
         return (outcome, MessageSerializer.Unwrap<ReviewResult>(Assert.Single(outcome.FollowUps)));
