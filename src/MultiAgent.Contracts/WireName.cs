@@ -29,6 +29,13 @@ public static class WireName<TEnum>
             ? value
             : throw new InvalidOperationException($"'{name}' is not a {typeof(TEnum).Name} wire name.");
 
+    /// <summary>The member whose wire name is <paramref name="name"/> (exact, ordinal), or false for any other text.</summary>
+    public static bool TryParse(string? name, out TEnum value)
+    {
+        value = default;
+        return name is not null && ValuesByName.TryGetValue(name, out value);
+    }
+
     /// <summary>Every wire name, in declaration order.</summary>
     public static IEnumerable<string> All => Enum.GetValues<TEnum>().Select(Of);
 

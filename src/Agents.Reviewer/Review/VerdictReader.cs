@@ -73,13 +73,7 @@ internal static partial class VerdictReader
             return DecisionMissing;
         }
 
-        ReviewDecision? decision = verdict.Decision switch
-        {
-            "APPROVE" => ReviewDecision.Approve,
-            "REQUEST_CHANGES" => ReviewDecision.RequestChanges,
-            _ => null,
-        };
-        if (decision is null)
+        if (!WireName<ReviewDecision>.TryParse(verdict.Decision, out var decision))
         {
             return $"\"decision\" must be \"APPROVE\" or \"REQUEST_CHANGES\", not \"{verdict.Decision}\"";
         }
@@ -100,7 +94,7 @@ internal static partial class VerdictReader
             comments.Add(comment!);
         }
 
-        review = new ModelReview(decision.Value, verdict.Summary.Trim(), comments);
+        review = new ModelReview(decision, verdict.Summary.Trim(), comments);
         return null;
     }
 
@@ -122,14 +116,7 @@ internal static partial class VerdictReader
             return SeverityMissing;
         }
 
-        ReviewCommentSeverity? severity = item.Severity switch
-        {
-            "INFO" => ReviewCommentSeverity.Info,
-            "SUGGESTION" => ReviewCommentSeverity.Suggestion,
-            "BLOCKING" => ReviewCommentSeverity.Blocking,
-            _ => null,
-        };
-        if (severity is null)
+        if (!WireName<ReviewCommentSeverity>.TryParse(item.Severity, out var severity))
         {
             return $"\"severity\" must be \"INFO\", \"SUGGESTION\" or \"BLOCKING\", not \"{item.Severity}\"";
         }
@@ -139,7 +126,7 @@ internal static partial class VerdictReader
             return BodyMissing;
         }
 
-        comment = new ReviewComment(item.File ?? string.Empty, severity.Value, item.Body, item.Line);
+        comment = new ReviewComment(item.File ?? string.Empty, severity, item.Body, item.Line);
         return null;
     }
 
