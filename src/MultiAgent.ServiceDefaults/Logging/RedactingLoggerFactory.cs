@@ -24,8 +24,8 @@ public sealed class RedactingLoggerFactory(ILoggerFactory inner, SecretRedactor 
             where TState : notnull =>
             state is IReadOnlyList<KeyValuePair<string, object?>> values && RedactedState.Of(values, state.ToString(), redactor) is { } redacted
                 ? inner.BeginScope(redacted)
-                : state is string text && redactor.Finds(text)
-                    ? inner.BeginScope(redactor.Redact(text)!)
+                : state is string text && redactor.Redact(text) is { } masked && masked != text
+                    ? inner.BeginScope(masked)
                     : inner.BeginScope(state);
 
         public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
@@ -39,8 +39,10 @@ public sealed class RedactingLoggerFactory(ILoggerFactory inner, SecretRedactor 
             }
 
             var message = formatter(state, null);
-            var safeException = exception is not null && redactor.Finds(exception.ToString())
-                ? new RedactedException(exception, redactor)
+            var exceptionText = exception?.ToString();
+            var maskedText = redactor.Redact(exceptionText);
+            var safeException = exception is not null && maskedText != exceptionText
+                ? new RedactedException(exception, redactor.Redact(exception.Message) ?? "", maskedText ?? "")
                 : exception;
             var values = state as IReadOnlyList<KeyValuePair<string, object?>> ?? [];
             if (RedactedState.Of(values, message, redactor) is { } redacted)
@@ -69,24 +71,21 @@ public sealed class RedactingLoggerFactory(ILoggerFactory inner, SecretRedactor 
         /// <summary>The redacted copy, or null when neither the message nor any value holds a secret.</summary>
         public static RedactedState? Of(IReadOnlyList<KeyValuePair<string, object?>> values, string? message, SecretRedactor redactor)
         {
-            var changed = redactor.Finds(message);
-            var copy = new KeyValuePair<string, object?>[values.Count];
+            var maskedMessage = redactor.Redact(message);
+            KeyValuePair<string, object?>[]? copy = null;
             for (var i = 0; i < values.Count; i++)
             {
                 var (key, value) = values[i];
                 // The template is the code's own text, never a secret; values are what may carry one.
-                if (key != "{OriginalFormat}" && value is not null and not ValueType && value.ToString() is { } text && redactor.Finds(text))
+                if (key != "{OriginalFormat}" && value is not null and not ValueType && value.ToString() is { } text &&
+                    redactor.Redact(text) is { } masked && masked != text)
                 {
-                    copy[i] = new(key, redactor.Redact(text));
-                    changed = true;
-                }
-                else
-                {
-                    copy[i] = values[i];
+                    copy ??= [.. values];
+                    copy[i] = new(key, masked);
                 }
             }
 
-            return changed ? new RedactedState(copy, redactor.Redact(message) ?? "") : null;
+            return copy is not null || maskedMessage != message ? new RedactedState(copy ?? values, maskedMessage ?? "") : null;
         }
 
         public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => values.GetEnumerator();
@@ -98,15 +97,17 @@ public sealed class RedactingLoggerFactory(ILoggerFactory inner, SecretRedactor 
 }
 
 /// <summary>Stands for an exception whose text held a secret: the same type name, message and stack trace, masked.</summary>
-public sealed class RedactedException(Exception original, SecretRedactor redactor)
-    : Exception($"{original.GetType().FullName}: {redactor.Redact(original.Message)}")
+/// <param name="original">The exception logged.</param>
+/// <param name="maskedMessage">Its message, secrets masked.</param>
+/// <param name="maskedText">Its whole text (<see cref="Exception.ToString"/>), secrets masked.</param>
+public sealed class RedactedException(Exception original, string maskedMessage, string maskedText)
+    : Exception($"{original.GetType().FullName}: {maskedMessage}")
 {
-    private readonly string _text = redactor.Redact(original.ToString()) ?? "";
 
     /// <summary>The original exception's type (its text is not kept).</summary>
     public Type OriginalType { get; } = original.GetType();
 
     public override string? StackTrace => original.StackTrace;
 
-    public override string ToString() => _text;
+    public override string ToString() => maskedText;
 }
