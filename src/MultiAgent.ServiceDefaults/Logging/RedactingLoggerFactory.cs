@@ -103,7 +103,6 @@ public sealed class RedactingLoggerFactory(ILoggerFactory inner, SecretRedactor 
 public sealed class RedactedException(Exception original, string maskedMessage, string maskedText)
     : Exception($"{original.GetType().FullName}: {maskedMessage}")
 {
-
     /// <summary>The original exception's type (its text is not kept).</summary>
     public Type OriginalType { get; } = original.GetType();
 
