@@ -16,25 +16,27 @@ public static class TraceHeaders
     public const string TraceState = "tracestate";
 
     /// <summary>The trace id of job <paramref name="jobId"/>: the first 16 bytes of the SHA-256 of its id.</summary>
-    public static ActivityTraceId TraceIdOf(string jobId)
+    public static ActivityTraceId TraceIdOf(string jobId) => RootOf(jobId).TraceId;
+
+    /// <summary>
+    /// The job's root: its trace id and a span id from the next 8 bytes of the same hash (sampled), the parent of work
+    /// that has no other.
+    /// </summary>
+    public static ActivityContext RootOf(string jobId)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobId);
         Span<byte> hash = stackalloc byte[32];
         System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(jobId), hash);
-        return ActivityTraceId.CreateFromBytes(hash[..16]);
-    }
-
-    /// <summary>The job's root: its trace id and a span id derived the same way (sampled), the parent of work that has no other.</summary>
-    public static ActivityContext RootOf(string jobId)
-    {
-        Span<byte> hash = stackalloc byte[32];
-        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(jobId), hash);
-        return new ActivityContext(TraceIdOf(jobId), ActivitySpanId.CreateFromBytes(hash[16..24]), ActivityTraceFlags.Recorded, isRemote: true);
+        return new ActivityContext(
+            ActivityTraceId.CreateFromBytes(hash[..16]), ActivitySpanId.CreateFromBytes(hash[16..24]), ActivityTraceFlags.Recorded, isRemote: true);
     }
 
     /// <summary>The parent for work on job <paramref name="jobId"/>: <paramref name="candidate"/> when it is in the job's trace, else the job's root.</summary>
-    public static ActivityContext ParentFor(string jobId, ActivityContext candidate) =>
-        candidate != default && candidate.TraceId == TraceIdOf(jobId) ? candidate : RootOf(jobId);
+    public static ActivityContext ParentFor(string jobId, ActivityContext candidate)
+    {
+        var root = RootOf(jobId);
+        return candidate != default && candidate.TraceId == root.TraceId ? candidate : root;
+    }
 
     /// <summary>
     /// <paramref name="headers"/> (created if null) carrying the parent for what is published about job

@@ -41,7 +41,7 @@ public static class AgentCatalogue
     ];
 
     /// <summary>Every agent type, in the order of <see cref="All"/>.</summary>
-    public static IReadOnlyList<AgentType> Types => [.. All.Select(a => a.Type)];
+    public static IReadOnlyList<AgentType> Types { get; } = [.. All.Select(a => a.Type)];
 
     /// <summary>The descriptor of <paramref name="type"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="type"/> is not in the catalogue.</exception>
