@@ -139,12 +139,12 @@ public sealed partial class QueryResponder(
     {
         var job = await FindJobAsync(request.JobId, ct);
         var reason = string.IsNullOrWhiteSpace(request.Reason) ? "stopped on request" : request.Reason;
-        var changed = await jobs.MarkCancelledAsync(job.Id, reason, ct);
+        var changed = await timeline.TransitionAsync(job.Id, JobStatus.Cancelled, new JobChanges { Error = reason },
+            [new NewJobEvent(JobEventTypes.JobCancelled, $"job cancelled: {reason}")], cancellationToken: ct);
         if (changed)
         {
             // In-flight agent work for this job stops when its agent hears this.
             await nats.PublishAsync(Subjects.JobCancel(job.Id), Array.Empty<byte>(), cancellationToken: ct);
-            await timeline.RecordAsync(job.Id, JobEventTypes.JobCancelled, $"job cancelled: {reason}", cancellationToken: ct);
             await workflow.CloseAbandonedPullRequestAsync(job, job.PullRequestNumber, "the job was stopped", ct);
         }
 

@@ -399,40 +399,34 @@ public sealed partial class JobWorkflow(
         }
 
         var summary = Invariant($"pull request #{number} merged into {job.BaseBranch} as {Short(mergeCommit)} after {job.Iteration} iteration(s)");
-        if (await jobs.TransitionAsync(job.Id, JobStatus.Completed, new JobChanges { MergeCommitSha = mergeCommit }, ct))
-        {
-            await RecordAsync(job.Id, JobEventTypes.JobMerged, summary, ct,
-                Data(new JsonObject { ["number"] = number, ["mergeCommitSha"] = mergeCommit }));
-            var result = new FeatureResult(job.Id, JobStatus.Completed, _time.GetUtcNow(), job.PullRequestUrl, mergeCommit, job.Iteration, summary);
-            await RecordAsync(job.Id, JobEventTypes.JobCompleted, $"job completed: {summary}", ct,
-                JsonDocument.Parse(MessageSerializer.SerializeMessage(result)).RootElement.Clone());
-        }
+        var result = new FeatureResult(job.Id, JobStatus.Completed, _time.GetUtcNow(), job.PullRequestUrl, mergeCommit, job.Iteration, summary);
+        await TransitionAsync(job.Id, JobStatus.Completed, new JobChanges { MergeCommitSha = mergeCommit }, ct,
+            new NewJobEvent(JobEventTypes.JobMerged, summary, Data(new JsonObject { ["number"] = number, ["mergeCommitSha"] = mergeCommit })),
+            new NewJobEvent(JobEventTypes.JobCompleted, $"job completed: {summary}",
+                JsonDocument.Parse(MessageSerializer.SerializeMessage(result)).RootElement.Clone()));
 
         return new TaskResult(summary);
     }
 
     private async Task<TaskResult> FailAsync(JobRecord job, string reason, CancellationToken ct)
     {
-        if (await jobs.MarkFailedAsync(job.Id, reason, ct))
-        {
-            await RecordAsync(job.Id, JobEventTypes.JobFailed, $"job failed: {reason}", ct);
-        }
+        await TransitionAsync(job.Id, JobStatus.Failed, new JobChanges { Error = reason }, ct,
+            new NewJobEvent(JobEventTypes.JobFailed, $"job failed: {reason}"));
 
         return new TaskResult($"job failed: {reason}");
     }
 
-    private async Task<bool> MoveAsync(JobRecord job, JobStatus to, JobChanges changes, string message, CancellationToken ct)
+    private Task<bool> MoveAsync(JobRecord job, JobStatus to, JobChanges changes, string message, CancellationToken ct)
     {
-        if (!await jobs.TransitionAsync(job.Id, to, changes, ct))
-        {
-            return false;
-        }
-
         var iteration = changes.Iteration ?? job.Iteration;
-        await RecordAsync(job.Id, JobEventTypes.JobTransition, $"{Wire(job.Status)} → {Wire(to)}: {message}", ct,
-            Data(new JsonObject { ["from"] = Wire(job.Status), ["to"] = Wire(to), ["iteration"] = iteration }));
-        return true;
+        return TransitionAsync(job.Id, to, changes, ct,
+            new NewJobEvent(JobEventTypes.JobTransition, $"{Wire(job.Status)} → {Wire(to)}: {message}",
+                Data(new JsonObject { ["from"] = Wire(job.Status), ["to"] = Wire(to), ["iteration"] = iteration })));
     }
+
+    /// <summary>The job's new state and the timeline entries that tell of it, stored together (or not at all).</summary>
+    private Task<bool> TransitionAsync(string jobId, JobStatus to, JobChanges changes, CancellationToken ct, params NewJobEvent[] entries) =>
+        timeline.TransitionAsync(jobId, to, changes, entries, agentType: AgentType.RepoManager, cancellationToken: ct);
 
     private Task RecordAsync(string jobId, string type, string message, CancellationToken ct, JsonElement? data = null) =>
         timeline.RecordAsync(jobId, type, message, agentType: AgentType.RepoManager, data: data, cancellationToken: ct);

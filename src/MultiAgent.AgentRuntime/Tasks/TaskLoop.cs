@@ -431,10 +431,8 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
 
     private async Task FailJobAsync(string jobId, string? taskId, string reason, CancellationToken ct)
     {
-        if (await services.Jobs.MarkFailedAsync(jobId, reason, ct))
-        {
-            await services.Timeline.RecordAsync(jobId, JobEventTypes.JobFailed, reason, taskId, Identity.AgentType, cancellationToken: ct);
-        }
+        await services.Timeline.TransitionAsync(jobId, JobStatus.Failed, new JobChanges { Error = reason },
+            [new NewJobEvent(JobEventTypes.JobFailed, reason)], taskId, Identity.AgentType, ct);
     }
 
     private TaskStart StartOf(TaskEnvelope envelope, string leaseHolder) => new()

@@ -25,26 +25,42 @@ public sealed class EventLog(NpgsqlDataSource dataSource, TimeProvider? timeProv
     public async Task<long> AppendAsync(
         string jobId, string type, string message, JsonElement? data = null, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
-        ArgumentException.ThrowIfNullOrWhiteSpace(type);
-        ArgumentNullException.ThrowIfNull(message);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return (await AppendAsync(connection, null, jobId, new NewJobEvent(type, message, data), cancellationToken)).Id;
+    }
 
-        await using var command = dataSource.CreateCommand(
+    /// <summary>
+    /// Appends <paramref name="entry"/> on <paramref name="connection"/>, inside <paramref name="transaction"/> when one
+    /// is given (so that it is stored together with whatever else the transaction writes, or not at all).
+    /// </summary>
+    internal async Task<EventLogEntry> AppendAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string jobId, NewJobEvent entry, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        ArgumentNullException.ThrowIfNull(entry);
+        ArgumentException.ThrowIfNullOrWhiteSpace(entry.Type);
+        ArgumentNullException.ThrowIfNull(entry.Message);
+
+        var message = _redactor.Redact(entry.Message) ?? "";
+        var data = entry.Data is { } details ? _redactor.Redact(details) : (JsonElement?)null;
+        var now = _time.UtcNow();
+        await using var command = new NpgsqlCommand(
             """
             INSERT INTO job_events (job_id, type, message, data, created_at)
             VALUES (@job_id, @type, @message, @data, @now)
             RETURNING id
-            """);
+            """, connection, transaction);
         command.Parameters.AddAll(
         [
             Db.Text("job_id", jobId),
-            Db.Text("type", type),
-            Db.Text("message", _redactor.Redact(message)),
-            Db.Jsonb("data", data is { } details ? _redactor.Redact(details) : null),
-            Db.Timestamp("now", _time.UtcNow()),
+            Db.Text("type", entry.Type),
+            Db.Text("message", message),
+            Db.Jsonb("data", data),
+            Db.Timestamp("now", now),
         ]);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken)
+        var id = (long)(await command.ExecuteScalarAsync(cancellationToken)
             ?? throw new InvalidOperationException("INSERT … RETURNING id returned nothing."));
+        return new EventLogEntry(id, jobId, entry.Type, message, data, now);
     }
 
     /// <summary>The job's entries with an id greater than <paramref name="afterId"/>, in append order.</summary>

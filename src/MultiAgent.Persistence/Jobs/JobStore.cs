@@ -16,6 +16,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private readonly SecretRedactor _redactor = redactor ?? new SecretRedactor();
+    private readonly EventLog _eventLog = new(dataSource, timeProvider, redactor);
 
     /// <summary>
     /// Stores <paramref name="job"/> unless a job with its id exists (idempotent by id; the existing job is then
@@ -154,17 +155,55 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
     /// </summary>
     /// <returns>Whether the stored job changed.</returns>
     public async Task<bool> TransitionAsync(
-        string jobId, JobStatus to, JobChanges? changes = null, CancellationToken cancellationToken = default)
+        string jobId, JobStatus to, JobChanges? changes = null, CancellationToken cancellationToken = default) =>
+        await TransitionAsync(jobId, to, changes, [], cancellationToken) is not null;
+
+    /// <summary>
+    /// Moves the job like <see cref="TransitionAsync(string, JobStatus, JobChanges?, CancellationToken)"/> and, in the
+    /// same transaction, appends <paramref name="events"/> to its event log: the new state and the entries that tell of
+    /// it are stored together or not at all, so a reader never sees one without the other, not even after a crash.
+    /// </summary>
+    /// <returns>The appended entries, in order; null when the job did not change (and nothing was appended).</returns>
+    public async Task<IReadOnlyList<EventLogEntry>?> TransitionAsync(
+        string jobId, JobStatus to, JobChanges? changes, IReadOnlyList<NewJobEvent> events, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        ArgumentNullException.ThrowIfNull(events);
         changes ??= JobChanges.None;
         if (changes.Iteration is < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(changes), changes.Iteration, "Iteration must not be negative.");
         }
 
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = events.Count > 0 ? await connection.BeginTransactionAsync(cancellationToken) : null;
+        await using (var command = TransitionCommand(connection, transaction, jobId, to, changes))
+        {
+            if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                return null;
+            }
+        }
+
+        var appended = new List<EventLogEntry>(events.Count);
+        foreach (var entry in events)
+        {
+            appended.Add(await _eventLog.AppendAsync(connection, transaction, jobId, entry, cancellationToken));
+        }
+
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return appended;
+    }
+
+    private NpgsqlCommand TransitionCommand(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string jobId, JobStatus to, JobChanges changes)
+    {
         var now = _time.UtcNow();
-        await using var command = dataSource.CreateCommand(
+        var command = new NpgsqlCommand(
             """
             UPDATE jobs SET
                 status = @status,
@@ -185,7 +224,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
                   (@status, COALESCE(@iteration, iteration), COALESCE(@base_branch, base_branch), COALESCE(@pull_request_number, pull_request_number),
                    COALESCE(@pull_request_url, pull_request_url), COALESCE(@branch, branch), COALESCE(@head_sha, head_sha),
                    COALESCE(@merge_commit_sha, merge_commit_sha), COALESCE(@error, error))
-            """);
+            """, connection, transaction);
         command.Parameters.AddAll(
         [
             Db.Text("id", jobId),
@@ -202,7 +241,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
             Db.Timestamp("completed_at", to.IsTerminal() ? now : null),
             Db.TextArray("terminal", StatusExtensions.TerminalJobStatuses),
         ]);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return command;
     }
 
     /// <summary>Marks the job FAILED with <paramref name="reason"/>; false if it is already terminal or unknown.</summary>

@@ -154,6 +154,27 @@ public sealed class JobStoreTests(InfrastructureFixture infrastructure) : StoreT
     }
 
     [Fact]
+    public async Task A_transition_and_its_timeline_entries_are_stored_together_or_not_at_all()
+    {
+        var id = (await Store.CreateAsync(NewJob(NewId("acme/atomic")))).Job.Id;
+        var log = new EventLog(DataSource, Clock);
+
+        var stored = await Store.TransitionAsync(id, JobStatus.Implementing, new JobChanges { Iteration = 1 },
+            [new NewJobEvent(JobEventTypes.JobTransition, "PENDING → IMPLEMENTING"), new NewJobEvent("job.note", "second")]);
+        // An entry PostgreSQL refuses (a NUL character in text) fails the transaction: the job keeps its state.
+        await Assert.ThrowsAnyAsync<Npgsql.PostgresException>(() => Store.TransitionAsync(id, JobStatus.Reviewing, new JobChanges(),
+            [new NewJobEvent(JobEventTypes.JobTransition, "IMPLEMENTING → REVIEWING"), new NewJobEvent("job.note", "broken \0 text")]));
+        var refused = await Store.TransitionAsync(id, JobStatus.Implementing, new JobChanges { Iteration = 1 },
+            [new NewJobEvent("job.note", "nothing changed, nothing told")]);
+
+        Assert.NotNull(stored);
+        Assert.Equal(["PENDING → IMPLEMENTING", "second"], stored.Select(e => e.Message));
+        Assert.Null(refused);
+        Assert.Equal(JobStatus.Implementing, (await Store.GetAsync(id))!.Status);
+        Assert.Equal(stored, await log.ReadAsync(id));
+    }
+
+    [Fact]
     public async Task Cancelled_and_completed_jobs_stay_put()
     {
         var cancelled = (await Store.CreateAsync(NewJob(NewId("acme/cancel")))).Job.Id;
