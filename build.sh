@@ -2,7 +2,8 @@
 # MultiAgent: one entry point for a fresh Debian machine (root, or a user with sudo).
 #
 #   ./build.sh run     install what is missing, then start the whole system (AppHost + dashboard)
-#   ./build.sh test    install what is missing, then build and run every test
+#   ./build.sh test    install what is missing, then build and run every test (unit and integration)
+#   ./build.sh test unit  only the unit tests (no server, no process; well under a minute), for a quick loop
 #   ./build.sh coverage  the whole suite under the code coverage collector: line coverage of agent code (the agents
 #                      and their runtime), in the test process and in the agent processes; report in artifacts/coverage
 #   ./build.sh bench   latency of the system health endpoint (GET /health) under concurrent requests: p50/p99
@@ -78,15 +79,21 @@ test_summary() {
 }
 
 run_tests() {
+  local scope=${1:-all} target
+  case "$scope" in
+    all) target=MultiAgent.sln ;;
+    unit) target=tests/MultiAgent.UnitTests ;;
+    *) die "unknown test scope '$scope': use ./build.sh test (everything) or ./build.sh test unit" ;;
+  esac
   setup
   local started log summary
   started=$(date +%s)
   log "building"
-  dotnet build MultiAgent.sln --no-restore --configuration Release --verbosity quiet -warnaserror
-  log "running the test suite"
+  dotnet build "$target" --no-restore --configuration Release --verbosity quiet -warnaserror
+  log "running the tests ($scope)"
   log=$(mktemp)
   set +e
-  dotnet test MultiAgent.sln --no-build --configuration Release 2>&1 | tee "$log"
+  dotnet test "$target" --no-build --configuration Release 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]}
   set -e
   summary=$(test_summary "$log")
@@ -166,9 +173,9 @@ run_benchmark() {
 
 case "${1:-}" in
   run) run_system ;;
-  test) run_tests ;;
+  test) run_tests "${2:-all}" ;;
   coverage) run_coverage ;;
   bench) run_benchmark ;;
   setup) setup ;;
-  *) echo "usage: $0 run | test | coverage | bench | setup" >&2; exit 2 ;;
+  *) echo "usage: $0 run | test [unit] | coverage | bench | setup" >&2; exit 2 ;;
 esac

@@ -64,6 +64,14 @@ public sealed class TaskBusOptions
     public int PullBatchSize { get; set; } = 1;
 
     /// <summary>
+    /// How long one pull request for tasks stays open on the server; the server sends an idle heartbeat every half of
+    /// it. An instance whose pull was lost (NATS restarted and its JetStream was not ready when the client came back)
+    /// notices after two missed heartbeats, that is after this long, and pulls again: it bounds how long an agent sits
+    /// idle after a NATS outage. Between 2 s and 5 min.
+    /// </summary>
+    public TimeSpan PullExpiry { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// The nak delay after the <paramref name="numDelivered"/>-th delivery failed: entry
     /// <c>numDelivered - 1</c> of <see cref="RetryDelays"/>, the last entry once the schedule is exhausted,
     /// and zero if the schedule is empty.

@@ -50,6 +50,11 @@ public sealed class TaskBusOptionsValidator : IValidateOptions<TaskBusOptions>
             failures.Add($"{nameof(TaskBusOptions.MaxAckPending)} must be at least 1.");
         }
 
+        if (options.PullExpiry < TimeSpan.FromSeconds(2) || options.PullExpiry > TimeSpan.FromMinutes(5))
+        {
+            failures.Add($"{nameof(TaskBusOptions.PullExpiry)} must be between 00:00:02 and 00:05:00.");
+        }
+
         if (options.PullBatchSize is < 1 or > 16)
         {
             failures.Add($"{nameof(TaskBusOptions.PullBatchSize)} must be between 1 and 16.");

@@ -30,7 +30,14 @@ public sealed partial class TaskConsumer(INatsJSContext js, IOptions<TaskBusOpti
 
         // NATS.Net counts a message as taken only when the caller asks for the next one, and pulls again then: with a
         // batch of 1, an instance holds just the task in hand, and the server hands the rest to the other instances.
-        var consumeOptions = new NatsJSConsumeOpts { MaxMsgs = _options.PullBatchSize };
+        // The pull's expiry sets the idle heartbeat (half of it), and so how soon a pull lost in a NATS restart is
+        // noticed and made again (TaskBusOptions.PullExpiry).
+        var consumeOptions = new NatsJSConsumeOpts
+        {
+            MaxMsgs = _options.PullBatchSize,
+            Expires = _options.PullExpiry,
+            IdleHeartbeat = _options.PullExpiry / 2,
+        };
 
         // Raw bytes, not a JSON deserializer: a message that is not a valid envelope must still reach the caller.
         await foreach (var message in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, consumeOptions, cancellationToken))
