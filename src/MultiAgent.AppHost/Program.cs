@@ -3,6 +3,7 @@ using MultiAgent.Contracts;
 using MultiAgent.Hosting.Local;
 using MultiAgent.Hosting.Nats;
 using MultiAgent.Hosting.Postgres;
+using MultiAgent.Hosting.Restarts;
 
 // The whole system: NATS (JetStream) and PostgreSQL, and the three agents that meet on the bus.
 // Run mode starts local server processes; publish mode (--publisher manifest) describes containers for azd.
@@ -59,6 +60,8 @@ foreach (var agent in AgentCatalogue.All)
         .WaitFor(database)
         // Healthy in the dashboard (and for WaitFor) only when the agent's own /health is: NATS, PostgreSQL, its loops.
         .WithHttpHealthCheck(readiness)
+        // An agent that exits without being asked to is started again, unless it keeps crashing (MultiAgent:Restart).
+        .WithRestartPolicy()
         .WithEnvironment(context =>
         {
             // Agent settings given to the AppHost (MultiAgent:Agent, :TaskBus, :Registry, …) reach every agent in run

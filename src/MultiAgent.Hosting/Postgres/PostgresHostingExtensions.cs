@@ -3,6 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MultiAgent.Hosting.Local;
+using MultiAgent.Hosting.Restarts;
 
 namespace MultiAgent.Hosting.Postgres;
 
@@ -65,6 +66,8 @@ public static class PostgresHostingExtensions
                 context.Args.Add($"unix_socket_directories={options.PostgresDataDirectory}");
             })
             .WithHealthCheck(serverCheck)
+            // A postmaster that dies is started again (MultiAgent:Restart); the agents' pools reconnect on their own.
+            .WithRestartPolicy()
             .OnBeforeResourceStarted(async (resource, @event, cancellationToken) =>
             {
                 var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using MultiAgent.IntegrationTests.Infrastructure;
@@ -9,8 +8,7 @@ namespace MultiAgent.IntegrationTests.EndToEnd;
 
 /// <summary>
 /// The agents as operating-system processes: find one's process id (Aspire's resource snapshot holds it), kill it for
-/// real, and start it again with Aspire's start command (Aspire does not restart a crashed resource by itself).
-/// Resource names: "repomanager", "coder", "reviewer".
+/// real, and wait for the AppHost's restart policy to bring it back. Resource names: "repomanager", "coder", "reviewer".
 /// </summary>
 public static class AgentProcesses
 {
@@ -30,23 +28,41 @@ public static class AgentProcesses
             : Convert.ToInt32(pid, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Kills the agent's process (SIGKILL: no graceful shutdown, no last heartbeat) and waits for it to be gone.</summary>
-    public static async Task KillAsync(SystemFixture system, string agent)
+    /// <summary>
+    /// Kills the agent's process (SIGKILL: no graceful shutdown, no last heartbeat), waits for it to be gone, and returns
+    /// its process id. The AppHost's restart policy starts it again; see <see cref="WaitUntilRestartedAsync"/>.
+    /// </summary>
+    public static async Task<int> KillAsync(SystemFixture system, string agent)
     {
-        using var process = Process.GetProcessById(ProcessId(system, agent));
+        var pid = ProcessId(system, agent);
+        using var process = Process.GetProcessById(pid);
         process.Kill(entireProcessTree: true);
         using var timeout = new CancellationTokenSource(Patience);
         await process.WaitForExitAsync(timeout.Token);
+        return pid;
     }
 
-    /// <summary>Starts a stopped agent again and waits until it is healthy.</summary>
-    public static async Task StartAsync(SystemFixture system, string agent)
+    /// <summary>
+    /// Waits until the AppHost has started the agent again on its own (a process other than <paramref name="killed"/>)
+    /// and it is healthy; returns when the new process started. Nothing here starts it.
+    /// </summary>
+    public static async Task<DateTimeOffset> WaitUntilRestartedAsync(SystemFixture system, string agent, int killed)
     {
-        var commands = system.App.Services.GetRequiredService<ResourceCommandService>();
-        await Eventually.ReturnsAsync(
-            async _ => (await commands.ExecuteCommandAsync(agent, KnownResourceCommands.StartCommand)).Success,
-            started => started, Patience, $"the {agent} to start again");
         using var timeout = new CancellationTokenSource(Patience);
-        await system.App.ResourceNotifications.WaitForResourceHealthyAsync(agent, timeout.Token);
+        try
+        {
+            var running = await system.App.ResourceNotifications.WaitForResourceAsync(agent, e =>
+                    e.Snapshot.State?.Text == KnownResourceStates.Running
+                    && e.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
+                    && Convert.ToInt32(pid, CultureInfo.InvariantCulture) != killed,
+                timeout.Token);
+            await system.App.ResourceNotifications.WaitForResourceHealthyAsync(agent, timeout.Token);
+            var started = running.Snapshot.StartTimeStamp ?? throw new InvalidOperationException($"'{agent}' runs without a start time");
+            return new DateTimeOffset(DateTime.SpecifyKind(started.ToUniversalTime(), DateTimeKind.Utc));
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The AppHost did not bring {agent} back within {Patience.TotalSeconds}s: {system.DescribeResources()}");
+        }
     }
 }

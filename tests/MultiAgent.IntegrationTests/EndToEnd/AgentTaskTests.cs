@@ -75,7 +75,7 @@ public sealed class AgentTaskTests(SystemFixture system) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_Coder_killed_in_the_middle_of_its_task_gets_it_again_after_a_restart_and_finishes_it()
+    public async Task A_Coder_killed_in_the_middle_of_its_task_is_restarted_by_the_AppHost_and_finishes_it()
     {
         await using var scenario = await Scenario.StartAsync(system);
         var gate = new FakeGate();
@@ -84,10 +84,10 @@ public sealed class AgentTaskTests(SystemFixture system) : IAsyncLifetime
 
         var implementing = _client.ImplementAsync(scenario, feature);
         await gate.WhenReachedAsync(SystemClient.DefaultPatience);
-        await AgentProcesses.KillAsync(system, "coder");
+        var killed = await AgentProcesses.KillAsync(system, "coder");
         await Eventually.ReturnsAsync(_ => Task.FromResult(gate.Waiting), n => n == 0, TimeSpan.FromSeconds(30), "the killed Coder's request to end");
         gate.Release();
-        await AgentProcesses.StartAsync(system, "coder");
+        await AgentProcesses.WaitUntilRestartedAsync(system, "coder", killed);
         var result = await implementing;
 
         Assert.Equal(1, result.PullRequestNumber);

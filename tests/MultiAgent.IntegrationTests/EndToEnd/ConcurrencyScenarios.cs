@@ -42,7 +42,7 @@ public sealed class ConcurrencyScenarios(SystemFixture system) : ScenarioTests(s
     }
 
     [Fact]
-    public async Task A_Reviewer_killed_in_the_middle_of_its_review_is_restarted_and_the_job_completes_exactly_once()
+    public async Task A_Reviewer_killed_in_the_middle_of_its_review_is_restarted_by_the_AppHost_and_the_job_completes_exactly_once()
     {
         await using var scenario = await Scenario.StartAsync(Fixture);
         var gate = new FakeGate();
@@ -52,17 +52,17 @@ public sealed class ConcurrencyScenarios(SystemFixture system) : ScenarioTests(s
 
         await Client.SubmitAsync(feature);
         await gate.WhenReachedAsync(SystemClient.DefaultPatience);
-        var killed = AgentProcesses.ProcessId(Fixture, "reviewer");
+        var killed = await AgentProcesses.KillAsync(Fixture, "reviewer");
         try
         {
-            await AgentProcesses.KillAsync(Fixture, "reviewer");
             await Eventually.ReturnsAsync(_ => Task.FromResult(gate.Waiting), n => n == 0, TimeSpan.FromSeconds(30), "the killed Reviewer's request to end");
         }
         finally
         {
             gate.Release();
-            await AgentProcesses.StartAsync(Fixture, "reviewer");
         }
+
+        await AgentProcesses.WaitUntilRestartedAsync(Fixture, "reviewer", killed);
 
         var status = await Client.WaitForEndAsync(feature.JobId, JobStatus.Completed, scenario);
 

@@ -175,15 +175,10 @@ public sealed class WorkflowScenarios(SystemFixture system) : ScenarioTests(syst
         var jobId = await Client.SubmitAsync(scenario.Feature("Survive the Repo Manager"));
         await gate.WhenReachedAsync(SystemClient.DefaultPatience);
 
-        // The Coder finishes while no Repo Manager runs: its result waits on the bus.
-        await AgentProcesses.KillAsync(Fixture, "repomanager");
+        // The Coder finishes while the Repo Manager is dead: its result waits on the bus for the restarted one.
+        var killed = await AgentProcesses.KillAsync(Fixture, "repomanager");
         gate.Release();
-        await Eventually.ReturnsAsync(
-            ct => Client.Tasks.ListForJobAsync(jobId, ct),
-            tasks => tasks.Any(t => t.MessageType == MessageTypes.ImplementationRequest && t.Status == AgentTaskStatus.Completed),
-            SystemClient.DefaultPatience, "the Coder to finish while the Repo Manager is down");
-        Assert.Equal(JobStatus.Implementing, (await Client.Jobs.GetAsync(jobId))!.Status);
-        await AgentProcesses.StartAsync(Fixture, "repomanager");
+        var restartedAt = await AgentProcesses.WaitUntilRestartedAsync(Fixture, "repomanager", killed);
         var done = await Client.WaitForEndAsync(jobId, JobStatus.Completed, scenario);
 
         Assert.Equal(JobStatus.Completed, done.Job.Status);
@@ -193,6 +188,8 @@ public sealed class WorkflowScenarios(SystemFixture system) : ScenarioTests(syst
         Assert.Equal(1, done.Tasks.Count(t => t.MessageType == MessageTypes.ReviewRequest));
         Assert.Equal(1, done.Timeline.Count(e => e.Type == JobEventTypes.JobCompleted));
         Assert.Single(await Client.PullRequests.ListReviewsAsync(scenario.Repository, 1));
+        var resultTask = Assert.Single(done.Tasks, t => t.MessageType == MessageTypes.ImplementationResult);
+        Assert.True(resultTask.StartedAt >= restartedAt, $"the Coder's result was taken at {resultTask.StartedAt:O}, before the Repo Manager came back at {restartedAt:O}");
     }
 
     [Fact]

@@ -1,0 +1,75 @@
+using Aspire.Hosting.ApplicationModel;
+
+namespace MultiAgent.Hosting.Restarts;
+
+/// <summary>What to do after a state change of a resource under the restart policy.</summary>
+public abstract record RestartDecision
+{
+    private RestartDecision()
+    {
+    }
+
+    /// <summary>Nothing to do.</summary>
+    public static readonly RestartDecision None = new Nothing();
+
+    /// <summary>Start it again after <paramref name="Delay"/>; <paramref name="Restart"/> counts the restarts so far.</summary>
+    public sealed record RestartAfter(TimeSpan Delay, int Restart, TimeSpan Uptime) : RestartDecision;
+
+    /// <summary>Leave it stopped: it exited <paramref name="ShortRuns"/> times in a row soon after starting.</summary>
+    public sealed record GiveUp(int ShortRuns) : RestartDecision;
+
+    private sealed record Nothing : RestartDecision;
+}
+
+/// <summary>
+/// The restart policy for one resource, fed the states Aspire reports for it. A resource that goes from Running (or
+/// Starting) straight to Exited, Finished or FailedToStart crashed; one that passed through Stopping was stopped on
+/// request (the dashboard's stop command) and stays stopped, as does everything while the AppHost shuts down.
+/// </summary>
+public sealed class RestartTracker(RestartPolicyOptions options)
+{
+    private string? _last;
+    private DateTimeOffset? _runningSince;
+    private int _shortRuns;
+    private int _restarts;
+
+    /// <summary>Whether the policy gave up on the resource (until it runs again, started by hand).</summary>
+    public bool CrashLooping { get; private set; }
+
+    public RestartDecision Observe(string? state, DateTimeOffset now, bool shuttingDown)
+    {
+        if (state is null || state == _last)
+        {
+            return RestartDecision.None;
+        }
+
+        var previous = _last;
+        _last = state;
+        if (state == KnownResourceStates.Running)
+        {
+            _runningSince = now;
+            CrashLooping = false;
+            return RestartDecision.None;
+        }
+
+        var crashed = (state == KnownResourceStates.Exited || state == KnownResourceStates.Finished || state == KnownResourceStates.FailedToStart)
+            && (previous == KnownResourceStates.Running || previous == KnownResourceStates.Starting);
+        if (!crashed || shuttingDown || !options.Enabled)
+        {
+            return RestartDecision.None;
+        }
+
+        var uptime = previous == KnownResourceStates.Running && _runningSince is { } since ? now - since : TimeSpan.Zero;
+        _runningSince = null;
+        _shortRuns = uptime < options.MinUptime ? _shortRuns + 1 : 0;
+        if (_shortRuns >= options.MaxRestarts)
+        {
+            CrashLooping = true;
+            return new RestartDecision.GiveUp(_shortRuns);
+        }
+
+        _restarts++;
+        var delay = options.Delay * Math.Pow(2, Math.Max(0, _shortRuns - 1));
+        return new RestartDecision.RestartAfter(delay < options.MaxDelay ? delay : options.MaxDelay, _restarts, uptime);
+    }
+}
