@@ -84,10 +84,10 @@ public sealed class AgentTaskTests(SystemFixture system) : IAsyncLifetime
 
         var implementing = _client.ImplementAsync(scenario, feature);
         await gate.WhenReachedAsync(SystemClient.DefaultPatience);
-        var killed = await AgentProcesses.KillAsync(system, "coder");
+        var killed = await SystemProcesses.KillAsync(system, "coder");
         await Eventually.ReturnsAsync(_ => Task.FromResult(gate.Waiting), n => n == 0, TimeSpan.FromSeconds(30), "the killed Coder's request to end");
         gate.Release();
-        await AgentProcesses.WaitUntilRestartedAsync(system, "coder", killed);
+        await SystemProcesses.WaitUntilRestartedAsync(system, "coder", killed);
         var result = await implementing;
 
         Assert.Equal(1, result.PullRequestNumber);

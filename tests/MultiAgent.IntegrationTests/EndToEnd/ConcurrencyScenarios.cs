@@ -52,7 +52,7 @@ public sealed class ConcurrencyScenarios(SystemFixture system) : ScenarioTests(s
 
         await Client.SubmitAsync(feature);
         await gate.WhenReachedAsync(SystemClient.DefaultPatience);
-        var killed = await AgentProcesses.KillAsync(Fixture, "reviewer");
+        var killed = await SystemProcesses.KillAsync(Fixture, "reviewer");
         try
         {
             await Eventually.ReturnsAsync(_ => Task.FromResult(gate.Waiting), n => n == 0, TimeSpan.FromSeconds(30), "the killed Reviewer's request to end");
@@ -62,11 +62,11 @@ public sealed class ConcurrencyScenarios(SystemFixture system) : ScenarioTests(s
             gate.Release();
         }
 
-        await AgentProcesses.WaitUntilRestartedAsync(Fixture, "reviewer", killed);
+        await SystemProcesses.WaitUntilRestartedAsync(Fixture, "reviewer", killed);
 
         var status = await Client.WaitForEndAsync(feature.JobId, JobStatus.Completed, scenario);
 
-        Assert.NotEqual(killed, AgentProcesses.ProcessId(Fixture, "reviewer"));
+        Assert.NotEqual(killed, SystemProcesses.ProcessId(Fixture, "reviewer"));
         var review = Assert.Single(await Client.PullRequests.ListReviewsAsync(scenario.Repository, 1));
         Assert.Equal(ReviewDecision.Approve, review.Decision);
         var merges = await scenario.MergeCommitsAsync();

@@ -176,9 +176,9 @@ public sealed class WorkflowScenarios(SystemFixture system) : ScenarioTests(syst
         await gate.WhenReachedAsync(SystemClient.DefaultPatience);
 
         // The Coder finishes while the Repo Manager is dead: its result waits on the bus for the restarted one.
-        var killed = await AgentProcesses.KillAsync(Fixture, "repomanager");
+        var killed = await SystemProcesses.KillAsync(Fixture, "repomanager");
         gate.Release();
-        var restartedAt = await AgentProcesses.WaitUntilRestartedAsync(Fixture, "repomanager", killed);
+        var restartedAt = await SystemProcesses.WaitUntilRestartedAsync(Fixture, "repomanager", killed);
         var done = await Client.WaitForEndAsync(jobId, JobStatus.Completed, scenario);
 
         Assert.Equal(JobStatus.Completed, done.Job.Status);

@@ -7,10 +7,11 @@ using MultiAgent.IntegrationTests.Infrastructure;
 namespace MultiAgent.IntegrationTests.EndToEnd;
 
 /// <summary>
-/// The agents as operating-system processes: find one's process id (Aspire's resource snapshot holds it), kill it for
-/// real, and wait for the AppHost's restart policy to bring it back. Resource names: "repomanager", "coder", "reviewer".
+/// The system's processes, agents and servers: find one's process id (Aspire's resource snapshot holds it), kill it for
+/// real, and wait for the AppHost's restart policy to bring it back. Resource names: "repomanager", "coder", "reviewer",
+/// "nats", "postgres".
 /// </summary>
-public static class AgentProcesses
+public static class SystemProcesses
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
@@ -29,14 +30,16 @@ public static class AgentProcesses
     }
 
     /// <summary>
-    /// Kills the agent's process (SIGKILL: no graceful shutdown, no last heartbeat), waits for it to be gone, and returns
-    /// its process id. The AppHost's restart policy starts it again; see <see cref="WaitUntilRestartedAsync"/>.
+    /// Kills the resource's process (SIGKILL: no graceful shutdown, no last heartbeat) with its children, or alone when
+    /// <paramref name="alone"/> (a PostgreSQL postmaster, whose backends then end by themselves), waits for it to be
+    /// gone, and returns its process id. The AppHost's restart policy starts it again; see
+    /// <see cref="WaitUntilRestartedAsync"/>.
     /// </summary>
-    public static async Task<int> KillAsync(SystemFixture system, string agent)
+    public static async Task<int> KillAsync(SystemFixture system, string agent, bool alone = false)
     {
         var pid = ProcessId(system, agent);
         using var process = Process.GetProcessById(pid);
-        process.Kill(entireProcessTree: true);
+        process.Kill(entireProcessTree: !alone);
         using var timeout = new CancellationTokenSource(Patience);
         await process.WaitForExitAsync(timeout.Token);
         return pid;

@@ -1,0 +1,44 @@
+using System.Diagnostics;
+using MultiAgent.Contracts;
+using MultiAgent.IntegrationTests.Fakes.OpenAI;
+using MultiAgent.IntegrationTests.Infrastructure;
+
+namespace MultiAgent.IntegrationTests.EndToEnd;
+
+/// <summary>
+/// A server dies (kill -9) in the middle of a job: the AppHost starts it again by itself, the agents reconnect, and
+/// the job completes exactly once.
+/// </summary>
+[Collection(SystemCollection.Name)]
+public sealed class ServerCrashScenarios(SystemFixture system) : ScenarioTests(system)
+{
+    [Theory]
+    [InlineData("nats")]
+    [InlineData("postgres")]
+    public async Task A_server_killed_while_the_Coder_works_is_back_within_15_s_and_the_job_completes_exactly_once(string server)
+    {
+        await using var scenario = await Scenario.StartAsync(Fixture);
+        var gate = new FakeGate();
+        scenario.Coder.Enqueue([gate, .. Scripts.WriteMarkerFile(scenario)]);
+        scenario.Reviewer.Enqueue(Scripts.Approve());
+        var jobId = await Client.SubmitAsync(scenario.Feature($"Survive a dying {server}"));
+        await gate.WhenReachedAsync(SystemClient.DefaultPatience);
+
+        var clock = Stopwatch.StartNew();
+        var killed = await SystemProcesses.KillAsync(Fixture, server, alone: true);
+        await SystemProcesses.WaitUntilRestartedAsync(Fixture, server, killed);
+        var back = clock.Elapsed;
+        gate.Release();
+        var done = await Client.WaitForEndAsync(jobId, JobStatus.Completed, scenario);
+        await Fixture.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(back < TimeSpan.FromSeconds(15), $"{server} was back after {back.TotalSeconds:0.0} s");
+        Assert.Equal(done.Job.MergeCommitSha, await scenario.BranchShaAsync("main"));
+        Assert.Equal(3, (await scenario.CommitsAsync("main")).Count); // first commit, the change, one merge
+        Assert.Single(done.Tasks, t => t.MessageType == MessageTypes.ImplementationRequest);
+        Assert.Single(done.Tasks, t => t.MessageType == MessageTypes.ReviewRequest);
+        Assert.Single(await Client.PullRequests.ListReviewsAsync(scenario.Repository, 1));
+        Assert.Single(done.Timeline, e => e.Type == JobEventTypes.JobCompleted);
+        Assert.Empty(scenario.Llm.Unscripted);
+    }
+}
