@@ -8,6 +8,9 @@
 #                      and their runtime), in the test process and in the agent processes; report in artifacts/coverage
 #   ./build.sh bench   latency of the system health endpoint (GET /health) under concurrent requests: p50/p99
 #   ./build.sh setup   only install what is missing and restore NuGet packages
+#   ./build.sh install-service    (root) build, then install and start the systemd unit 'multiagent': the whole system
+#                      from boot, restarted if it dies; settings in /etc/multiagent/multiagent.env
+#   ./build.sh uninstall-service  (root) stop and remove that unit (the data folder stays)
 #
 # The tests start their own nats-server and PostgreSQL processes (through the AppHost, on random ports);
 # nothing needs to be running beforehand.
@@ -171,11 +174,87 @@ run_benchmark() {
   dotnet tools/MultiAgent.Benchmarks/bin/Release/net10.0/MultiAgent.Benchmarks.dll "$url" "${BENCH_CONCURRENCY:-32}" "${BENCH_SECONDS:-15}"
 }
 
+SERVICE_NAME=multiagent
+SERVICE_UNIT=/etc/systemd/system/$SERVICE_NAME.service
+SERVICE_ENV=/etc/multiagent/multiagent.env
+
+# The unit: the AppHost built in Release, run by `dotnet run --no-build` from this checkout (the http launch profile, as
+# ./build.sh run uses), its data in /var/lib/multiagent, settings and secrets from $SERVICE_ENV. systemd restarts the
+# AppHost if it dies; the AppHost restarts the agents and servers (docs/operations.md, "Restarts").
+service_unit() {
+  local dotnet
+  dotnet=$(command -v dotnet)
+  cat <<UNIT
+[Unit]
+Description=MultiAgent (AppHost: NATS, PostgreSQL, the Coder, the Reviewer and the Repo Manager)
+Documentation=file://$PWD/docs/operations.md
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+WorkingDirectory=$PWD
+Environment=HOME=/var/lib/multiagent
+Environment=DOTNET_CLI_TELEMETRY_OPTOUT=1
+Environment=DOTNET_NOLOGO=1
+Environment=MultiAgent__DataRoot=/var/lib/multiagent
+EnvironmentFile=-$SERVICE_ENV
+ExecStart=$dotnet run --no-build --configuration Release --project $PWD/src/MultiAgent.AppHost --launch-profile http
+Restart=on-failure
+RestartSec=5
+# Every process of the unit gets the stop signal: the AppHost stops its servers and agents, dotnet run has no say.
+KillMode=control-group
+TimeoutStopSec=60
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+}
+
+install_service() {
+  [ "$(id -u)" -eq 0 ] || die "install-service writes to /etc/systemd/system: run it as root (sudo ./build.sh install-service)"
+  [ -d /run/systemd/system ] || die "systemd is not running on this machine (no /run/systemd/system); start ./build.sh run another way"
+  setup
+  log "building the AppHost and the agents (Release)"
+  dotnet build src/MultiAgent.AppHost --no-restore --configuration Release --verbosity quiet -warnaserror
+  install -d -m 0755 /var/lib/multiagent
+  install -d -m 0700 "$(dirname "$SERVICE_ENV")"
+  if [ ! -e "$SERVICE_ENV" ]; then
+    install -m 0600 /dev/null "$SERVICE_ENV"
+    cat >"$SERVICE_ENV" <<'ENV'
+# Settings for the multiagent service (KEY=value, as environment variables: ':' becomes '__'); mode 0600.
+# Then: systemctl restart multiagent. See docs/configuration.md.
+# MultiAgent__Llm__ApiKey=...
+# MultiAgent__GitHub__Token=...
+# MultiAgent__LocalGit__AllowedRoots__0=/srv/repos
+ENV
+  fi
+  service_unit >"$SERVICE_UNIT"
+  systemctl daemon-reload
+  systemctl enable --now "$SERVICE_NAME"
+  log "installed $SERVICE_UNIT; settings: $SERVICE_ENV; logs: journalctl -u $SERVICE_NAME and /var/lib/multiagent/logs"
+}
+
+uninstall_service() {
+  [ "$(id -u)" -eq 0 ] || die "uninstall-service changes /etc/systemd/system: run it as root"
+  if [ -e "$SERVICE_UNIT" ]; then
+    systemctl disable --now "$SERVICE_NAME" || true
+    rm -f "$SERVICE_UNIT"
+    systemctl daemon-reload
+    log "removed $SERVICE_UNIT (the data in /var/lib/multiagent and $SERVICE_ENV stay)"
+  else
+    log "no $SERVICE_UNIT: nothing to remove"
+  fi
+}
+
 case "${1:-}" in
   run) run_system ;;
   test) run_tests "${2:-all}" ;;
   coverage) run_coverage ;;
   bench) run_benchmark ;;
   setup) setup ;;
-  *) echo "usage: $0 run | test [unit] | coverage | bench | setup" >&2; exit 2 ;;
+  install-service) install_service ;;
+  uninstall-service) uninstall_service ;;
+  service-unit) service_unit ;;
+  *) echo "usage: $0 run | test [unit] | coverage | bench | setup | install-service | uninstall-service" >&2; exit 2 ;;
 esac

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using MultiAgent.Contracts;
 using MultiAgent.Hosting.Local;
+using MultiAgent.Hosting.Logs;
 using MultiAgent.Hosting.Nats;
 using MultiAgent.Hosting.Postgres;
 using MultiAgent.Hosting.Restarts;
@@ -62,6 +63,8 @@ foreach (var agent in AgentCatalogue.All)
         .WithHttpHealthCheck(readiness)
         // An agent that exits without being asked to is started again, unless it keeps crashing (MultiAgent:Restart).
         .WithRestartPolicy()
+        // Its output goes to <DataRoot>/logs/<agent>/ too, rotated daily, kept 30 days (MultiAgent:Logs).
+        .WithLogFiles(local.DataRoot)
         .WithEnvironment(context =>
         {
             // Agent settings given to the AppHost (MultiAgent:Agent, :TaskBus, :Registry, …) reach every agent in run

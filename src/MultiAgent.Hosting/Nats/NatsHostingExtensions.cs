@@ -4,6 +4,7 @@ using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MultiAgent.Hosting.Local;
+using MultiAgent.Hosting.Logs;
 using MultiAgent.Hosting.Restarts;
 
 namespace MultiAgent.Hosting.Nats;
@@ -72,6 +73,7 @@ public static class NatsHostingExtensions
             .WithHealthCheck(healthCheckKey)
             // A nats-server that dies is started again (MultiAgent:Restart); the agents reconnect on their own.
             .WithRestartPolicy()
+            .WithLogFiles(options.DataRoot)
             .OnBeforeResourceStarted(async (server, @event, cancellationToken) =>
             {
                 // Written at every start, from the parameters' values: the file always matches what the clients are given.

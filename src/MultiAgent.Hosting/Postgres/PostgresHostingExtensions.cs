@@ -3,6 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MultiAgent.Hosting.Local;
+using MultiAgent.Hosting.Logs;
 using MultiAgent.Hosting.Restarts;
 
 namespace MultiAgent.Hosting.Postgres;
@@ -68,6 +69,7 @@ public static class PostgresHostingExtensions
             .WithHealthCheck(serverCheck)
             // A postmaster that dies is started again (MultiAgent:Restart); the agents' pools reconnect on their own.
             .WithRestartPolicy()
+            .WithLogFiles(options.DataRoot)
             .OnBeforeResourceStarted(async (resource, @event, cancellationToken) =>
             {
                 var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource);
