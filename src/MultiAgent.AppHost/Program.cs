@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using MultiAgent.Contracts;
+using MultiAgent.Hosting.Agents;
 using MultiAgent.Hosting.Local;
 using MultiAgent.Hosting.Logs;
 using MultiAgent.Hosting.Nats;
@@ -50,17 +51,35 @@ foreach (var agent in AgentCatalogue.All)
         AgentType.RepoManager => new Projects.Agents_RepoManager(),
         _ => throw new InvalidOperationException($"No project runs the {agent.DisplayName}."),
     };
-    var (name, readiness) = (agent.Name, agent.ReadinessPath);
-    builder.AddProject(name, project.ProjectPath)
+    // In run mode each agent runs from its build (the AppHost's build builds them), without a `dotnet run` beside it;
+    // a published manifest describes projects.
+    var built = builder.ExecutionContext.IsRunMode ? BuiltProject.Find(project.ProjectPath, typeof(Program).Assembly) : null;
+    if (built is not null)
+    {
+        ConfigureAgent(builder.AddBuiltProject(agent.Name, built, local.UseFixedPorts), agent);
+    }
+    else
+    {
+        ConfigureAgent(builder.AddProject(agent.Name, project.ProjectPath), agent);
+    }
+}
+
+builder.Build().Run();
+return 0;
+
+void ConfigureAgent<T>(IResourceBuilder<T> resource, AgentDescriptor agent)
+    where T : IResourceWithEnvironment, IResourceWithWaitSupport, IResourceWithEndpoints
+{
+    resource
         // Agents read ConnectionStrings:nats and ConnectionStrings:multiagentdb, nothing else of the servers. Each agent
         // type is a NATS user of its own (its name), allowed only the subjects it needs (docs/security.md).
         .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)
-        .WithNatsUser(nats, user: name)
+        .WithNatsUser(nats, user: agent.Name)
         .WithReference(database)
         .WaitFor(nats)
         .WaitFor(database)
         // Healthy in the dashboard (and for WaitFor) only when the agent's own /health is: NATS, PostgreSQL, its loops.
-        .WithHttpHealthCheck(readiness)
+        .WithHttpHealthCheck(agent.ReadinessPath)
         // An agent that exits without being asked to is started again, unless it keeps crashing (MultiAgent:Restart).
         .WithRestartPolicy()
         // Its output goes to <DataRoot>/logs/<agent>/ too, rotated daily, kept 30 days (MultiAgent:Logs).
@@ -81,6 +100,3 @@ foreach (var agent in AgentCatalogue.All)
             }
         });
 }
-
-builder.Build().Run();
-return 0;
