@@ -47,6 +47,7 @@ public static class AgentHostExtensions
         builder.Services.AddSingleton<AgentServices>();
         builder.Services.AddHostedService<AgentReadinessService>();
         builder.Services.AddHostedService<HeartbeatPublisher>();
+        builder.Services.AddHostedService<MemoryWatchdog>();
         return builder;
     }
 }

@@ -18,12 +18,25 @@ internal static class AgentSettings
         .. AgentCatalogue.All.Select(agent => agent.SettingsSection),
     ];
 
+    /// <summary>The agents' memory limit (their runtime's MemoryWatchdog reads it too) and its default, 1 GiB; 0: none.</summary>
+    public const string MemoryLimitSetting = "MultiAgent:Agent:MemoryLimitBytes";
+
+    public const long DefaultMemoryLimitBytes = 1L << 30;
+
     public static IEnumerable<(string Key, string Value)> From(IConfiguration configuration, IReadOnlyList<string> allowedRoots) =>
         ForwardedSections
             .SelectMany(section => configuration.GetSection(section).AsEnumerable())
             .Where(pair => pair.Value is not null && !IsAllowedRoots(pair.Key))
             .Select(pair => (EnvironmentName(pair.Key), pair.Value!))
-            .Concat(allowedRoots.Select((root, index) => (EnvironmentName($"{LocalInfrastructureOptions.AllowedRootsSetting}:{index}"), root)));
+            .Concat(allowedRoots.Select((root, index) => (EnvironmentName($"{LocalInfrastructureOptions.AllowedRootsSetting}:{index}"), root)))
+            .Concat(GcHeapLimit(configuration));
+
+    // The GC's hard heap limit at the agents' memory limit (hexadecimal bytes, as the runtime reads it): the heap never
+    // grows past it; what else the process holds is the watchdog's to see.
+    private static IEnumerable<(string Key, string Value)> GcHeapLimit(IConfiguration configuration) =>
+        configuration.GetValue(MemoryLimitSetting, DefaultMemoryLimitBytes) is > 0 and var limit
+            ? [("DOTNET_GCHeapHardLimit", limit.ToString("X", System.Globalization.CultureInfo.InvariantCulture))]
+            : [];
 
     private static bool IsAllowedRoots(string key) =>
         key.Equals(LocalInfrastructureOptions.AllowedRootsSetting, StringComparison.OrdinalIgnoreCase)

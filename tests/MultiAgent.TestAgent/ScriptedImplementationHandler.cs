@@ -22,6 +22,7 @@ public sealed class ScriptedImplementationHandler(AgentIdentity identity, EventL
         public const string BlockFirstAttempt = "block-first-attempt";
         public const string FailRetryable = "fail-retryable";
         public const string FailPermanent = "fail-permanent";
+        public const string HogMemoryFirstAttempt = "hog-memory-first-attempt";
     }
 
     public async Task<TaskResult> HandleAsync(TaskContext context, ImplementationRequest request, CancellationToken cancellationToken)
@@ -37,6 +38,17 @@ public sealed class ScriptedImplementationHandler(AgentIdentity identity, EventL
                 break;
             case Scripts.BlockFirstAttempt when context.Attempt == 1:
                 await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+                break;
+            case Scripts.HogMemoryFirstAttempt when context.Attempt == 1:
+                // 300 MB, every page touched so that it counts in the working set, held until the task is cancelled.
+                var hog = new byte[300 << 20];
+                for (var i = 0; i < hog.Length; i += 4096)
+                {
+                    hog[i] = 1;
+                }
+
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+                GC.KeepAlive(hog);
                 break;
             case Scripts.FailRetryable:
                 throw new RetryableTaskException("scripted transient failure");

@@ -78,6 +78,14 @@ internal sealed class AgentProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the process to exit on its own; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(deadline.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGTERM, then waits for the process to exit on its own.</summary>
     public async Task<int> StopAsync(TimeSpan timeout)
     {

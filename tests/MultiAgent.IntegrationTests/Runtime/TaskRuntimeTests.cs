@@ -291,6 +291,31 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
     }
 
     [Fact]
+    public async Task An_agent_past_its_memory_limit_hands_its_task_back_and_exits_to_be_restarted_and_the_task_completes()
+    {
+        var job = await _kit.CreateJobAsync();
+        var task = RuntimeKit.Request(job, Scripts.HogMemoryFirstAttempt);
+        var limited = new Dictionary<string, string>
+        {
+            ["MultiAgent__Agent__MemoryLimitBytes"] = (250L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["MultiAgent__Agent__MemoryCheckInterval"] = "00:00:00.2",
+            ["MultiAgent__Agent__ShutdownGracePeriod"] = "00:00:01",
+        };
+        var first = _kit.StartAgent(limited);
+        await _kit.Publisher.PublishAsync(task, default);
+
+        var exitCode = await first.WaitForExitAsync(RuntimeKit.Patience);
+        await using var second = _kit.StartAgent();
+        var done = await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Completed);
+
+        Assert.Equal(MultiAgent.AgentRuntime.Health.MemoryWatchdog.ExitCode, exitCode);
+        Assert.Contains("more than its limit of 250 MB", first.Output);
+        Assert.Contains("handed back", first.Output);
+        Assert.Equal(second.InstanceId, (await _kit.ExecutionsAsync(job.Id)).Last().Instance);
+        Assert.Equal(AgentTaskStatus.Completed, done.Status);
+    }
+
+    [Fact]
     public async Task Two_instances_of_one_agent_split_a_batch_and_run_each_task_once()
     {
         var job = await _kit.CreateJobAsync();

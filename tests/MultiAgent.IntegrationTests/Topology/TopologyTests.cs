@@ -37,6 +37,21 @@ public sealed class TopologyTests(SystemFixture system)
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
     }
 
+    [Theory]
+    [InlineData("repomanager")]
+    [InlineData("coder")]
+    [InlineData("reviewer")]
+    public async Task Each_agent_runs_as_its_own_process_with_the_GC_heap_capped_at_its_memory_limit(string agent)
+    {
+        var pid = MultiAgent.IntegrationTests.EndToEnd.SystemProcesses.ProcessId(system, agent);
+
+        var environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0');
+        var commandLine = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Split('\0');
+
+        Assert.Contains("DOTNET_GCHeapHardLimit=40000000", environment); // 1 GiB, MultiAgent:Agent:MemoryLimitBytes
+        Assert.EndsWith(".dll", commandLine[1], StringComparison.Ordinal); // dotnet <agent>.dll, not dotnet run
+    }
+
     [Fact]
     public async Task Stopping_nats_turns_agent_health_to_503_and_a_restart_heals_it()
     {
