@@ -41,7 +41,8 @@ public static class SystemHealthEndpoints
                     Environment.ProcessorCount),
                 registry.Snapshot(includeStopped: true)
                     .Select(a => new AgentFigures(a.InstanceId, Subjects.AgentToken(a.AgentType), a.Healthy, a.TasksProcessed,
-                        a.TasksFailed, Math.Round(a.ErrorRate, 4), Math.Round(a.AverageDurationMs, 1), a.LastCompletedAt))
+                        a.TasksFailed, Math.Round(a.ErrorRate, 4), Math.Round(a.AverageDurationMs, 1), a.LastCompletedAt,
+                        a.WorkingSetBytes, a.CpuPercent))
                     .ToList()));
         });
         return app;

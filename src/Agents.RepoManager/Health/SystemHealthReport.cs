@@ -59,4 +59,6 @@ public sealed record AgentFigures(
     long TasksFailed,
     double ErrorRate,
     double AverageDurationMs,
-    DateTimeOffset? LastCompletedAt);
+    DateTimeOffset? LastCompletedAt,
+    long WorkingSetBytes,
+    double CpuPercent);

@@ -44,7 +44,9 @@ public sealed partial class AgentRegistry(
                 h.TasksFailed,
                 h.ErrorRate,
                 h.AverageDurationMs,
-                h.LastCompletedAt))
+                h.LastCompletedAt,
+                h.WorkingSetBytes,
+                h.CpuPercent))
             .OrderBy(h => h.AgentType)
             .ThenBy(h => h.InstanceId, StringComparer.Ordinal)
             .ToList();

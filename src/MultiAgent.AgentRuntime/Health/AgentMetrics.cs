@@ -23,6 +23,9 @@ public sealed class AgentMetrics
     private long _lastCompletedTicks;
     private int _inFlight;
     private volatile bool _draining;
+    private readonly Lock _cpuGate = new();
+    private TimeSpan _lastCpuTime = Environment.CpuUsage.TotalTime;
+    private long _lastCpuSample = Stopwatch.GetTimestamp();
 
     public AgentMetrics(AgentIdentity identity, IMeterFactory meterFactory, TimeProvider? time = null)
     {
@@ -94,6 +97,22 @@ public sealed class AgentMetrics
             Interlocked.Read(ref _failed),
             processed == 0 ? 0 : TimeSpan.FromTicks(Interlocked.Read(ref _totalDurationTicks) / processed).TotalMilliseconds,
             lastCompleted == 0 ? null : new DateTimeOffset(lastCompleted, TimeSpan.Zero),
-            inFlight);
+            inFlight,
+            Environment.WorkingSet,
+            CpuPercentSinceLastSnapshot());
+    }
+
+    // The process's CPU time since the previous snapshot over the wall time since then and the machine's processors.
+    private double CpuPercentSinceLastSnapshot()
+    {
+        var cpu = Environment.CpuUsage.TotalTime;
+        var now = Stopwatch.GetTimestamp();
+        lock (_cpuGate)
+        {
+            var wall = Stopwatch.GetElapsedTime(_lastCpuSample, now);
+            var used = cpu - _lastCpuTime;
+            (_lastCpuTime, _lastCpuSample) = (cpu, now);
+            return wall <= TimeSpan.Zero ? 0 : Math.Round(Math.Clamp(used / wall / Environment.ProcessorCount * 100, 0, 100), 1);
+        }
     }
 }

@@ -14,7 +14,7 @@ internal static class AgentViews
             return;
         }
 
-        var table = terminal.NewTable("TYPE", "INSTANCE", "HEALTHY", "STATE", "UPTIME", "PROCESSED", "FAILED", "ERROR RATE", "AVG DURATION", "LAST HEARTBEAT");
+        var table = terminal.NewTable("TYPE", "INSTANCE", "HEALTHY", "STATE", "UPTIME", "PROCESSED", "FAILED", "ERROR RATE", "AVG DURATION", "CPU", "MEMORY", "LAST HEARTBEAT");
         foreach (var agent in reply.Agents.OrderBy(a => a.AgentType).ThenBy(a => a.InstanceId, StringComparer.Ordinal))
         {
             table.AddRow(
@@ -32,6 +32,8 @@ internal static class AgentViews
                 terminal.Styled(Formats.Number(agent.TasksFailed), agent.TasksFailed > 0 ? "red" : ""),
                 terminal.Styled(Formats.Percent(agent.ErrorRate), agent.ErrorRate > 0.1 ? "red" : ""),
                 terminal.Styled(agent.TasksProcessed == 0 ? Formats.None : Formats.Duration(TimeSpan.FromMilliseconds(agent.AverageDurationMs)), ""),
+                terminal.Styled(Formats.Percent(agent.CpuPercent / 100), ""),
+                terminal.Styled(agent.WorkingSetBytes == 0 ? Formats.None : Formats.Megabytes(agent.WorkingSetBytes), ""),
                 terminal.Styled($"{Formats.Duration(now - agent.LastHeartbeat)} ago", ""));
         }
 

@@ -29,6 +29,8 @@ internal static class Formats
 
     public static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
+    public static string Megabytes(long bytes) => (bytes / (1024.0 * 1024)).ToString("0", CultureInfo.InvariantCulture) + " MB";
+
     public static string Percent(double ratio) => (ratio * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 
     public static string Tokens(TokenUsage usage) =>

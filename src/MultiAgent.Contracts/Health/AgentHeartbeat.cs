@@ -18,7 +18,9 @@ public sealed record AgentHeartbeat(
     long TasksFailed = 0,
     double AverageDurationMs = 0,
     DateTimeOffset? LastCompletedAt = null,
-    int InFlight = 0)
+    int InFlight = 0,
+    long WorkingSetBytes = 0,
+    double CpuPercent = 0)
 {
     /// <summary>Failed share of the processed tasks (0 when none were processed).</summary>
     [System.Text.Json.Serialization.JsonIgnore]

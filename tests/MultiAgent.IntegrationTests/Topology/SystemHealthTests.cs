@@ -110,6 +110,11 @@ public sealed class SystemHealthTests(SystemFixture system)
         Assert.Equal(HttpStatusCode.OK, status);
         var figures = metrics.GetProperty("system");
         Assert.True(figures.GetProperty("workingSetBytes").GetInt64() > 0);
+        // Each healthy agent reports its own process's memory and CPU in its heartbeats.
+        var agents = metrics.GetProperty("agents").EnumerateArray().Where(a => a.GetProperty("healthy").GetBoolean()).ToList();
+        Assert.Equal(3, agents.Select(a => a.GetProperty("type").GetString()).Distinct().Count());
+        Assert.All(agents, a => Assert.InRange(a.GetProperty("workingSetBytes").GetInt64(), 10L << 20, 1L << 30));
+        Assert.All(agents, a => Assert.InRange(a.GetProperty("cpuPercent").GetDouble(), 0, 100));
         Assert.True(figures.GetProperty("uptimeSeconds").GetDouble() > 0);
         Assert.True(figures.GetProperty("processorCount").GetInt32() > 0);
     }

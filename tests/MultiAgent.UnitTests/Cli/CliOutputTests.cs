@@ -55,7 +55,8 @@ public sealed class CliOutputTests
         var empty = Render(rich: false, terminal => JobViews.List(terminal, new ListJobsReply([], 0), new ListJobsQuery()));
         var agents = Render(rich: false, terminal => AgentViews.Agents(terminal, new AgentsReply(
         [
-            new AgentHealth(AgentType.RepoManager, "repomanager-a-1", true, AgentState.Idle, Now.AddSeconds(-2), 3700, 10, 1, 0.1, 12.5),
+            new AgentHealth(AgentType.RepoManager, "repomanager-a-1", true, AgentState.Idle, Now.AddSeconds(-2), 3700, 10, 1, 0.1, 12.5,
+                WorkingSetBytes: 183L << 20, CpuPercent: 37.5),
             new AgentHealth(AgentType.Coder, "coder-a-2", false, AgentState.Stopped, Now.AddMinutes(-1), 5, 0, 0, 0, 0),
         ]), Now));
 
@@ -64,6 +65,8 @@ public sealed class CliOutputTests
         Assert.Contains("REPO_MANAGER", agents);
         Assert.Contains("1h01m", agents);
         Assert.Contains("10%", agents);
+        Assert.Contains("37.5%", agents);
+        Assert.Contains("183 MB", agents);
         Assert.Contains("1 of 2 instances healthy", agents);
         Assert.True(agents.IndexOf("CODER", StringComparison.Ordinal) < agents.IndexOf("REPO_MANAGER", StringComparison.Ordinal));
     }
