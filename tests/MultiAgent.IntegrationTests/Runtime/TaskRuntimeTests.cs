@@ -1,4 +1,7 @@
 using System.Text;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 using MultiAgent.Contracts;
 using MultiAgent.Messaging;
 using MultiAgent.Persistence;
@@ -38,6 +41,42 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         Assert.Single(await _kit.ExecutionsAsync(job.Id));
         Assert.Equal(1L, await _kit.StoredOnAsync(Subjects.Tasks(AgentType.RepoManager)));
         Assert.Equal(new TokenUsage(10, 5), (await _kit.Jobs.GetAsync(job.Id))!.Tokens);
+    }
+
+    [Fact]
+    public async Task A_PostgreSQL_outage_longer_than_MaxAttempts_times_AckWait_burns_no_attempt_and_the_task_completes_once_it_is_back()
+    {
+        var job = await _kit.CreateJobAsync();
+        var task = RuntimeKit.Request(job, Scripts.Succeed);
+        await using var agent = _kit.StartAgent(new Dictionary<string, string> { ["MultiAgent__TaskBus__MaxAttempts"] = "2" });
+        await Eventually.ReturnsAsync(_ => Task.FromResult(agent.Output), output => output.Contains("is taking tasks", StringComparison.Ordinal),
+            RuntimeKit.Patience, "the agent to take tasks (its start needs the database)");
+        var consumer = await _kit.Js.GetConsumerAsync(Subjects.TasksStream, Subjects.DurableConsumer(AgentType.Coder));
+        var deliveredBefore = consumer.Info.Delivered.ConsumerSeq;
+        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
+
+        var stopped = await commands.ExecuteCommandAsync("postgres", KnownResourceCommands.StopCommand);
+        try
+        {
+            await _kit.Publisher.PublishAsync(task, default);
+            // The agent gets the task while the database is away, cannot record it, and leaves it for redelivery
+            // (AckWait 3 s): more deliveries than MaxAttempts (2) pass before the database is back.
+            await Eventually.ReturnsAsync(
+                async ct => (await _kit.Js.GetConsumerAsync(Subjects.TasksStream, Subjects.DurableConsumer(AgentType.Coder), ct)).Info.Delivered.ConsumerSeq,
+                delivered => delivered - deliveredBefore >= 4, RuntimeKit.Patience, "four deliveries of the task while PostgreSQL is down");
+        }
+        finally
+        {
+            await commands.ExecuteCommandAsync("postgres", KnownResourceCommands.StartCommand);
+            await fixture.WaitUntilHealthyAsync(RuntimeKit.Patience);
+        }
+
+        var done = await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Completed);
+
+        Assert.True(stopped.Success, stopped.Message);
+        Assert.Equal(1, done.Attempts);
+        Assert.Single(await _kit.ExecutionsAsync(job.Id));
+        Assert.Null(done.Error);
     }
 
     [Fact]
