@@ -25,6 +25,11 @@ public sealed partial class JetStreamTopology(INatsJSContext js, IOptions<TaskBu
     private const int ConsumerNameInUse = 10013;
     private const int ConsumerAlreadyExists = 10148;
 
+    // nats-server checks a new stream's name before its subjects, so a create that raced with another process creating
+    // the same stream can also fail with "subjects overlap with an existing stream" (seen in a test run). Retrying
+    // updates the stream that now exists; a real overlap with another stream fails the same way on every attempt.
+    private const int StreamSubjectsOverlap = 10065;
+
     private readonly TaskBusOptions _options = options.Value;
 
     /// <summary>Creates or updates the tasks, events and dead-letter streams, then the agents' consumers.</summary>
@@ -136,7 +141,7 @@ public sealed partial class JetStreamTopology(INatsJSContext js, IOptions<TaskBu
     }
 
     private static bool IsLostRace(ApiError error) =>
-        error.ErrCode is StreamNameInUse or ConsumerNameInUse or ConsumerAlreadyExists
+        error.ErrCode is StreamNameInUse or StreamSubjectsOverlap or ConsumerNameInUse or ConsumerAlreadyExists
         || (error.Description?.Contains("already", StringComparison.OrdinalIgnoreCase) ?? false);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "JetStream topology ensured: streams {Tasks}, {Events}, {DeadLetter} and the agents' consumers")]

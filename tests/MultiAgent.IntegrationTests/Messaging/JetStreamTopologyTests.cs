@@ -73,6 +73,7 @@ public sealed class JetStreamTopologyTests(InfrastructureFixture infrastructure)
 
     [Theory]
     [InlineData(10058, "stream name already in use with a different configuration")]
+    [InlineData(10065, "subjects overlap with an existing stream")]
     [InlineData(10013, "consumer name already in use")]
     [InlineData(10148, "consumer already exists")]
     public async Task EnsureAsync_retries_a_create_that_lost_a_race_to_another_process(int errCode, string description)
