@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using Aspire.Hosting.ApplicationModel;
-using Microsoft.Extensions.DependencyInjection;
 using MultiAgent.IntegrationTests.Infrastructure;
 
 namespace MultiAgent.IntegrationTests.EndToEnd;
@@ -23,10 +21,8 @@ public static class SystemProcesses
             throw new InvalidOperationException($"No resource '{agent}': {system.DescribeResources()}");
         }
 
-        var pid = state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
-        return pid is null
-            ? throw new InvalidOperationException($"'{agent}' has no process now: {system.DescribeResources()}")
-            : Convert.ToInt32(pid, CultureInfo.InvariantCulture);
+        return ResourceProcesses.IdOf(state.Snapshot)
+            ?? throw new InvalidOperationException($"'{agent}' has no process now: {system.DescribeResources()}");
     }
 
     /// <summary>
@@ -54,11 +50,7 @@ public static class SystemProcesses
         using var timeout = new CancellationTokenSource(Patience);
         try
         {
-            var running = await system.App.ResourceNotifications.WaitForResourceAsync(agent, e =>
-                    e.Snapshot.State?.Text == KnownResourceStates.Running
-                    && e.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
-                    && Convert.ToInt32(pid, CultureInfo.InvariantCulture) != killed,
-                timeout.Token);
+            var running = await ResourceProcesses.WaitForRunningAsync(system.App.ResourceNotifications, agent, except: killed, timeout.Token);
             await system.App.ResourceNotifications.WaitForResourceHealthyAsync(agent, timeout.Token);
             var started = running.Snapshot.StartTimeStamp ?? throw new InvalidOperationException($"'{agent}' runs without a start time");
             return new DateTimeOffset(DateTime.SpecifyKind(started.ToUniversalTime(), DateTimeKind.Utc));

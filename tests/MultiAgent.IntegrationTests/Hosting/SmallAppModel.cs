@@ -1,6 +1,6 @@
-using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using MultiAgent.IntegrationTests.Infrastructure;
 
 namespace MultiAgent.IntegrationTests.Hosting;
 
@@ -36,10 +36,8 @@ internal sealed class SmallAppModel : IAsyncDisposable
     public async Task<int> RunningProcessAsync(string resource, int? except = null)
     {
         using var timeout = new CancellationTokenSource(Patience);
-        var running = await App.ResourceNotifications.WaitForResourceAsync(resource, e =>
-                e.Snapshot.State?.Text == KnownResourceStates.Running && ProcessIdOf(e) is { } pid && pid != except,
-            timeout.Token);
-        return ProcessIdOf(running)!.Value;
+        var running = await ResourceProcesses.WaitForRunningAsync(App.ResourceNotifications, resource, except, timeout.Token);
+        return ResourceProcesses.IdOf(running.Snapshot)!.Value;
     }
 
     public async Task WaitForStateAsync(string resource, Func<string?, bool> state)
@@ -49,9 +47,4 @@ internal sealed class SmallAppModel : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await App.DisposeAsync();
-
-    private static int? ProcessIdOf(ResourceEvent e) =>
-        e.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
-            ? Convert.ToInt32(pid, CultureInfo.InvariantCulture)
-            : null;
 }

@@ -95,9 +95,7 @@ internal sealed class AgentProcess : IAsyncDisposable
             await kill!.WaitForExitAsync();
         }
 
-        using var deadline = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(deadline.Token);
-        return _process.ExitCode;
+        return await WaitForExitAsync(timeout);
     }
 
     public ValueTask DisposeAsync()
