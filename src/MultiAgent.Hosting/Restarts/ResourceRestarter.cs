@@ -83,6 +83,11 @@ public sealed partial class ResourceRestarter(
         {
             // The AppHost is stopping.
         }
+        catch (Exception ex)
+        {
+            // Started without being awaited: a failure must be said here, or nobody hears of it.
+            LogRestartFailed(resourceId, ex.Message);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning,
