@@ -28,7 +28,8 @@ public sealed class ServerCrashScenarios(SystemFixture system) : ScenarioTests(s
         var killed = await SystemProcesses.KillAsync(Fixture, server, alone: true);
         await SystemProcesses.WaitUntilRestartedAsync(Fixture, server, killed);
         var back = clock.Elapsed;
-        gate.Release();
+        // Held longer than the model's request timeout (3 s): the Coder's request waiting now may be timing out.
+        gate.ReleaseForNextRequest();
         var done = await Client.WaitForEndAsync(jobId, JobStatus.Completed, scenario);
         await Fixture.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
 

@@ -116,13 +116,31 @@ public sealed record FakeGate : FakeReply
 
     private int _waiting;
 
+    // Requests that reached the gate before this moment (a Stopwatch timestamp) stay held after the release.
+    private long _admitFrom;
+
     public bool IsReleased => _released.Task.IsCompleted;
 
     /// <summary>How many requests wait at the gate now (a request whose client hung up no longer does).</summary>
     public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>Lets the waiting request (and every later one) through.</summary>
-    public void Release() => _released.TrySetResult();
+    public void Release()
+    {
+        Volatile.Write(ref _admitFrom, long.MinValue);
+        _released.TrySetResult();
+    }
+
+    /// <summary>
+    /// Lets through only requests that reach the gate from now on; one waiting now stays held until its client hangs up
+    /// (then it takes no reply). For a gate held longer than the client's request timeout: the request waiting now may
+    /// be about to time out, and a reply it took would be lost with it (the client's retry then gets the reply after).
+    /// </summary>
+    public void ReleaseForNextRequest()
+    {
+        Volatile.Write(ref _admitFrom, System.Diagnostics.Stopwatch.GetTimestamp());
+        _released.TrySetResult();
+    }
 
     /// <summary>Waits until a request waits at the gate, or throws after <paramref name="timeout"/>.</summary>
     public async Task WhenReachedAsync(TimeSpan timeout)
@@ -139,11 +157,16 @@ public sealed record FakeGate : FakeReply
 
     internal async Task PassAsync(CancellationToken cancellationToken)
     {
+        var arrived = System.Diagnostics.Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _waiting);
         _reached.TrySetResult();
         try
         {
             await _released.Task.WaitAsync(cancellationToken);
+            if (arrived < Volatile.Read(ref _admitFrom))
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
         }
         finally
         {
