@@ -20,6 +20,8 @@ builder.Services.AddHostedService(services => services.GetRequiredService<QueryR
 builder.Services.AddHealthChecks().AddCheck<QueryApiHealthCheck>("query-api");
 builder.Services.AddSingleton<DependencyMonitor>();
 builder.Services.AddHostedService(services => services.GetRequiredService<DependencyMonitor>());
+builder.Services.AddSingleton<CrashLoopMonitor>();
+builder.Services.AddHostedService(services => services.GetRequiredService<CrashLoopMonitor>());
 builder.Services.AddSingleton(TimeProvider.System);
 
 var app = builder.Build();

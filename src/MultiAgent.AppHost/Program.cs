@@ -17,7 +17,8 @@ IResourceBuilder<IResourceWithConnectionString> database;
 try
 {
     local = LocalInfrastructureOptions.From(builder.Configuration, builder.AppHostDirectory);
-    nats = builder.AddNatsJetStream("nats", local);
+    // Restarts and crash loops of the agents and servers are announced on its event stream (run mode).
+    nats = builder.AddNatsJetStream("nats", local).WithRestartEvents();
     database = builder.AddPostgresDatabase("postgres", "multiagentdb", "multiagent", local);
 }
 catch (LocalPrerequisiteException ex)

@@ -23,6 +23,7 @@ namespace MultiAgent.Contracts;
 [JsonSerializable(typeof(ReviewComment))]
 [JsonSerializable(typeof(TokenUsage))]
 [JsonSerializable(typeof(JobEvent))]
+[JsonSerializable(typeof(SystemEvent))]
 [JsonSerializable(typeof(AgentType))]
 [JsonSerializable(typeof(TaskPriority))]
 [JsonSerializable(typeof(AgentTaskStatus))]

@@ -11,6 +11,9 @@ public static class Subjects
     /// <summary>All job events (the subjects of <see cref="EventsStream"/>).</summary>
     public const string EventsAll = Prefix + ".events.>";
 
+    /// <summary>All system events (<see cref="SystemEvent"/>): restarts and crash loops. Also held by <see cref="EventsStream"/>.</summary>
+    public const string SystemEventsAll = Prefix + ".system.>";
+
     /// <summary>All agent heartbeats.</summary>
     public const string HeartbeatsAll = Prefix + ".heartbeats.>";
 
@@ -38,7 +41,7 @@ public static class Subjects
     /// <summary>JetStream stream holding the task subject of every agent type (<see cref="Tasks"/>), and no other.</summary>
     public const string TasksStream = "MULTIAGENT_TASKS";
 
-    /// <summary>JetStream stream holding <see cref="EventsAll"/>.</summary>
+    /// <summary>JetStream stream holding <see cref="EventsAll"/> and <see cref="SystemEventsAll"/>.</summary>
     public const string EventsStream = "MULTIAGENT_EVENTS";
 
     /// <summary>JetStream stream holding the dead-letter subject of every agent type (<see cref="DeadLetter"/>).</summary>
@@ -68,6 +71,11 @@ public static class Subjects
     /// <summary>Wildcard for every event of one job: "multiagent.events.&lt;jobId&gt;.&gt;".</summary>
     /// <exception cref="ArgumentException"><paramref name="jobId"/> is not a valid token.</exception>
     public static string EventsForJob(string jobId) => $"{Prefix}.events.{EnsureToken(jobId)}.>";
+
+    /// <summary>Subject of one system event about one resource: "multiagent.system.&lt;resource&gt;.&lt;eventType&gt;".</summary>
+    /// <exception cref="ArgumentException">A token is empty or contains '.', '*', '&gt;' or whitespace.</exception>
+    public static string SystemEvent(string resource, string eventType) =>
+        $"{Prefix}.system.{EnsureToken(resource)}.{EnsureToken(eventType)}";
 
     /// <summary>Heartbeat subject of one agent instance: "multiagent.heartbeats.&lt;agent&gt;.&lt;instanceId&gt;".</summary>
     /// <exception cref="ArgumentException"><paramref name="instanceId"/> is not a valid token.</exception>

@@ -78,9 +78,11 @@ public sealed partial class JetStreamTopology(INatsJSContext js, IOptions<TaskBu
                 // Full: refuse new tasks (the publisher sees an error) rather than drop queued ones.
                 Discard = StreamConfigDiscard.New,
             },
-            new StreamConfig(Subjects.EventsStream, [Subjects.EventsAll])
+            new StreamConfig(Subjects.EventsStream, [Subjects.EventsAll, Subjects.SystemEventsAll])
             {
-                Description = "Job events for observers.",
+                Description = "Job events and system events (restarts, crash loops) for observers.",
+                // System events carry their id as the message id: a publish retried after a lost answer is kept once.
+                DuplicateWindow = options.DuplicateWindow,
                 Retention = StreamConfigRetention.Limits,
                 Storage = StreamConfigStorage.File,
                 MaxAge = EventsMaxAge,

@@ -16,9 +16,9 @@ public static class SystemHealthEndpoints
 
     public static WebApplication MapSystemHealth(this WebApplication app)
     {
-        app.MapGet("/health", (AgentRegistry registry, DependencyMonitor dependencies, TimeProvider time) =>
+        app.MapGet("/health", (AgentRegistry registry, DependencyMonitor dependencies, CrashLoopMonitor crashLoops, TimeProvider time) =>
         {
-            var report = BuildReport(registry, dependencies.Current, time.GetUtcNow());
+            var report = BuildReport(registry, dependencies.Current, time.GetUtcNow(), crashLoops);
             return Results.Json(report, statusCode: report.Problems.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
 
@@ -48,11 +48,20 @@ public static class SystemHealthEndpoints
         return app;
     }
 
-    /// <summary>The health report from what the registry and the dependency monitor last saw.</summary>
-    public static SystemHealthReport BuildReport(AgentRegistry registry, DependencySnapshot dependencies, DateTimeOffset now)
+    /// <summary>
+    /// The health report from what the registry and the dependency monitor last saw, and the crash loops the AppHost
+    /// announced that are not over (first among the problems: they are why a part is missing).
+    /// </summary>
+    public static SystemHealthReport BuildReport(
+        AgentRegistry registry, DependencySnapshot dependencies, DateTimeOffset now, CrashLoopMonitor? crashLoops = null)
     {
         var agents = registry.Snapshot(includeStopped: true);
         var problems = new List<string>();
+        foreach (var loop in crashLoops?.Active(agents, dependencies) ?? [])
+        {
+            problems.Add($"crash loop since {loop.Timestamp.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z: {loop.Message}");
+        }
+
         foreach (var type in RequiredAgents)
         {
             var instances = agents.Where(a => a.AgentType == type).ToList();

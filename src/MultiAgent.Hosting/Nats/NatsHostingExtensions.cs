@@ -97,6 +97,26 @@ public static class NatsHostingExtensions
     }
 
     /// <summary>
+    /// Announces every restart and crash loop of the restart policy (<see cref="Restarts.RestartPolicyExtensions.WithRestartPolicy{T}"/>)
+    /// on this server's event stream, as system events (<c>agent.restarted</c>, <c>agent.crash_loop</c>) published by
+    /// the NATS user <see cref="NatsUsers.AppHost"/>. Run mode only, as the restart policy.
+    /// </summary>
+    public static IResourceBuilder<INatsServerResource> WithRestartEvents(this IResourceBuilder<INatsServerResource> nats)
+    {
+        ArgumentNullException.ThrowIfNull(nats);
+        if (!nats.ApplicationBuilder.ExecutionContext.IsRunMode)
+        {
+            return nats;
+        }
+
+        var services = nats.ApplicationBuilder.Services;
+        services.AddSingleton(provider => new NatsRestartAnnouncer(nats.Resource, provider.GetRequiredService<ILogger<NatsRestartAnnouncer>>()));
+        services.AddSingleton<IRestartAnnouncer>(provider => provider.GetRequiredService<NatsRestartAnnouncer>());
+        services.AddHostedService(provider => provider.GetRequiredService<NatsRestartAnnouncer>());
+        return nats;
+    }
+
+    /// <summary>
     /// Gives the resource <c>ConnectionStrings:{connectionName}</c> of NATS user <paramref name="user"/>:
     /// <c>nats://user:{password}@host:port</c>, the password a secret parameter (masked in the dashboard, a parameter
     /// reference in a manifest).

@@ -45,6 +45,9 @@ public static class NatsUsers
     /// <summary>The CLI of someone who only looks: job status, job lists, agents, events.</summary>
     public const string Viewer = "viewer";
 
+    /// <summary>The AppHost itself: announces restarts and crash loops (system events), nothing else.</summary>
+    public const string AppHost = "apphost";
+
     /// <summary>
     /// The inboxes of <paramref name="user"/> ("_INBOX_coder.&gt;"): replies to its requests, JetStream API answers and
     /// its pulled messages. Each user reads its own only; the clients set the prefix from the user name
@@ -69,12 +72,13 @@ public static class NatsUsers
     /// <summary>The user of an agent type: its subject token ("coder", "reviewer", "repomanager").</summary>
     public static string ForAgent(AgentType agent) => Subjects.AgentToken(agent);
 
-    /// <summary>Every user, agents first.</summary>
+    /// <summary>Every user, agents first, <see cref="Admin"/> last.</summary>
     public static IReadOnlyList<NatsUser> All { get; } =
     [
         .. AgentCatalogue.Types.Select(AgentUser),
         new(Operator, "the CLI: submit, watch and every query (stop, approve, reject included)", OperatorPermissions()),
         new(Viewer, "the CLI, read only: job status, job lists, agents and events", ViewerPermissions()),
+        new(AppHost, "the AppHost: announces restarts and crash loops on the event stream", new([Subjects.SystemEventsAll], [InboxesOf(AppHost)])),
         new(Admin, "maintenance and tests: every subject", NatsPermissions.Everything),
     ];
 
@@ -112,6 +116,9 @@ public static class NatsUsers
             publish.AddRange(AgentCatalogue.Types.Select(a => $"{JsApi}.CONSUMER.INFO.{Subjects.TasksStream}.{Subjects.DurableConsumer(a)}"));
             subscribe.Add(Subjects.Prefix + ".query.>");
             subscribe.Add(Subjects.HeartbeatsAll);
+
+            // The health report names a part the AppHost left stopped in a crash loop (system events).
+            subscribe.Add(Subjects.SystemEventsAll);
             return new(token, "the Repo Manager agent", new NatsPermissions(publish, subscribe, AllowResponses: true).Deduplicated());
         }
 

@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MultiAgent.Contracts;
 
 namespace MultiAgent.Hosting.Restarts;
 
@@ -9,13 +10,15 @@ namespace MultiAgent.Hosting.Restarts;
 /// Runs in the AppHost: watches every resource that carries a <see cref="RestartPolicyAnnotation"/> and starts it again
 /// through Aspire's own start command (so that its endpoints, proxies and health checks work as after a start from the
 /// dashboard) when it exits without being asked to. After too many short runs in a row it leaves the resource stopped
-/// and shows it as "Crash loop" in the dashboard.
+/// and shows it as "Crash loop" in the dashboard. Each restart and each crash loop is told to the
+/// <see cref="IRestartAnnouncer"/>s (the event stream, see <c>WithRestartEvents</c>).
 /// </summary>
 public sealed partial class ResourceRestarter(
     ResourceNotificationService notifications,
     ResourceCommandService commands,
     IHostApplicationLifetime lifetime,
     ILogger<ResourceRestarter> logger,
+    IEnumerable<IRestartAnnouncer> announcers,
     TimeProvider? time = null) : BackgroundService
 {
     /// <summary>The dashboard state of a resource the policy gave up on.</summary>
@@ -23,6 +26,7 @@ public sealed partial class ResourceRestarter(
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Dictionary<string, RestartTracker> _trackers = [];
+    private readonly IRestartAnnouncer[] _announcers = [.. announcers];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,11 +44,13 @@ public sealed partial class ResourceRestarter(
                     _trackers[update.ResourceId] = tracker = new RestartTracker(policy.Options);
                 }
 
-                var decision = tracker.Observe(update.Snapshot.State?.Text, _time.GetUtcNow(), lifetime.ApplicationStopping.IsCancellationRequested);
+                var now = _time.GetUtcNow();
+                var decision = tracker.Observe(update.Snapshot.State?.Text, now, lifetime.ApplicationStopping.IsCancellationRequested);
                 switch (decision)
                 {
                     case RestartDecision.RestartAfter restart:
                         LogRestarting(update.ResourceId, update.Snapshot.ExitCode, restart.Uptime.TotalSeconds, restart.Delay.TotalSeconds, restart.Restart);
+                        Announce(RestartEvents.Restarted(update.Resource.Name, update.Snapshot.ExitCode, restart.Uptime, restart.Delay, restart.Restart, now));
                         _ = RestartAsync(update.ResourceId, restart.Delay, stoppingToken);
                         break;
                     case RestartDecision.GiveUp giveUp:
@@ -53,6 +59,7 @@ public sealed partial class ResourceRestarter(
                         {
                             State = new ResourceStateSnapshot(CrashLoopState, KnownResourceStateStyles.Error),
                         });
+                        Announce(RestartEvents.CrashLoop(update.Resource.Name, update.Snapshot.ExitCode, giveUp.ShortRuns, policy.Options.MinUptime, now));
                         break;
                 }
             }
@@ -60,6 +67,14 @@ public sealed partial class ResourceRestarter(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // The AppHost is stopping.
+        }
+    }
+
+    private void Announce(SystemEvent systemEvent)
+    {
+        foreach (var announcer in _announcers)
+        {
+            announcer.Announce(systemEvent);
         }
     }
 

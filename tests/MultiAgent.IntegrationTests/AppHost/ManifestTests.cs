@@ -33,7 +33,7 @@ public sealed class ManifestTests : IDisposable
         // The server's configuration travels as a value with no secret in it; passwords are generated secret parameters.
         var natsEnv = nats.GetProperty("env");
         var config = natsEnv.GetProperty("NATS_CONFIG").GetString()!;
-        foreach (var user in new[] { "coder", "reviewer", "repomanager", "operator", "viewer", "admin" })
+        foreach (var user in new[] { "coder", "reviewer", "repomanager", "operator", "viewer", "apphost", "admin" })
         {
             var variable = $"NATS_PASSWORD_{user.ToUpperInvariant()}";
             Assert.Contains($"user: \"{user}\"", config);

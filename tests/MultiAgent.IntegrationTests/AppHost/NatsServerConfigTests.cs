@@ -81,6 +81,17 @@ public sealed class NatsServerConfigTests : IDisposable
     [InlineData("viewer", "$JS.API.CONSUMER.CREATE.MULTIAGENT_EVENTS.abc", true)]
     [InlineData("viewer", "$JS.API.STREAM.CREATE.MULTIAGENT_TASKS", false)]
     [InlineData("viewer", "$JS.API.CONSUMER.CREATE.MULTIAGENT_TASKS.coder-worker", false)]
+    // The AppHost: system events only (restarts and crash loops), never a job's event, a task or a query.
+    [InlineData("apphost", "multiagent.system.coder.agent_crash_loop", true)]
+    [InlineData("apphost", "multiagent.system.nats.agent_restarted", true)]
+    [InlineData("apphost", "multiagent.events.job-1.job_completed", false)]
+    [InlineData("apphost", "multiagent.tasks.coder", false)]
+    [InlineData("apphost", "multiagent.query.job.stop", false)]
+    [InlineData("apphost", "$JS.API.STREAM.DELETE.MULTIAGENT_EVENTS", false)]
+    // Only the AppHost announces system events.
+    [InlineData("repomanager", "multiagent.system.coder.agent_crash_loop", false)]
+    [InlineData("coder", "multiagent.system.coder.agent_restarted", false)]
+    [InlineData("operator", "multiagent.system.coder.agent_crash_loop", false)]
     // The admin: everything.
     [InlineData("admin", "multiagent.query.job.stop", true)]
     [InlineData("admin", "$JS.API.STREAM.DELETE.MULTIAGENT_TASKS", true)]
@@ -99,6 +110,10 @@ public sealed class NatsServerConfigTests : IDisposable
     [InlineData("repomanager", "multiagent.query.job.stop", true)]
     [InlineData("repomanager", "multiagent.heartbeats.coder.x", true)]
     [InlineData("repomanager", "multiagent.tasks.coder", false)]
+    [InlineData("repomanager", "multiagent.system.coder.agent_crash_loop", true)]
+    [InlineData("apphost", "_INBOX_apphost.abc.1", true)]
+    [InlineData("apphost", "multiagent.system.coder.agent_crash_loop", false)]
+    [InlineData("apphost", "multiagent.heartbeats.coder.x", false)]
     [InlineData("operator", "_INBOX_operator.abc.1", true)]
     [InlineData("operator", "_INBOX_repomanager.abc.1", false)]
     [InlineData("operator", "multiagent.query.job.stop", false)]
@@ -116,7 +131,7 @@ public sealed class NatsServerConfigTests : IDisposable
     public void Only_the_Repo_Manager_answers_requests_and_there_is_one_user_per_agent_type_and_role()
     {
         Assert.Equal(
-            ["coder", "reviewer", "repomanager", "operator", "viewer", "admin"],
+            ["coder", "reviewer", "repomanager", "operator", "viewer", "apphost", "admin"],
             NatsUsers.All.Select(u => u.Name).ToArray());
         Assert.Equal(["repomanager"], NatsUsers.All.Where(u => u.Permissions.AllowResponses).Select(u => u.Name).ToArray());
         Assert.Equal(

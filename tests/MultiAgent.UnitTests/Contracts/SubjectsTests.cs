@@ -43,6 +43,17 @@ public class SubjectsTests
         Assert.Equal("multiagent.heartbeats.repomanager.0f3c", Subjects.Heartbeat(AgentType.RepoManager, "0f3c"));
     }
 
+    [Fact]
+    public void System_events_are_beside_job_events_on_the_event_stream_under_their_own_root()
+    {
+        Assert.Equal("multiagent.system.>", Subjects.SystemEventsAll);
+        Assert.Equal("multiagent.system.coder.agent_crash_loop", SystemEventTypes.Subject("coder", SystemEventTypes.AgentCrashLoop));
+        Assert.Equal("multiagent.system.postgres.agent_restarted", SystemEventTypes.Subject("postgres", SystemEventTypes.AgentRestarted));
+        Assert.Throws<ArgumentException>("resource", () => Subjects.SystemEvent("coder.1", "agent_restarted"));
+        // Not a job's event: "watch" of every job (multiagent.events.>) does not see them.
+        Assert.False(SystemEventTypes.Subject("coder", SystemEventTypes.AgentRestarted).StartsWith(Subjects.EventsAll[..^1], StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData(" ")]

@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using MultiAgent.Contracts;
+using MultiAgent.Messaging;
+using NATS.Client.Core;
+
+namespace Agents.RepoManager.Health;
+
+/// <summary>
+/// Keeps the parts the AppHost left stopped in a crash loop, from the system events it publishes
+/// (<see cref="SystemEventTypes.AgentCrashLoop"/>), so that the health report can name them. A crash loop ends when
+/// the part is seen back: an instance of that agent type that started after it is healthy, or NATS or PostgreSQL
+/// answered the dependency probe after it, or the AppHost restarted it (<see cref="SystemEventTypes.AgentRestarted"/>).
+/// Only live events count: after a restart of the Repo Manager, a part still down shows as not reporting.
+/// </summary>
+public sealed partial class CrashLoopMonitor(INatsConnection nats, ILogger<CrashLoopMonitor> logger, TimeProvider? time = null) : BackgroundService
+{
+    /// <summary>The AppHost's names of the servers whose crash loop the dependency probe can see ending.</summary>
+    public const string NatsResource = "nats";
+    public const string PostgresResource = "postgres";
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ConcurrentDictionary<string, SystemEvent> _loops = new(StringComparer.Ordinal);
+
+    /// <summary>Records a system event (also used directly by tests).</summary>
+    public void Record(SystemEvent systemEvent)
+    {
+        ArgumentNullException.ThrowIfNull(systemEvent);
+        switch (systemEvent.Type)
+        {
+            case SystemEventTypes.AgentCrashLoop:
+                _loops.AddOrUpdate(systemEvent.Resource, systemEvent, (_, known) => systemEvent.Timestamp >= known.Timestamp ? systemEvent : known);
+                break;
+            case SystemEventTypes.AgentRestarted:
+                if (_loops.TryGetValue(systemEvent.Resource, out var loop) && systemEvent.Timestamp > loop.Timestamp)
+                {
+                    _loops.TryRemove(KeyValuePair.Create(systemEvent.Resource, loop));
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The crash loops not yet over, oldest first; those that <paramref name="agents"/> and
+    /// <paramref name="dependencies"/> show to be over are forgotten.
+    /// </summary>
+    public IReadOnlyList<SystemEvent> Active(IReadOnlyList<AgentHealth> agents, DependencySnapshot dependencies)
+    {
+        foreach (var (resource, loop) in _loops)
+        {
+            if (IsOver(loop, agents, dependencies))
+            {
+                _loops.TryRemove(KeyValuePair.Create(resource, loop));
+            }
+        }
+
+        return [.. _loops.Values.OrderBy(l => l.Timestamp)];
+    }
+
+    private static bool IsOver(SystemEvent loop, IReadOnlyList<AgentHealth> agents, DependencySnapshot dependencies)
+    {
+        if (AgentCatalogue.All.FirstOrDefault(a => a.Name == loop.Resource) is { } agent)
+        {
+            return agents.Any(a => a.AgentType == agent.Type && a.Healthy && a.LastHeartbeat.AddSeconds(-a.UptimeSeconds) > loop.Timestamp);
+        }
+
+        return loop.Resource switch
+        {
+            NatsResource => dependencies.NatsConnected && dependencies.CheckedAt > loop.Timestamp,
+            PostgresResource => dependencies.PostgresReachable && dependencies.CheckedAt > loop.Timestamp,
+            _ => false,
+        };
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var systemEvent in SystemEventStream.SubscribeAsync(nats, logger, stoppingToken))
+                {
+                    Record(systemEvent);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (NatsException ex)
+            {
+                LogSubscriptionLost(ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), _time, stoppingToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "System event subscription lost, subscribing again: {Reason}")]
+    private partial void LogSubscriptionLost(string reason);
+}
