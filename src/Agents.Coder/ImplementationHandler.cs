@@ -78,6 +78,7 @@ public sealed class ImplementationHandler(
 
         var check = await toolbox.Check.RunAsync(ct);
         var headSha = await workspace.CommitAllAsync(CommitMessage(request, outcome.Summary), ct)
+            ?? await EarlierAttemptsCommitAsync(workspace, request, ct)
             ?? throw new NonRetryableTaskException("the model made no changes");
         await workspace.PushAsync(ct);
         var files = (await workspace.ChangedFilesAsync(ct)).Select(f => f.Path).ToList();
@@ -105,7 +106,22 @@ public sealed class ImplementationHandler(
     }
 
     private static string CommitMessage(ImplementationRequest request, string summary) =>
-        string.Create(CultureInfo.InvariantCulture, $"{request.Title}\n\n{summary}\n\nJob {request.JobId}, iteration {request.Iteration}.\n");
+        $"{request.Title}\n\n{summary}\n\n{IterationTrailer(request)}\n";
+
+    /// <summary>The last line of every commit the Coder makes: which job and iteration it belongs to.</summary>
+    private static string IterationTrailer(ImplementationRequest request) =>
+        string.Create(CultureInfo.InvariantCulture, $"Job {request.JobId}, iteration {request.Iteration}.");
+
+    /// <summary>
+    /// The branch's tip, when it is this very iteration's commit: an earlier attempt of the task committed and pushed
+    /// it, then died (a crash, a lost database) before handing on the result, so the model found its work done. The
+    /// attempt carries on from there (push and pull request are idempotent) instead of failing the job for "no
+    /// changes". Null otherwise.
+    /// </summary>
+    private static async Task<string?> EarlierAttemptsCommitAsync(Workspace workspace, ImplementationRequest request, CancellationToken ct) =>
+        await workspace.OwnHeadMessageAsync(ct) is { } message && message.TrimEnd().EndsWith(IterationTrailer(request), StringComparison.Ordinal)
+            ? await workspace.HeadShaAsync(ct)
+            : null;
 
     private string PullRequestBody(ImplementationRequest request, string summary, CommandResult? check)
     {

@@ -108,6 +108,18 @@ public sealed class Workspace : IAsyncDisposable
     public async Task<string> HeadShaAsync(CancellationToken cancellationToken = default) =>
         (await GitAsync(["rev-parse", "--verify", "refs/heads/" + Branch + "^{commit}"], cancellationToken)).Output.Trim();
 
+    /// <summary>
+    /// The full message of the commit at the tip of <see cref="Branch"/> when that commit is not on the base branch
+    /// (the branch has work of its own); null for a branch that is still where it left the base.
+    /// </summary>
+    public async Task<string?> OwnHeadMessageAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfCompleted();
+        var onBase = await _git.RunAsync(
+            Path, ["merge-base", "--is-ancestor", "refs/heads/" + Branch, BaseCommit], new GitRunOptions { ThrowOnFailure = false }, cancellationToken);
+        return onBase.Succeeded ? null : (await GitAsync(["log", "-1", "--format=%B", "refs/heads/" + Branch], cancellationToken)).Output;
+    }
+
     /// <summary>The committed changes of <see cref="Branch"/> since it left the base branch (as cloned).</summary>
     public async Task<IReadOnlyList<ChangedFile>> ChangedFilesAsync(CancellationToken cancellationToken = default)
     {

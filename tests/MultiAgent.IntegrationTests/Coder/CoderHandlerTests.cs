@@ -107,6 +107,37 @@ public sealed class CoderHandlerTests(InfrastructureFixture infrastructure) : Lo
     }
 
     [Fact]
+    public async Task An_attempt_run_again_after_its_commit_was_pushed_carries_on_to_the_same_pull_request_and_a_later_iteration_still_must_change_something()
+    {
+        await using var fake = await FakeOpenAIServer.StartAsync();
+        var repository = await Sandbox.CreateRepositoryAsync();
+        var request = Request(repository, NewJobId());
+        var writeAndFinish = new FakeReply[]
+        {
+            Reply.ToolCall("write_file", new { path = "hello.txt", content = Greeting }),
+            Reply.ToolCall("finish", new { summary = "Greets the world." }),
+        };
+        fake.Enqueue(writeAndFinish);
+        var (_, first) = await RunAsync(fake, request);
+
+        // The same task again (its first attempt died after pushing, before the result was handed on): the model
+        // writes the same file, which changes nothing now.
+        fake.Enqueue(writeAndFinish);
+        var (_, again) = await RunAsync(fake, request);
+
+        fake.Enqueue(Reply.ToolCall("finish", new { summary = "Nothing more to do." }));
+        var nextIteration = await Assert.ThrowsAsync<NonRetryableTaskException>(() =>
+            RunAsync(fake, request with { TaskId = "task-2-" + request.JobId, Iteration = 2 }));
+
+        Assert.True(again.Succeeded);
+        Assert.Equal((first.HeadSha, first.PullRequestNumber, first.Branch), (again.HeadSha, again.PullRequestNumber, again.Branch));
+        Assert.Equal(["hello.txt"], again.FilesChanged);
+        Assert.Equal("1", await Sandbox.RunAsync(repository.LocalPath!, "rev-list", "--count", "main.." + first.Branch));
+        Assert.Equal(1L, await PullRequestCountAsync(repository));
+        Assert.Equal("the model made no changes", nextIteration.Message);
+    }
+
+    [Fact]
     public async Task A_rate_limit_with_retry_after_is_waited_out_and_the_pull_request_still_opens()
     {
         await using var fake = await FakeOpenAIServer.StartAsync();
