@@ -7,6 +7,10 @@
 #   ./build.sh coverage  the whole suite under the code coverage collector: line coverage of agent code (the agents
 #                      and their runtime), in the test process and in the agent processes; report in artifacts/coverage
 #   ./build.sh bench   latency of the system health endpoint (GET /health) under concurrent requests: p50/p99
+#   ./build.sh soak [--minutes N] [--concurrency N] [--chaos-every SECONDS] [--seed N]
+#                      soak benchmark (not part of the tests): jobs submitted continuously against a scripted model
+#                      while a part (agent, nats-server, PostgreSQL) is killed every few minutes; prints jobs, duplicates,
+#                      restarts, job times and memory growth; exits 1 when a target is missed
 #   ./build.sh setup   only install what is missing and restore NuGet packages
 #   ./build.sh install-service    (root) build, then install and start the systemd unit 'multiagent': the whole system
 #                      from boot, restarted if it dies; settings in /etc/multiagent/multiagent.env
@@ -174,6 +178,15 @@ run_benchmark() {
   dotnet tools/MultiAgent.Benchmarks/bin/Release/net10.0/MultiAgent.Benchmarks.dll "$url" "${BENCH_CONCURRENCY:-32}" "${BENCH_SECONDS:-15}"
 }
 
+# The end-to-end topology (AppHost, servers, agents on random ports, a data folder of its own), so it runs beside a
+# system started with ./build.sh run. How it works and what it found: docs/operations.md, "Soak benchmark".
+run_soak() {
+  setup
+  log "building the soak benchmark (Release)"
+  dotnet build tools/MultiAgent.Soak --no-restore --configuration Release --verbosity quiet -warnaserror
+  dotnet tools/MultiAgent.Soak/bin/Release/net10.0/MultiAgent.Soak.dll "$@"
+}
+
 SERVICE_NAME=multiagent
 SERVICE_UNIT=/etc/systemd/system/$SERVICE_NAME.service
 SERVICE_ENV=/etc/multiagent/multiagent.env
@@ -252,9 +265,10 @@ case "${1:-}" in
   test) run_tests "${2:-all}" ;;
   coverage) run_coverage ;;
   bench) run_benchmark ;;
+  soak) shift; run_soak "$@" ;;
   setup) setup ;;
   install-service) install_service ;;
   uninstall-service) uninstall_service ;;
   service-unit) service_unit ;;
-  *) echo "usage: $0 run | test [unit] | coverage | bench | setup | install-service | uninstall-service" >&2; exit 2 ;;
+  *) echo "usage: $0 run | test [unit] | coverage | bench | soak [--minutes N] | setup | install-service | uninstall-service" >&2; exit 2 ;;
 esac

@@ -35,6 +35,12 @@ public sealed class SystemFixture : AppHostFixture
         [ReviewerModel] = AgentType.Reviewer,
     });
 
+    /// <summary>
+    /// Where the model's answers come from instead of <see cref="Llm"/>, for a harness that answers every request itself
+    /// (the soak benchmark, <c>tools/MultiAgent.Soak</c>). Set before the topology starts.
+    /// </summary>
+    public IReplySource? ModelReplies { get; init; }
+
     /// <summary>The OpenAI-compatible server the agents call (every request is in its <see cref="FakeOpenAIServer.Requests"/>).</summary>
     public FakeOpenAIServer LlmServer => _llmServer ?? throw new InvalidOperationException("The topology is not started.");
 
@@ -47,7 +53,7 @@ public sealed class SystemFixture : AppHostFixture
 
     protected override async Task<IReadOnlyList<string>> BeforeStartAsync()
     {
-        _llmServer = await FakeOpenAIServer.StartAsync(Llm);
+        _llmServer = await FakeOpenAIServer.StartAsync(ModelReplies ?? Llm);
         _gitHub = await GitHubFake.StartAsync();
         _gitHub.RequiredToken = GitHubToken;
         return

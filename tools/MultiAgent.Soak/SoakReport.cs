@@ -1,0 +1,140 @@
+using System.Globalization;
+using MultiAgent.Contracts;
+
+namespace MultiAgent.Soak;
+
+/// <summary>The soak's figures, printed at the end, and whether its targets were met.</summary>
+public sealed class SoakReport(
+    SoakOptions options,
+    TimeSpan elapsed,
+    IReadOnlyList<JobOutcome> jobs,
+    IReadOnlyList<Kill> kills,
+    IReadOnlyDictionary<string, int> restartsAnnounced,
+    IReadOnlyDictionary<string, int> crashLoopsAnnounced,
+    IReadOnlyDictionary<string, int> modelRequests,
+    IReadOnlyList<MemorySample> memory)
+{
+    /// <summary>An agent's resident memory may grow by at most this much per hour after the warm-up.</summary>
+    public const double MaxGrowthMegabytesPerHour = 5;
+
+    /// <summary>What a process needs to have run, after its own first two minutes, for its growth to be measured.</summary>
+    public static readonly TimeSpan MinSpanForGrowth = TimeSpan.FromMinutes(5);
+
+    private static readonly TimeSpan ProcessWarmUp = TimeSpan.FromMinutes(2);
+
+    public IReadOnlyList<string> MissedTargets { get; private set; } = [];
+
+    public void Print(TextWriter output)
+    {
+        var missed = new List<string>();
+        var ended = jobs.Where(j => j.Ended).ToList();
+        var lost = jobs.Where(j => !j.Ended).ToList();
+        var duplicated = jobs.Where(j => j.Duplicates.Count > 0).ToList();
+        var failed = ended.Where(j => j.Status != JobStatus.Completed).ToList();
+        var times = ended.Where(j => j.Status == JobStatus.Completed).Select(j => j.Duration.TotalSeconds).Order().ToList();
+
+        output.WriteLine();
+        var chaos = options.ChaosEvery > TimeSpan.Zero ? Invariant($"a kill every ~{options.ChaosEvery.TotalSeconds:0} s (seed {options.Seed})") : "no kills";
+        output.WriteLine(Invariant($"MultiAgent soak: {elapsed.TotalMinutes:0.0} min, {options.Concurrency} jobs at a time, {chaos}, {Environment.ProcessorCount} cores"));
+        output.WriteLine(Invariant($"jobs: submitted {jobs.Count}, completed {times.Count}, failed {failed.Count(j => j.Status == JobStatus.Failed)}, cancelled {failed.Count(j => j.Status == JobStatus.Cancelled)}, lost (not ended after {JobRunner.Patience.TotalMinutes:0} min) {lost.Count}"));
+        foreach (var job in failed.Concat(lost))
+        {
+            output.WriteLine($"  {job.JobId} {(job.Ended ? job.Status.ToString() : "LOST")}: {job.Error}");
+        }
+
+        output.WriteLine(duplicated.Count == 0
+            ? "duplicates: none (per job: one pull request, one review, one merge, one implementation and one review task)"
+            : $"duplicates: {duplicated.Count} jobs");
+        foreach (var job in duplicated)
+        {
+            output.WriteLine($"  {job.JobId}: {string.Join(", ", job.Duplicates)}");
+        }
+
+        output.WriteLine(times.Count == 0
+            ? "job time: no job completed"
+            : Invariant($"job time (created → completed): p50 {Percentile(times, 50):0.0} s, p99 {Percentile(times, 99):0.0} s, max {times[^1]:0.0} s; {times.Count / elapsed.TotalMinutes:0.0} jobs/min"));
+        output.WriteLine("model requests: " + Counts(modelRequests));
+
+        var backs = kills.Where(k => k.BackAfter is not null).Select(k => k.BackAfter!.Value.TotalSeconds).Order().ToList();
+        output.WriteLine(Invariant($"kills: {kills.Count} ({Counts(kills.GroupBy(k => k.Resource).ToDictionary(g => g.Key, g => g.Count()))})") +
+            (backs.Count == 0 ? "" : Invariant($"; back and healthy after p50 {Percentile(backs, 50):0.0} s, max {backs[^1]:0.0} s")));
+        foreach (var kill in kills.Where(k => k.Problem is not null))
+        {
+            output.WriteLine($"  {kill.Resource} at {kill.At:hh\\:mm\\:ss}: {kill.Problem}");
+        }
+
+        output.WriteLine($"restarts announced ({SystemEventTypes.AgentRestarted}): {Counts(restartsAnnounced)}; " +
+            $"crash loops ({SystemEventTypes.AgentCrashLoop}): {Counts(crashLoopsAnnounced)}");
+
+        output.WriteLine(Invariant($"resident memory from the warm-up ({options.WarmUp.TotalMinutes:0.#} min) to the end:"));
+        output.WriteLine(Invariant($"  {"process",-16} {"start MB",9} {"end MB",8} {"growth MB/h",12}  measured on"));
+        foreach (var resource in MemorySampler.Resources)
+        {
+            var samples = memory.Where(s => s.Resource == resource && s.At >= options.WarmUp).ToList();
+            if (samples.Count == 0)
+            {
+                continue;
+            }
+
+            var growth = Growth(samples);
+            var measured = growth is { } g
+                ? Invariant($"{g.PerHour,12:0.0}  one process over {g.Span.TotalMinutes:0} min")
+                : Invariant($"{"n/a",12}  no process ran {MinSpanForGrowth.TotalMinutes:0} min");
+            output.WriteLine(Invariant($"  {resource,-16} {Megabytes(samples[0].ResidentBytes),9:0.0} {Megabytes(samples[^1].ResidentBytes),8:0.0} {measured}"));
+            if (growth is { PerHour: > MaxGrowthMegabytesPerHour } && AgentCatalogue.All.Any(a => a.Name == resource))
+            {
+                missed.Add(Invariant($"{resource} grew {growth.Value.PerHour:0.0} MB/h (target under {MaxGrowthMegabytesPerHour} MB/h)"));
+            }
+        }
+
+        if (lost.Count > 0)
+        {
+            missed.Add($"{lost.Count} jobs lost");
+        }
+
+        if (duplicated.Count > 0)
+        {
+            missed.Add($"{duplicated.Count} jobs with duplicates");
+        }
+
+        MissedTargets = missed;
+        output.WriteLine(missed.Count == 0
+            ? "targets met: nothing lost, no duplicate, no agent grew by 5 MB/h or more"
+            : "targets missed: " + string.Join("; ", missed));
+    }
+
+    /// <summary>
+    /// The growth of the process (of one resource) with the longest run in the samples, after its own first two minutes:
+    /// the least-squares slope of its resident memory, in MB per hour. Null when no process ran long enough.
+    /// </summary>
+    private static (double PerHour, TimeSpan Span)? Growth(IReadOnlyList<MemorySample> samples)
+    {
+        var longest = samples.GroupBy(s => s.ProcessId)
+            .Select(g =>
+            {
+                var settled = g.Where(s => s.At >= g.First().At + ProcessWarmUp).ToList();
+                return (Samples: settled, Span: settled.Count > 1 ? settled[^1].At - settled[0].At : TimeSpan.Zero);
+            })
+            .MaxBy(p => p.Span);
+        if (longest.Span < MinSpanForGrowth)
+        {
+            return null;
+        }
+
+        var xs = longest.Samples.Select(s => s.At.TotalHours).ToList();
+        var ys = longest.Samples.Select(s => Megabytes(s.ResidentBytes)).ToList();
+        var (mx, my) = (xs.Average(), ys.Average());
+        var slope = xs.Zip(ys).Sum(p => (p.First - mx) * (p.Second - my)) / xs.Sum(x => (x - mx) * (x - mx));
+        return (slope, longest.Span);
+    }
+
+    private static double Megabytes(long bytes) => bytes / (1024.0 * 1024.0);
+
+    private static double Percentile(IReadOnlyList<double> sorted, double p) =>
+        sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private static string Counts(IReadOnlyDictionary<string, int> counts) =>
+        counts.Count == 0 ? "none" : string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}"));
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
