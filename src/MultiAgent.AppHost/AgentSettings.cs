@@ -31,10 +31,22 @@ internal static class AgentSettings
             .Concat(allowedRoots.Select((root, index) => (EnvironmentName($"{LocalInfrastructureOptions.AllowedRootsSetting}:{index}"), root)))
             .Concat(GcHeapLimit(configuration));
 
+    /// <summary>
+    /// What a published agent gets (a manifest holds no other setting): the memory limit, for its watchdog and as the
+    /// GC's hard heap limit, so that it caps itself whatever size its container is given.
+    /// </summary>
+    public static IEnumerable<(string Key, string Value)> PublishedMemoryLimit(IConfiguration configuration) =>
+        [
+            (EnvironmentName(MemoryLimitSetting), MemoryLimit(configuration).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            .. GcHeapLimit(configuration),
+        ];
+
+    private static long MemoryLimit(IConfiguration configuration) => configuration.GetValue(MemoryLimitSetting, DefaultMemoryLimitBytes);
+
     // The GC's hard heap limit at the agents' memory limit (hexadecimal bytes, as the runtime reads it): the heap never
     // grows past it; what else the process holds is the watchdog's to see.
     private static IEnumerable<(string Key, string Value)> GcHeapLimit(IConfiguration configuration) =>
-        configuration.GetValue(MemoryLimitSetting, DefaultMemoryLimitBytes) is > 0 and var limit
+        MemoryLimit(configuration) is > 0 and var limit
             ? [("DOTNET_GCHeapHardLimit", limit.ToString("X", System.Globalization.CultureInfo.InvariantCulture))]
             : [];
 

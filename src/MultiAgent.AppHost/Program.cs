@@ -89,13 +89,11 @@ void ConfigureAgent<T>(IResourceBuilder<T> resource, AgentDescriptor agent)
         {
             // Agent settings given to the AppHost (MultiAgent:Agent, :TaskBus, :Registry, …) reach every agent in run
             // mode, with the allowed local repository roots. Never in a published manifest: values such as tokens would
-            // be written into it in clear (so published agents allow no local repository).
-            if (context.ExecutionContext.IsPublishMode)
-            {
-                return;
-            }
-
-            foreach (var (key, value) in AgentSettings.From(builder.Configuration, local.LocalRepositoryRoots))
+            // be written into it in clear (so published agents allow no local repository); only the memory limit is.
+            var settings = context.ExecutionContext.IsPublishMode
+                ? AgentSettings.PublishedMemoryLimit(builder.Configuration)
+                : AgentSettings.From(builder.Configuration, local.LocalRepositoryRoots);
+            foreach (var (key, value) in settings)
             {
                 context.EnvironmentVariables[key] = value;
             }

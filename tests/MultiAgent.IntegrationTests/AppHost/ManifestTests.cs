@@ -19,7 +19,7 @@ public sealed class ManifestTests : IDisposable
         Assert.True(run.ExitCode == 0, run.Output);
         var text = await File.ReadAllTextAsync(path);
         Assert.DoesNotContain("ghp_not_for_the_manifest", text);
-        Assert.DoesNotContain("MultiAgent__", text);
+        Assert.DoesNotContain("MultiAgent__GitHub", text);
         using var manifest = JsonDocument.Parse(text);
         var resources = manifest.RootElement.GetProperty("resources");
 
@@ -67,6 +67,10 @@ public sealed class ManifestTests : IDisposable
                 $"nats://{agent}:{{nats-{agent}-password.value}}@{{nats.bindings.tcp.host}}:{{nats.bindings.tcp.port}}",
                 env.GetProperty("ConnectionStrings__nats").GetString());
             Assert.Equal("{multiagentdb.connectionString}", env.GetProperty("ConnectionStrings__multiagentdb").GetString());
+            // The memory limit (1 GiB), for the agent's watchdog and as the GC's heap limit, is the one setting published.
+            Assert.Equal(["MultiAgent__Agent__MemoryLimitBytes"], env.EnumerateObject().Select(p => p.Name).Where(n => n.StartsWith("MultiAgent__", StringComparison.Ordinal)));
+            Assert.Equal("1073741824", env.GetProperty("MultiAgent__Agent__MemoryLimitBytes").GetString());
+            Assert.Equal("40000000", env.GetProperty("DOTNET_GCHeapHardLimit").GetString());
         }
 
         // azd rejects executables: run mode's local server processes must not leak into the manifest.

@@ -110,8 +110,7 @@ public abstract class AppHostFixture : IAsyncLifetime
             .AddProvider(_resourceLogs)
             .AddFilter<ResourceLogTail>((category, _) => category?.Contains(".Resources.", StringComparison.Ordinal) == true)
             // Not on the console as well (a run outside xunit, such as the soak benchmark, would print every line).
-            .AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>((category, level) =>
-                level >= LogLevel.Warning && category?.Contains(".Resources.", StringComparison.Ordinal) != true)
+            .AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>("MultiAgent.AppHost.Resources", LogLevel.None)
             // Servers are unhealthy while they start; the fixture waits for healthy and reports what is not.
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
 
