@@ -12,13 +12,13 @@ namespace Agents.RepoManager.Health;
 /// answered the dependency probe after it, or the AppHost restarted it (<see cref="SystemEventTypes.AgentRestarted"/>).
 /// Only live events count: after a restart of the Repo Manager, a part still down shows as not reporting.
 /// </summary>
-public sealed partial class CrashLoopMonitor(INatsConnection nats, ILogger<CrashLoopMonitor> logger, TimeProvider? time = null) : BackgroundService
+public sealed class CrashLoopMonitor(INatsConnection nats, ILogger<CrashLoopMonitor> logger, TimeProvider? time = null)
+    : NatsListener(logger, time)
 {
     /// <summary>The AppHost's names of the servers whose crash loop the dependency probe can see ending.</summary>
     public const string NatsResource = "nats";
     public const string PostgresResource = "postgres";
 
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ConcurrentDictionary<string, SystemEvent> _loops = new(StringComparer.Ordinal);
 
     /// <summary>Records a system event (also used directly by tests).</summary>
@@ -72,29 +72,13 @@ public sealed partial class CrashLoopMonitor(INatsConnection nats, ILogger<Crash
         };
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string Subscription => "System event";
+
+    protected override async Task ListenAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        await foreach (var systemEvent in SystemEventStream.SubscribeAsync(nats, logger, stoppingToken))
         {
-            try
-            {
-                await foreach (var systemEvent in SystemEventStream.SubscribeAsync(nats, logger, stoppingToken))
-                {
-                    Record(systemEvent);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (NatsException ex)
-            {
-                LogSubscriptionLost(ex.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), _time, stoppingToken);
-            }
+            Record(systemEvent);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "System event subscription lost, subscribing again: {Reason}")]
-    private partial void LogSubscriptionLost(string reason);
 }

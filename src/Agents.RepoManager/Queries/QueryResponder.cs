@@ -23,7 +23,7 @@ public sealed partial class QueryResponder(
     JobWorkflow workflow,
     TaskPublisher publisher,
     TimeProvider time,
-    ILogger<QueryResponder> logger) : BackgroundService
+    ILogger<QueryResponder> logger) : NatsListener(logger, time)
 {
     private const string QueueGroup = "repomanager-queries";
     private const string QuerySubjects = Subjects.Prefix + ".query.>";
@@ -31,31 +31,19 @@ public sealed partial class QueryResponder(
     /// <summary>True once the query subscription is in place (part of the Repo Manager's health).</summary>
     public bool IsListening { get; private set; }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string Subscription => "Query";
+
+    protected override async Task ListenAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        await using var subscription = await nats.SubscribeCoreAsync<byte[]>(QuerySubjects, QueueGroup, cancellationToken: stoppingToken);
+        IsListening = true;
+        await foreach (var request in subscription.Msgs.ReadAllAsync(stoppingToken))
         {
-            try
-            {
-                await using var subscription = await nats.SubscribeCoreAsync<byte[]>(QuerySubjects, QueueGroup, cancellationToken: stoppingToken);
-                IsListening = true;
-                await foreach (var request in subscription.Msgs.ReadAllAsync(stoppingToken))
-                {
-                    await AnswerAsync(request, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (NatsException ex)
-            {
-                IsListening = false;
-                LogSubscriptionLost(ex.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
-            }
+            await AnswerAsync(request, stoppingToken);
         }
     }
+
+    protected override void OnLost() => IsListening = false;
 
     private async Task AnswerAsync(NatsMsg<byte[]> request, CancellationToken cancellationToken)
     {
@@ -173,7 +161,7 @@ public sealed partial class QueryResponder(
                 $"job {job.Id} is {WireName<JobStatus>.Of(job.Status)}, not {WireName<JobStatus>.Of(JobStatus.AwaitingApproval)}: only a job waiting for approval can be {(approved ? "approved" : "rejected")}");
         }
 
-        var decision = new ApprovalDecision(job.Id, approved, time.GetUtcNow(),
+        var decision = new ApprovalDecision(job.Id, approved, Time.GetUtcNow(),
             string.IsNullOrWhiteSpace(decidedBy) ? null : decidedBy.Trim(),
             string.IsNullOrWhiteSpace(reason) ? null : reason.Trim());
         PublishOutcome outcome;
@@ -214,7 +202,4 @@ public sealed partial class QueryResponder(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Query on {Subject} failed")]
     private partial void LogQueryFailed(string subject, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Query subscription lost, subscribing again: {Reason}")]
-    private partial void LogSubscriptionLost(string reason);
 }

@@ -13,15 +13,14 @@ public sealed partial class AgentRegistry(
     INatsConnection nats,
     IOptions<AgentRegistryOptions> options,
     ILogger<AgentRegistry> logger,
-    TimeProvider? time = null) : BackgroundService
+    TimeProvider? time = null) : NatsListener(logger, time)
 {
     private readonly ConcurrentDictionary<string, AgentHeartbeat> _instances = new();
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>The instances known now, healthy or not; stopped ones only when asked for.</summary>
     public IReadOnlyList<AgentHealth> Snapshot(bool includeStopped = false)
     {
-        var now = _time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var timeout = options.Value.HeartbeatTimeout;
         foreach (var (key, heartbeat) in _instances)
         {
@@ -63,44 +62,28 @@ public sealed partial class AgentRegistry(
             (_, known) => heartbeat.Timestamp >= known.Timestamp ? heartbeat : known);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string Subscription => "Heartbeat";
+
+    protected override async Task ListenAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        await foreach (var message in nats.SubscribeAsync<byte[]>(Subjects.HeartbeatsAll, cancellationToken: stoppingToken))
         {
+            if (message.Data is not { Length: > 0 } data)
+            {
+                continue;
+            }
+
             try
             {
-                await foreach (var message in nats.SubscribeAsync<byte[]>(Subjects.HeartbeatsAll, cancellationToken: stoppingToken))
-                {
-                    if (message.Data is not { Length: > 0 } data)
-                    {
-                        continue;
-                    }
-
-                    try
-                    {
-                        Record(MessageSerializer.DeserializeMessage<AgentHeartbeat>(data));
-                    }
-                    catch (ContractViolationException ex)
-                    {
-                        LogBadHeartbeat(message.Subject, ex.Reason.ToString());
-                    }
-                }
+                Record(MessageSerializer.DeserializeMessage<AgentHeartbeat>(data));
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (ContractViolationException ex)
             {
-                return;
-            }
-            catch (NatsException ex)
-            {
-                LogSubscriptionLost(ex.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), _time, stoppingToken);
+                LogBadHeartbeat(message.Subject, ex.Reason.ToString());
             }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a heartbeat on {Subject}: {Reason}")]
     private partial void LogBadHeartbeat(string subject, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat subscription lost, subscribing again: {Reason}")]
-    private partial void LogSubscriptionLost(string reason);
 }
