@@ -12,6 +12,8 @@ builder.AddAgent(AgentType.RepoManager)
     .Handle<ReviewResult, JobWorkflow>()
     .Handle<ApprovalDecision, JobWorkflow>();
 builder.Services.AddJobWorkflow(builder.Configuration);
+// Job events every agent stores and could not publish reach the event stream through this relay.
+builder.AddEventRelay();
 builder.Services.Configure<AgentRegistryOptions>(builder.Configuration.GetSection(AgentRegistryOptions.SectionName));
 builder.Services.AddSingleton<AgentRegistry>();
 builder.Services.AddHostedService(services => services.GetRequiredService<AgentRegistry>());

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using MultiAgent.AgentRuntime.Events;
 using MultiAgent.AgentRuntime.Health;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
@@ -48,6 +49,17 @@ public static class AgentHostExtensions
         builder.Services.AddHostedService<AgentReadinessService>();
         builder.Services.AddHostedService<HeartbeatPublisher>();
         builder.Services.AddHostedService<MemoryWatchdog>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Runs the event stream's outbox relay in this process (<see cref="EventRelay"/>, settings <c>MultiAgent:Events</c>):
+    /// the Repo Manager does, for the events every agent stores.
+    /// </summary>
+    public static TBuilder AddEventRelay<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.Configure<EventRelayOptions>(builder.Configuration.GetSection(EventRelayOptions.SectionName));
+        builder.Services.AddHostedService<EventRelay>();
         return builder;
     }
 }

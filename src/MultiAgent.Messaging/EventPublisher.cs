@@ -16,7 +16,13 @@ public sealed partial class EventPublisher(INatsJSContext js, ILogger<EventPubli
 {
     private readonly SecretRedactor _redactor = redactor ?? new SecretRedactor();
 
-    /// <summary>Publishes <paramref name="jobEvent"/>.</summary>
+    /// <summary>The stream's message id of the job event stored as entry <paramref name="eventId"/> of the event log.</summary>
+    public static string MessageId(long eventId) => "job-event-" + eventId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Publishes <paramref name="jobEvent"/>; with an <see cref="JobEvent.EventId"/>, as message <see cref="MessageId"/>, so
+    /// publishing it again within the stream's duplicate window stores nothing (<see cref="PublishOutcome.IsDuplicate"/>).
+    /// </summary>
     /// <exception cref="ArgumentException">The job id or the type cannot be used in a subject.</exception>
     public async Task<PublishOutcome> PublishAsync(JobEvent jobEvent, CancellationToken cancellationToken)
     {
@@ -28,7 +34,12 @@ public sealed partial class EventPublisher(INatsJSContext js, ILogger<EventPubli
             Data = jobEvent.Data is { } details ? _redactor.Redact(details) : null,
         });
         var ack = await js.PublishAsync(
-            subject, data, NatsRawSerializer<byte[]>.Default, headers: TraceHeaders.ForJob(jobEvent.JobId), cancellationToken: cancellationToken);
+            subject,
+            data,
+            NatsRawSerializer<byte[]>.Default,
+            new NatsJSPubOpts { MsgId = jobEvent.EventId is { } id ? MessageId(id) : null },
+            TraceHeaders.ForJob(jobEvent.JobId),
+            cancellationToken);
         return JetStreamAcks.ToOutcome(ack);
     }
 

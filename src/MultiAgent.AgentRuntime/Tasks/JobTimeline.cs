@@ -7,22 +7,20 @@ using MultiAgent.Persistence;
 namespace MultiAgent.AgentRuntime.Tasks;
 
 /// <summary>
-/// Records what happens to a job twice: in its timeline in PostgreSQL (the source of truth, read by job-status), and as
-/// a live event on NATS (for watchers and notifications). The NATS event is best effort; the timeline is not.
-/// A change of the job's state and the entries that tell of it are stored in one transaction
-/// (<see cref="TransitionAsync"/>).
+/// Records what happens to a job: in its event log in PostgreSQL (the source of truth, read by job-status), then on the
+/// event stream (for watchers and notifications), published from what was stored. A change of the job's state and the
+/// entries that tell of it are stored in one transaction (<see cref="TransitionAsync"/>). An entry published at once is
+/// marked so; one that could not be (NATS away, or this process dies first) is published later by the
+/// <see cref="Events.EventRelay"/>, so every stored entry reaches the stream and nothing unstored does.
 /// </summary>
-public sealed partial class JobTimeline(
-    EventLog eventLog, JobStore jobs, EventPublisher events, ILogger<JobTimeline> logger, TimeProvider? time = null)
+public sealed partial class JobTimeline(EventLog eventLog, JobStore jobs, EventPublisher events, ILogger<JobTimeline> logger)
 {
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
-
     public async Task RecordAsync(
         string jobId, string type, string message, string? taskId = null, AgentType? agentType = null,
         JsonElement? data = null, CancellationToken cancellationToken = default)
     {
-        await eventLog.AppendAsync(jobId, type, message, data, cancellationToken);
-        await PublishAsync(new JobEvent(jobId, type, message, _time.GetUtcNow(), taskId, agentType, data), cancellationToken);
+        var stored = await eventLog.AppendAsync(jobId, new NewJobEvent(type, message, data, taskId, agentType), cancellationToken);
+        await PublishAsync([stored], cancellationToken);
     }
 
     /// <summary>
@@ -34,31 +32,46 @@ public sealed partial class JobTimeline(
         string jobId, JobStatus to, JobChanges? changes, IReadOnlyList<NewJobEvent> entries, string? taskId = null,
         AgentType? agentType = null, CancellationToken cancellationToken = default)
     {
-        if (await jobs.TransitionAsync(jobId, to, changes, entries, cancellationToken) is not { } stored)
+        var tagged = entries.Select(e => e with { TaskId = e.TaskId ?? taskId, AgentType = e.AgentType ?? agentType }).ToList();
+        if (await jobs.TransitionAsync(jobId, to, changes, tagged, cancellationToken) is not { } stored)
         {
             return false;
         }
 
-        foreach (var entry in stored)
-        {
-            await PublishAsync(new JobEvent(jobId, entry.Type, entry.Message, entry.CreatedAt, taskId, agentType, entry.Data), cancellationToken);
-        }
-
+        await PublishAsync(stored, cancellationToken);
         return true;
     }
 
-    private async Task PublishAsync(JobEvent @event, CancellationToken cancellationToken)
+    private async Task PublishAsync(IReadOnlyList<EventLogEntry> stored, CancellationToken cancellationToken)
     {
+        var published = new List<long>(stored.Count);
         try
         {
-            await events.PublishAsync(@event, cancellationToken);
+            foreach (var entry in stored)
+            {
+                await events.PublishAsync(entry.ToJobEvent(), cancellationToken);
+                published.Add(entry.Id);
+            }
         }
         catch (Exception ex) when (ex is NATS.Client.Core.NatsException or TimeoutException)
         {
-            LogEventNotPublished(@event.Type, @event.JobId, ex.Message);
+            LogLeftToRelay(stored.Count - published.Count, stored[0].JobId, ex.Message);
+        }
+
+        try
+        {
+            await eventLog.MarkPublishedAsync(published, cancellationToken);
+        }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            // Published but not marked: the relay publishes them again, and the stream keeps them once (message id).
+            LogNotMarked(published.Count, stored[0].JobId, ex.Message);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {Type} of job {JobId} is in the timeline but was not published: {Reason}")]
-    private partial void LogEventNotPublished(string type, string jobId, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} event(s) of job {JobId} are stored but not published yet ({Reason}); the event relay will publish them")]
+    private partial void LogLeftToRelay(int count, string jobId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} published event(s) of job {JobId} could not be marked published ({Reason}); the event relay will publish them again (stored once)")]
+    private partial void LogNotMarked(int count, string jobId, string reason);
 }

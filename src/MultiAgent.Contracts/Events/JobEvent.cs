@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace MultiAgent.Contracts;
 
 /// <summary>
-/// Something that happened to a job, published on <see cref="Subjects.EventsStream"/> for observers (the CLI's live view).
-/// Events are informational: PostgreSQL, not this stream, is the source of truth.
+/// Something that happened to a job, published on <see cref="Subjects.EventsStream"/> for observers (the CLI's live view,
+/// notifications) from the job's event log in PostgreSQL, the source of truth: every stored entry is published at least
+/// once, and nothing that was not stored.
 /// </summary>
 /// <param name="JobId">The job the event belongs to (a valid subject token).</param>
 /// <param name="Type">What happened; one of <see cref="JobEventTypes"/> (e.g. "task.started").</param>
@@ -13,6 +14,10 @@ namespace MultiAgent.Contracts;
 /// <param name="TaskId">The task concerned, if any.</param>
 /// <param name="AgentType">The agent concerned, if any.</param>
 /// <param name="Data">Extra structured detail, if any (e.g. a pull request URL).</param>
+/// <param name="EventId">
+/// The event's entry in the job's event log (PostgreSQL), which it is published from: unique per event, and its message
+/// id on the stream, so an event published twice (by its writer and by the outbox relay) is stored once.
+/// </param>
 public sealed record JobEvent(
     string JobId,
     string Type,
@@ -20,4 +25,5 @@ public sealed record JobEvent(
     DateTimeOffset Timestamp,
     string? TaskId = null,
     AgentType? AgentType = null,
-    JsonElement? Data = null);
+    JsonElement? Data = null,
+    long? EventId = null);

@@ -2,14 +2,16 @@ using System.Text.Json;
 using MultiAgent.Persistence.Internal;
 using MultiAgent.Persistence.Sql;
 using MultiAgent.Secrets;
+using MultiAgent.Contracts;
 using Npgsql;
 
 namespace MultiAgent.Persistence;
 
 /// <summary>
-/// The append-only job event log (<c>job_events</c>): entries are added and read, never changed or removed.
-/// The message and data pass through the <see cref="SecretRedactor"/> before they are stored (credential shapes only
-/// when none is given). Database errors surface as <see cref="NpgsqlException"/>.
+/// The append-only job event log (<c>job_events</c>): entries are added and read, never changed or removed, except for
+/// the mark that an entry was published to the event stream (the log is the stream's outbox: <see cref="ReadUnpublishedAsync"/>,
+/// <see cref="MarkPublishedAsync"/>). The message and data pass through the <see cref="SecretRedactor"/> before they are
+/// stored (credential shapes only when none is given). Database errors surface as <see cref="NpgsqlException"/>.
 /// </summary>
 /// <remarks>
 /// Ids come from a sequence, so two appends committing concurrently can become visible out of id order; a reader
@@ -23,10 +25,15 @@ public sealed class EventLog(NpgsqlDataSource dataSource, TimeProvider? timeProv
     /// <summary>Appends an entry to the job's log.</summary>
     /// <returns>The new entry's id.</returns>
     public async Task<long> AppendAsync(
-        string jobId, string type, string message, JsonElement? data = null, CancellationToken cancellationToken = default)
+        string jobId, string type, string message, JsonElement? data = null, CancellationToken cancellationToken = default) =>
+        (await AppendAsync(jobId, new NewJobEvent(type, message, data), cancellationToken)).Id;
+
+    /// <summary>Appends <paramref name="entry"/> to the job's log.</summary>
+    /// <returns>The entry as stored (redacted, with its id and time).</returns>
+    public async Task<EventLogEntry> AppendAsync(string jobId, NewJobEvent entry, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return (await AppendAsync(connection, null, jobId, new NewJobEvent(type, message, data), cancellationToken)).Id;
+        return await AppendAsync(connection, null, jobId, entry, cancellationToken);
     }
 
     /// <summary>
@@ -43,11 +50,13 @@ public sealed class EventLog(NpgsqlDataSource dataSource, TimeProvider? timeProv
 
         var message = _redactor.Redact(entry.Message) ?? "";
         var data = entry.Data is { } details ? _redactor.Redact(details) : (JsonElement?)null;
+        // PostgreSQL keeps microseconds: the entry returned is exactly what a later read (the relay's) gives.
         var now = _time.UtcNow();
+        now = now.AddTicks(-(now.Ticks % (TimeSpan.TicksPerMillisecond / 1000)));
         await using var command = new NpgsqlCommand(
             """
-            INSERT INTO job_events (job_id, type, message, data, created_at)
-            VALUES (@job_id, @type, @message, @data, @now)
+            INSERT INTO job_events (job_id, type, message, data, created_at, task_id, agent_type)
+            VALUES (@job_id, @type, @message, @data, @now, @task_id, @agent_type)
             RETURNING id
             """, connection, transaction);
         command.Parameters.AddAll(
@@ -57,10 +66,45 @@ public sealed class EventLog(NpgsqlDataSource dataSource, TimeProvider? timeProv
             Db.Text("message", message),
             Db.Jsonb("data", data),
             Db.Timestamp("now", now),
+            Db.Text("task_id", entry.TaskId),
+            Db.Text("agent_type", entry.AgentType is { } agent ? WireName<AgentType>.Of(agent) : null),
         ]);
         var id = (long)(await command.ExecuteScalarAsync(cancellationToken)
             ?? throw new InvalidOperationException("INSERT … RETURNING id returned nothing."));
-        return new EventLogEntry(id, jobId, entry.Type, message, data, now);
+        return new EventLogEntry(id, jobId, entry.Type, message, data, now, entry.TaskId, entry.AgentType);
+    }
+
+    /// <summary>
+    /// Entries not yet marked published and appended at least <paramref name="minAge"/> ago (their writer had that
+    /// long to publish them itself), oldest first, at most <paramref name="limit"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<EventLogEntry>> ReadUnpublishedAsync(int limit, TimeSpan minAge, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var command = dataSource.CreateCommand(
+            $"""
+            SELECT {Columns} FROM job_events
+            WHERE published_at IS NULL AND created_at <= @before
+            ORDER BY id
+            LIMIT @limit
+            """);
+        command.Parameters.AddAll([Db.Timestamp("before", _time.UtcNow() - minAge), Db.Integer("limit", limit)]);
+        return await ReadEntriesAsync(command, cancellationToken);
+    }
+
+    /// <summary>Marks the entries <paramref name="ids"/> as published to the event stream (those already marked stay as they were).</summary>
+    public async Task MarkPublishedAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = dataSource.CreateCommand(
+            "UPDATE job_events SET published_at = @now WHERE id = ANY(@ids) AND published_at IS NULL");
+        command.Parameters.AddAll([Db.Timestamp("now", _time.UtcNow()), new NpgsqlParameter<long[]>("ids", [.. ids])]);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>The job's entries with an id greater than <paramref name="afterId"/>, in append order.</summary>
@@ -71,14 +115,20 @@ public sealed class EventLog(NpgsqlDataSource dataSource, TimeProvider? timeProv
         ArgumentOutOfRangeException.ThrowIfNegative(afterId);
 
         await using var command = dataSource.CreateCommand(
-            """
-            SELECT id, job_id, type, message, data, created_at FROM job_events
+            $"""
+            SELECT {Columns} FROM job_events
             WHERE job_id = @job_id AND id > @after_id
             ORDER BY id
             """);
         command.Parameters.Add(Db.Text("job_id", jobId));
         command.Parameters.Add(Db.Bigint("after_id", afterId));
+        return await ReadEntriesAsync(command, cancellationToken);
+    }
 
+    private const string Columns = "id, job_id, type, message, data, created_at, task_id, agent_type";
+
+    private static async Task<IReadOnlyList<EventLogEntry>> ReadEntriesAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
         var events = new List<EventLogEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -89,7 +139,9 @@ public sealed class EventLog(NpgsqlDataSource dataSource, TimeProvider? timeProv
                 reader.Get<string>("type"),
                 reader.Get<string>("message"),
                 reader.GetJson("data"),
-                reader.Get<DateTimeOffset>("created_at")));
+                reader.Get<DateTimeOffset>("created_at"),
+                reader.GetNullableString("task_id"),
+                reader.GetNullableString("agent_type") is { } agent ? WireName<AgentType>.Parse(agent) : null));
         }
 
         return events;

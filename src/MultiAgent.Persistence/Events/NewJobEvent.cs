@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MultiAgent.Contracts;
 
 namespace MultiAgent.Persistence;
 
@@ -6,4 +7,6 @@ namespace MultiAgent.Persistence;
 /// <param name="Type">What happened, e.g. "job.transition".</param>
 /// <param name="Message">Human-readable description (redacted before it is stored).</param>
 /// <param name="Data">Structured details, if any (redacted before they are stored).</param>
-public sealed record NewJobEvent(string Type, string Message, JsonElement? Data = null);
+/// <param name="TaskId">The task concerned, if any.</param>
+/// <param name="AgentType">The agent concerned, if any.</param>
+public sealed record NewJobEvent(string Type, string Message, JsonElement? Data = null, string? TaskId = null, AgentType? AgentType = null);

@@ -6,8 +6,8 @@ using MultiAgent.IntegrationTests.Infrastructure;
 namespace MultiAgent.IntegrationTests.EndToEnd;
 
 /// <summary>
-/// A server dies (kill -9) in the middle of a job: the AppHost starts it again by itself, the agents reconnect, and
-/// the job completes exactly once.
+/// A server dies (kill -9) in the middle of a job: the AppHost starts it again by itself, the agents reconnect, the
+/// job completes exactly once, and the event stream holds every event the job's log does, once.
 /// </summary>
 [Collection(SystemCollection.Name)]
 public sealed class ServerCrashScenarios(SystemFixture system) : ScenarioTests(system)
@@ -41,5 +41,9 @@ public sealed class ServerCrashScenarios(SystemFixture system) : ScenarioTests(s
         Assert.Single(await Client.PullRequests.ListReviewsAsync(scenario.Repository, 1));
         Assert.Single(done.Timeline, e => e.Type == JobEventTypes.JobCompleted);
         Assert.Empty(scenario.Llm.Unscripted);
+        // Every event the job's log holds is on the event stream once (the outbox relay publishes what NATS missed).
+        var stored = await Client.Events.ReadAsync(jobId);
+        // (Writers publish side by side, so the stream's order is not the log's.)
+        Assert.Equal(stored.Select(e => e.Id), (await Client.StreamedEventsAsync(jobId)).Select(e => e.EventId ?? -1).Order());
     }
 }

@@ -33,6 +33,7 @@ public sealed class SystemClient : IAsyncDisposable
         Queries = new QueryClient(nats, TimeSpan.FromSeconds(10));
         Jobs = new JobStore(database);
         Tasks = new TaskStore(database);
+        Events = new EventLog(database);
         PullRequests = new LocalPullRequestStore(database);
     }
 
@@ -41,6 +42,9 @@ public sealed class SystemClient : IAsyncDisposable
     public JobStore Jobs { get; }
 
     public TaskStore Tasks { get; }
+
+    /// <summary>The job event log: what the event stream must carry, each entry once.</summary>
+    public EventLog Events { get; }
 
     /// <summary>The local-git host's pull requests, reviews and comments (keyed by the bare repository's path).</summary>
     public LocalPullRequestStore PullRequests { get; }
@@ -158,6 +162,34 @@ public sealed class SystemClient : IAsyncDisposable
         }
 
         return dump.ToString();
+    }
+
+    /// <summary>
+    /// The job's events on the event stream, in stream order, once the stream holds as many as its event log (the outbox
+    /// relay may still be publishing some); fails when it holds more (an event stored twice).
+    /// </summary>
+    public async Task<IReadOnlyList<JobEvent>> StreamedEventsAsync(string jobId, TimeSpan? patience = null)
+    {
+        var stored = (await Events.ReadAsync(jobId)).Count;
+        var js = _nats.CreateJetStreamContext();
+        await Eventually.ReturnsAsync(
+            async ct => (await js.GetStreamAsync(Subjects.EventsStream, new() { SubjectsFilter = Subjects.EventsForJob(jobId) }, ct)).Info.State.Subjects?.Values.Sum() ?? 0,
+            count => count >= stored, patience ?? DefaultPatience, $"the {stored} stored events of job {jobId} on the event stream");
+        var onStream = (await js.GetStreamAsync(Subjects.EventsStream, new() { SubjectsFilter = Subjects.EventsForJob(jobId) })).Info.State.Subjects!.Values.Sum();
+        Assert.True(onStream == stored, $"the stream holds {onStream} events of job {jobId}, its log {stored}");
+
+        var events = new List<JobEvent>();
+        using var timeout = new CancellationTokenSource(patience ?? DefaultPatience);
+        await foreach (var jobEvent in new EventPublisher(js, Microsoft.Extensions.Logging.Abstractions.NullLogger<EventPublisher>.Instance).SubscribeAsync(jobId, timeout.Token))
+        {
+            events.Add(jobEvent);
+            if (events.Count == stored)
+            {
+                break;
+            }
+        }
+
+        return events;
     }
 
     /// <summary>Every message every JetStream stream holds (subject, headers and data), one per line.</summary>

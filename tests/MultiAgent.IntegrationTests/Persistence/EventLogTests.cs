@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MultiAgent.Contracts;
 using MultiAgent.Persistence;
 using MultiAgent.IntegrationTests.Infrastructure;
 
@@ -37,6 +38,31 @@ public sealed class EventLogTests(InfrastructureFixture infrastructure) : StoreT
         Assert.Equal([second, third], afterFirst.Select(e => e.Id));
         Assert.Empty(await Log.ReadAsync(jobId, third));
         Assert.Empty(await Log.ReadAsync(NewId("job")));
+    }
+
+    [Fact]
+    public async Task An_entry_waits_for_the_relay_until_it_is_marked_published_and_keeps_its_task_and_agent()
+    {
+        var jobId = NewId("job");
+        var first = await Log.AppendAsync(jobId, new NewJobEvent("task.started", "Coder started", null, "task-1", AgentType.Coder));
+        Clock.Advance(TimeSpan.FromSeconds(3));
+        var second = await Log.AppendAsync(jobId, new NewJobEvent("task.completed", "Coder finished", null, "task-1", AgentType.Coder));
+
+        // Entries younger than two seconds are left to their writer.
+        var waiting = Mine(await Log.ReadUnpublishedAsync(10_000, TimeSpan.FromSeconds(2)));
+        await Log.MarkPublishedAsync([first.Id]);
+        await Log.MarkPublishedAsync([first.Id]); // again: no change, no error
+        var afterMark = Mine(await Log.ReadUnpublishedAsync(10_000, TimeSpan.Zero));
+        await Log.MarkPublishedAsync([second.Id]);
+
+        Assert.Equal([first.Id], waiting.Select(e => e.Id));
+        Assert.Equal(("task-1", AgentType.Coder), (waiting[0].TaskId, waiting[0].AgentType));
+        Assert.Equal([second.Id], afterMark.Select(e => e.Id));
+        Assert.Empty(Mine(await Log.ReadUnpublishedAsync(10_000, TimeSpan.Zero)));
+        Assert.Equal(new JobEvent(jobId, "task.completed", "Coder finished", Start.AddSeconds(3), "task-1", AgentType.Coder, null, second.Id),
+            (await Log.ReadAsync(jobId))[1].ToJobEvent());
+
+        List<EventLogEntry> Mine(IEnumerable<EventLogEntry> entries) => [.. entries.Where(e => e.JobId == jobId)];
     }
 
     [Fact]

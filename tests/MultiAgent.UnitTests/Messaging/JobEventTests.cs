@@ -13,7 +13,7 @@ public sealed class JobEventTests
     public void A_fully_populated_event_round_trips()
     {
         using var data = JsonDocument.Parse("""{"pullRequest":17,"tags":["a","b"]}""");
-        var expected = new JobEvent("job-1", JobEventTypes.ReviewPosted, "approved", At, "task-3", AgentType.RepoManager, data.RootElement.Clone());
+        var expected = new JobEvent("job-1", JobEventTypes.ReviewPosted, "approved", At, "task-3", AgentType.RepoManager, data.RootElement.Clone(), 4711);
 
         var actual = MessageSerializer.DeserializeMessage<JobEvent>(MessageSerializer.SerializeMessage(expected));
 
@@ -32,6 +32,15 @@ public sealed class JobEventTests
         Assert.Equal(["jobId", "type", "message", "timestamp", "agentType"], names);
         Assert.Equal("REPO_MANAGER", document.RootElement.GetProperty("agentType").GetString());
         Assert.Equal("task.started", document.RootElement.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public void An_event_from_the_log_carries_its_entry_id_which_is_its_message_id_on_the_stream()
+    {
+        var json = Encoding.UTF8.GetString(MessageSerializer.SerializeMessage(new JobEvent("job-1", JobEventTypes.JobCreated, "m", At, EventId: 42)));
+
+        Assert.EndsWith(""","eventId":42}""", json, StringComparison.Ordinal);
+        Assert.Equal("job-event-42", MultiAgent.Messaging.EventPublisher.MessageId(42));
     }
 
     [Fact]
