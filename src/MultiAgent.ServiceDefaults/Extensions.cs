@@ -28,8 +28,30 @@ public static class ServiceDefaultsExtensions
     /// <summary>Tag of the health checks that count for liveness.</summary>
     public const string LiveTag = "live";
 
+    /// <summary>
+    /// Log levels every service starts from, unless configuration names the category (appsettings, environment, e.g.
+    /// <c>Logging__LogLevel__Npgsql=Information</c> to see every SQL command again): the framework's per-command and
+    /// per-request lines only from Warning up. At Information, Npgsql logs every command and ASP.NET Core every health
+    /// probe: a Repo Manager wrote about 500 lines a second in a soak run, which the AppHost must read, keep and write
+    /// to disk, and which slowed its restart.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, LogLevel> QuietCategories = new Dictionary<string, LogLevel>
+    {
+        ["Npgsql"] = LogLevel.Warning,
+        ["Microsoft.AspNetCore"] = LogLevel.Warning,
+        ["System.Net.Http.HttpClient"] = LogLevel.Warning,
+    };
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        foreach (var (category, level) in QuietCategories)
+        {
+            if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
+            {
+                builder.Logging.AddFilter(category, level);
+            }
+        }
+
         builder.AddSecretRedaction();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
