@@ -3,14 +3,16 @@ using MultiAgent.IntegrationTests.Infrastructure;
 
 namespace MultiAgent.Soak;
 
-/// <summary>One reading of a process's resident memory.</summary>
-public sealed record MemorySample(string Resource, int ProcessId, TimeSpan At, long ResidentBytes);
+/// <summary>One reading of a process's resident memory and, for an agent, its managed heap after the last collection.</summary>
+public sealed record MemorySample(string Resource, int ProcessId, TimeSpan At, long ResidentBytes, long? HeapAfterGcBytes = null);
 
 /// <summary>
 /// Reads the resident memory (VmRSS) of every agent's and server's current process every <see cref="Interval"/>, and
-/// of this process (the AppHost, which Aspire.Hosting.Testing runs in-process, with the fakes).
+/// of this process (the AppHost, which Aspire.Hosting.Testing runs in-process, with the fakes); for each agent also the
+/// managed heap after its last garbage collection, from its heartbeat (the agents query): what it really keeps, where a
+/// leak shows, while the resident size also moves with the collector's own sizing.
 /// </summary>
-public sealed class MemorySampler(SystemFixture system, TimeProvider time)
+public sealed class MemorySampler(SystemFixture system, MultiAgent.Messaging.QueryClient queries, TimeProvider time)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
     public const string AppHost = "apphost+harness";
@@ -35,14 +37,15 @@ public sealed class MemorySampler(SystemFixture system, TimeProvider time)
         using var timer = new PeriodicTimer(Interval, time);
         do
         {
-            Sample();
+            await SampleAsync(cancellationToken);
         }
         while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
     }
 
-    public void Sample()
+    public async Task SampleAsync(CancellationToken cancellationToken)
     {
         var at = time.GetElapsedTime(_start);
+        var heaps = await HeapsAsync(cancellationToken);
         foreach (var resource in Resources)
         {
             var pid = resource == AppHost ? Environment.ProcessId : CurrentProcess(resource);
@@ -50,9 +53,25 @@ public sealed class MemorySampler(SystemFixture system, TimeProvider time)
             {
                 lock (_samples)
                 {
-                    _samples.Add(new MemorySample(resource, id, at, bytes));
+                    _samples.Add(new MemorySample(resource, id, at, bytes, heaps.GetValueOrDefault(resource)));
                 }
             }
+        }
+    }
+
+    /// <summary>Each healthy agent's heap after GC, by resource name; empty when the Repo Manager cannot answer now.</summary>
+    private async Task<Dictionary<string, long?>> HeapsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reply = await queries.AgentsAsync(cancellationToken: cancellationToken);
+            return reply.Agents.Where(a => a.Healthy)
+                .GroupBy(a => MultiAgent.Contracts.AgentCatalogue.Of(a.AgentType).Name)
+                .ToDictionary(g => g.Key, g => (long?)g.OrderByDescending(a => a.LastHeartbeat).First().HeapAfterGcBytes);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return [];
         }
     }
 

@@ -49,7 +49,7 @@ try
     });
 
     var clock = Stopwatch.StartNew();
-    var memory = new MemorySampler(system, TimeProvider.System);
+    var memory = new MemorySampler(system, client.Queries, TimeProvider.System);
     var sampling = memory.RunAsync(stop.Token);
     using var stopChaos = new CancellationTokenSource();
     var chaos = new ChaosLoop(system, options, output);
@@ -78,7 +78,7 @@ try
 
     await stopChaos.CancelAsync();
     await Ignore(killing);
-    memory.Sample();
+    await memory.SampleAsync(CancellationToken.None);
     await stop.CancelAsync();
     await Ignore(sampling);
     await Ignore(listening);

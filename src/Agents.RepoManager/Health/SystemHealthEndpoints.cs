@@ -42,7 +42,7 @@ public static class SystemHealthEndpoints
                 registry.Snapshot(includeStopped: true)
                     .Select(a => new AgentFigures(a.InstanceId, Subjects.AgentToken(a.AgentType), a.Healthy, a.TasksProcessed,
                         a.TasksFailed, Math.Round(a.ErrorRate, 4), Math.Round(a.AverageDurationMs, 1), a.LastCompletedAt,
-                        a.WorkingSetBytes, a.CpuPercent))
+                        a.WorkingSetBytes, a.CpuPercent, a.HeapAfterGcBytes))
                     .ToList()));
         });
         return app;

@@ -61,4 +61,5 @@ public sealed record AgentFigures(
     double AverageDurationMs,
     DateTimeOffset? LastCompletedAt,
     long WorkingSetBytes,
-    double CpuPercent);
+    double CpuPercent,
+    long HeapAfterGcBytes);

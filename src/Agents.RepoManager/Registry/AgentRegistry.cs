@@ -45,7 +45,8 @@ public sealed partial class AgentRegistry(
                 h.AverageDurationMs,
                 h.LastCompletedAt,
                 h.WorkingSetBytes,
-                h.CpuPercent))
+                h.CpuPercent,
+                h.HeapAfterGcBytes))
             .OrderBy(h => h.AgentType)
             .ThenBy(h => h.InstanceId, StringComparer.Ordinal)
             .ToList();

@@ -99,7 +99,8 @@ public sealed class AgentMetrics
             lastCompleted == 0 ? null : new DateTimeOffset(lastCompleted, TimeSpan.Zero),
             inFlight,
             Environment.WorkingSet,
-            CpuPercentSinceLastSnapshot());
+            CpuPercentSinceLastSnapshot(),
+            GC.GetGCMemoryInfo().HeapSizeBytes);
     }
 
     // The process's CPU time since the previous snapshot over the wall time since then and the machine's processors.

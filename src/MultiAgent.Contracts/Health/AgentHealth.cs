@@ -4,6 +4,7 @@ namespace MultiAgent.Contracts;
 /// <param name="Healthy">Heard from within the heartbeat timeout and not stopped.</param>
 /// <param name="ErrorRate">Failed share of the processed tasks, 0..1.</param>
 /// <param name="WorkingSetBytes">The process's memory in use at its last heartbeat.</param>
+/// <param name="HeapAfterGcBytes">Its managed heap after the last garbage collection, at its last heartbeat.</param>
 /// <param name="CpuPercent">Its CPU use between its last two heartbeats, in percent of the whole machine.</param>
 public sealed record AgentHealth(
     AgentType AgentType,
@@ -18,4 +19,5 @@ public sealed record AgentHealth(
     double AverageDurationMs,
     DateTimeOffset? LastCompletedAt = null,
     long WorkingSetBytes = 0,
-    double CpuPercent = 0);
+    double CpuPercent = 0,
+    long HeapAfterGcBytes = 0);

@@ -8,6 +8,7 @@ namespace MultiAgent.Contracts;
 /// <param name="TasksFailed">Of those, the ones that failed (retried, failed or dead-lettered).</param>
 /// <param name="AverageDurationMs">Mean wall time of the finished tasks.</param>
 /// <param name="InFlight">Tasks running now.</param>
+/// <param name="HeapAfterGcBytes">The managed heap's size after the last garbage collection: what the process really keeps (a leak shows here).</param>
 public sealed record AgentHeartbeat(
     AgentType AgentType,
     string InstanceId,
@@ -20,7 +21,8 @@ public sealed record AgentHeartbeat(
     DateTimeOffset? LastCompletedAt = null,
     int InFlight = 0,
     long WorkingSetBytes = 0,
-    double CpuPercent = 0)
+    double CpuPercent = 0,
+    long HeapAfterGcBytes = 0)
 {
     /// <summary>Failed share of the processed tasks (0 when none were processed).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
