@@ -4,6 +4,7 @@ using Agents.RepoManager.Registry;
 using Agents.RepoManager.Workflow;
 using MultiAgent.AgentRuntime;
 using MultiAgent.Contracts;
+using MultiAgent.Notifications;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddAgent(AgentType.RepoManager)
@@ -14,6 +15,8 @@ builder.AddAgent(AgentType.RepoManager)
 builder.Services.AddJobWorkflow(builder.Configuration);
 // Job events every agent stores and could not publish reach the event stream through this relay.
 builder.AddEventRelay();
+// Slack, Discord and email, from the event stream, for the channels MultiAgent:Notifications sets up.
+builder.Services.AddNotifications(builder.Configuration);
 builder.Services.Configure<AgentRegistryOptions>(builder.Configuration.GetSection(AgentRegistryOptions.SectionName));
 builder.Services.AddSingleton<AgentRegistry>();
 builder.Services.AddHostedService(services => services.GetRequiredService<AgentRegistry>());

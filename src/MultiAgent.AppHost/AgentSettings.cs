@@ -13,7 +13,7 @@ internal static class AgentSettings
     /// <summary>The sections every agent shares, then each agent type's own (<see cref="AgentDescriptor.SettingsSection"/>).</summary>
     public static readonly string[] ForwardedSections =
     [
-        "MultiAgent:Agent", "MultiAgent:TaskBus", "MultiAgent:Registry", "MultiAgent:Events", "MultiAgent:Workspaces", "MultiAgent:Git",
+        "MultiAgent:Agent", "MultiAgent:TaskBus", "MultiAgent:Registry", "MultiAgent:Events", "MultiAgent:Notifications", "MultiAgent:Workspaces", "MultiAgent:Git",
         "MultiAgent:LocalGit", "MultiAgent:GitHub", "MultiAgent:Llm",
         .. AgentCatalogue.All.Select(agent => agent.SettingsSection),
     ];
