@@ -58,6 +58,8 @@ public sealed class JetStreamTopologyTests(InfrastructureFixture infrastructure)
         using var timeout = new CancellationTokenSource(TaskBusHarness.Timeout);
         var staleEvents = JetStreamTopology.StreamConfigs(bus.Options).Single(s => s.Name == Subjects.EventsStream);
         staleEvents.MaxAge = TimeSpan.FromHours(1);
+        // As made before system events shared the stream.
+        staleEvents.Subjects = [Subjects.EventsAll];
         await bus.Js.CreateStreamAsync(staleEvents, timeout.Token);
         var staleTasks = JetStreamTopology.StreamConfigs(bus.Options).Single(s => s.Name == Subjects.TasksStream);
         await bus.Js.CreateStreamAsync(staleTasks, timeout.Token);
@@ -138,8 +140,9 @@ public sealed class JetStreamTopologyTests(InfrastructureFixture infrastructure)
 
         var events = (await js.GetStreamAsync(Subjects.EventsStream, cancellationToken: timeout.Token)).Info;
         Assert.Equal(StreamConfigRetention.Limits, events.Config.Retention);
-        Assert.Equal([Subjects.EventsAll], events.Config.Subjects);
+        Assert.Equal(["multiagent.events.>", "multiagent.system.>"], events.Config.Subjects);
         Assert.Equal(TimeSpan.FromDays(7), events.Config.MaxAge);
+        Assert.Equal(options.DuplicateWindow, events.Config.DuplicateWindow);
         Assert.Equal((options.StreamMaxBytes, StreamConfigDiscard.Old), (events.Config.MaxBytes, events.Config.Discard));
 
         var deadLetters = (await js.GetStreamAsync(Subjects.DeadLetterStream, cancellationToken: timeout.Token)).Info;
