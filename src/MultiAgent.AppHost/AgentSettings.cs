@@ -13,18 +13,22 @@ internal static class AgentSettings
     /// <summary>The sections every agent shares, then each agent type's own (<see cref="AgentDescriptor.SettingsSection"/>).</summary>
     public static readonly string[] ForwardedSections =
     [
-        "MultiAgent:Agent", "MultiAgent:TaskBus", "MultiAgent:Registry", "MultiAgent:Events", "MultiAgent:Notifications", "MultiAgent:Workspaces", "MultiAgent:Git",
+        "MultiAgent:Agent", "MultiAgent:TaskBus", "MultiAgent:Registry", "MultiAgent:Events", NotificationsSection, "MultiAgent:Workspaces", "MultiAgent:Git",
         "MultiAgent:LocalGit", "MultiAgent:GitHub", "MultiAgent:Llm",
         .. AgentCatalogue.All.Select(agent => agent.SettingsSection),
     ];
+
+    /// <summary>Notification channels (webhook URLs, the SMTP password): only the Repo Manager, which sends them, gets these.</summary>
+    public const string NotificationsSection = "MultiAgent:Notifications";
 
     /// <summary>The agents' memory limit (their runtime's MemoryWatchdog reads it too) and its default, 1 GiB; 0: none.</summary>
     public const string MemoryLimitSetting = "MultiAgent:Agent:MemoryLimitBytes";
 
     public const long DefaultMemoryLimitBytes = 1L << 30;
 
-    public static IEnumerable<(string Key, string Value)> From(IConfiguration configuration, IReadOnlyList<string> allowedRoots) =>
+    public static IEnumerable<(string Key, string Value)> From(IConfiguration configuration, IReadOnlyList<string> allowedRoots, AgentType agent) =>
         ForwardedSections
+            .Where(section => section != NotificationsSection || agent == AgentType.RepoManager)
             .SelectMany(section => configuration.GetSection(section).AsEnumerable())
             .Where(pair => pair.Value is not null && !IsAllowedRoots(pair.Key))
             .Select(pair => (EnvironmentName(pair.Key), pair.Value!))

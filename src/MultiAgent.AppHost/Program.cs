@@ -92,7 +92,7 @@ void ConfigureAgent<T>(IResourceBuilder<T> resource, AgentDescriptor agent)
             // be written into it in clear (so published agents allow no local repository); only the memory limit is.
             var settings = context.ExecutionContext.IsPublishMode
                 ? AgentSettings.PublishedMemoryLimit(builder.Configuration)
-                : AgentSettings.From(builder.Configuration, local.LocalRepositoryRoots);
+                : AgentSettings.From(builder.Configuration, local.LocalRepositoryRoots, agent.Type);
             foreach (var (key, value) in settings)
             {
                 context.EnvironmentVariables[key] = value;

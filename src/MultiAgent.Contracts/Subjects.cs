@@ -85,6 +85,13 @@ public static class Subjects
     /// <summary>The cancellation signal of one job.</summary>
     public static string JobCancel(string jobId) => $"{Prefix}.control.cancel.{EnsureToken(jobId)}";
 
+    /// <summary>The notification channels, each with a durable consumer of its own on <see cref="EventsStream"/>.</summary>
+    public static IReadOnlyList<string> NotificationChannels { get; } = ["slack", "discord", "email"];
+
+    /// <summary>Durable consumer of a notification channel on <see cref="EventsStream"/>, e.g. "notify-slack".</summary>
+    /// <exception cref="ArgumentException">The channel is not a valid token.</exception>
+    public static string NotificationConsumer(string channel) => "notify-" + EnsureToken(channel);
+
     /// <summary>Durable JetStream consumer name of an agent type's workers, e.g. "coder-worker".</summary>
     public static string DurableConsumer(AgentType agent) => $"{AgentToken(agent)}-worker";
 

@@ -119,6 +119,17 @@ public static class NatsUsers
 
             // The health report names a part the AppHost left stopped in a crash loop (system events).
             subscribe.Add(Subjects.SystemEventsAll);
+
+            // Notifications: each channel reads the event stream through its own durable consumer.
+            publish.AddRange(Subjects.NotificationChannels.Select(Subjects.NotificationConsumer).SelectMany(consumer => new[]
+            {
+                $"{JsApi}.CONSUMER.CREATE.{Subjects.EventsStream}.{consumer}",
+                $"{JsApi}.CONSUMER.CREATE.{Subjects.EventsStream}.{consumer}.>",
+                $"{JsApi}.CONSUMER.DURABLE.CREATE.{Subjects.EventsStream}.{consumer}",
+                $"{JsApi}.CONSUMER.INFO.{Subjects.EventsStream}.{consumer}",
+                $"{JsApi}.CONSUMER.MSG.NEXT.{Subjects.EventsStream}.{consumer}",
+                $"$JS.ACK.{Subjects.EventsStream}.{consumer}.>",
+            }));
             return new(token, "the Repo Manager agent", new NatsPermissions(publish, subscribe, AllowResponses: true).Deduplicated());
         }
 

@@ -36,7 +36,7 @@ public sealed partial class ChannelWorker(
     private readonly Lock _digestLock = new();
 
     /// <summary>The channel's durable consumer on the event stream.</summary>
-    public string ConsumerName => "notify-" + channel.Name;
+    public string ConsumerName => Subjects.NotificationConsumer(channel.Name);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

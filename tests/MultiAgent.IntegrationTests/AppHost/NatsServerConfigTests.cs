@@ -90,6 +90,11 @@ public sealed class NatsServerConfigTests : IDisposable
     [InlineData("apphost", "$JS.API.STREAM.DELETE.MULTIAGENT_EVENTS", false)]
     // Only the AppHost announces system events.
     [InlineData("repomanager", "multiagent.system.coder.agent_crash_loop", false)]
+    // The Repo Manager's notification channels read the event stream, each through its own durable consumer.
+    [InlineData("repomanager", "$JS.API.CONSUMER.CREATE.MULTIAGENT_EVENTS.notify-slack", true)]
+    [InlineData("repomanager", "$JS.API.CONSUMER.MSG.NEXT.MULTIAGENT_EVENTS.notify-email", true)]
+    [InlineData("repomanager", "$JS.ACK.MULTIAGENT_EVENTS.notify-discord.1.2.3.4.5", true)]
+    [InlineData("repomanager", "$JS.API.CONSUMER.DELETE.MULTIAGENT_EVENTS.notify-slack", false)]
     [InlineData("coder", "multiagent.system.coder.agent_restarted", false)]
     [InlineData("operator", "multiagent.system.coder.agent_crash_loop", false)]
     // The admin: everything.

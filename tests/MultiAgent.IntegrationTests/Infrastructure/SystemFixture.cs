@@ -27,6 +27,8 @@ public sealed class SystemFixture : AppHostFixture
 
     private FakeOpenAIServer? _llmServer;
     private GitHubFake? _gitHub;
+    private Notifications.FakeWebhook? _slack;
+    private Notifications.FakeWebhook? _discord;
 
     /// <summary>Routes the agents' model requests to the scenarios' scripts.</summary>
     public ScenarioRouter Llm { get; } = new(new Dictionary<string, AgentType>
@@ -44,18 +46,26 @@ public sealed class SystemFixture : AppHostFixture
     /// <summary>The OpenAI-compatible server the agents call (every request is in its <see cref="FakeOpenAIServer.Requests"/>).</summary>
     public FakeOpenAIServer LlmServer => _llmServer ?? throw new InvalidOperationException("The topology is not started.");
 
+    /// <summary>The Slack webhook the Repo Manager notifies (every job's notifications of every level).</summary>
+    public Notifications.FakeWebhook Slack => _slack ?? throw new InvalidOperationException("The topology is not started.");
+
+    /// <summary>The Discord webhook the Repo Manager notifies (from Success up).</summary>
+    public Notifications.FakeWebhook Discord => _discord ?? throw new InvalidOperationException("The topology is not started.");
+
     /// <summary>The GitHub REST API the agents call for <c>https://github.com/…</c> repositories.</summary>
     public GitHubFake GitHub => _gitHub ?? throw new InvalidOperationException("The topology is not started.");
 
     protected override bool StartAgents => true;
 
-    protected override IEnumerable<string> ConfiguredSecrets => [LlmApiKey, GitHubToken];
+    protected override IEnumerable<string> ConfiguredSecrets => [LlmApiKey, GitHubToken, Slack.Url, Discord.Url];
 
     protected override async Task<IReadOnlyList<string>> BeforeStartAsync()
     {
         _llmServer = await FakeOpenAIServer.StartAsync(ModelReplies ?? Llm);
         _gitHub = await GitHubFake.StartAsync();
         _gitHub.RequiredToken = GitHubToken;
+        _slack = await Notifications.FakeWebhook.StartAsync();
+        _discord = await Notifications.FakeWebhook.StartAsync();
         return
         [
             "--MultiAgent:Llm:Provider=OpenAI",
@@ -69,6 +79,9 @@ public sealed class SystemFixture : AppHostFixture
             "--MultiAgent:Llm:MaxRetryAfter=00:00:05",
             $"--MultiAgent:GitHub:ApiBaseUrl={_gitHub.ApiBaseUrl}",
             $"--MultiAgent:GitHub:Token={GitHubToken}",
+            $"--MultiAgent:Notifications:Slack:WebhookUrl={_slack.Url}",
+            $"--MultiAgent:Notifications:Discord:WebhookUrl={_discord.Url}",
+            "--MultiAgent:Notifications:Discord:MinLevel=Success",
             "--MultiAgent:GitHub:RequestTimeout=00:00:05",
             "--MultiAgent:GitHub:RetryBaseDelay=00:00:00.100",
             "--MultiAgent:GitHub:MaxRateLimitWait=00:00:05",
@@ -94,6 +107,14 @@ public sealed class SystemFixture : AppHostFixture
         if (_gitHub is not null)
         {
             await _gitHub.DisposeAsync();
+        }
+
+        foreach (var webhook in new[] { _slack, _discord })
+        {
+            if (webhook is not null)
+            {
+                await webhook.DisposeAsync();
+            }
         }
     }
 }

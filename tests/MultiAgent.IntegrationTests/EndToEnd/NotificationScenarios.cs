@@ -1,0 +1,67 @@
+using System.Text.Json.Nodes;
+using MultiAgent.Contracts;
+using MultiAgent.IntegrationTests.Infrastructure;
+
+namespace MultiAgent.IntegrationTests.EndToEnd;
+
+/// <summary>
+/// Notifications on the whole system: the Repo Manager posts every job's notifications to a Slack webhook fake (every
+/// level) and a Discord webhook fake (from Success up), read from the event stream.
+/// </summary>
+[Collection(SystemCollection.Name)]
+public sealed class NotificationScenarios(SystemFixture system) : ScenarioTests(system)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_completed_job_gives_one_completion_message_per_channel_with_the_pull_request_link()
+    {
+        await using var scenario = await Scenario.StartAsync(Fixture);
+        scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario));
+        scenario.Reviewer.Enqueue(Scripts.Approve());
+        var feature = scenario.Feature("Tell everyone");
+
+        var done = await Client.RunJobAsync(feature, JobStatus.Completed, scenario);
+        var slack = await MessagesAsync(Fixture.Slack, feature.JobId, SlackTitle, "Job completed");
+        var discord = await MessagesAsync(Fixture.Discord, feature.JobId, DiscordTitle, "Job completed");
+
+        // Slack: the job started, its pull request opened, it completed (info and success); nothing twice.
+        Assert.Equal(["Job started", "Pull request opened", "Job completed"], slack.Select(m => SlackTitle(m).Split(':')[0]));
+        var completed = slack[^1]["attachments"]![0]!;
+        Assert.Equal("#2EB67D", completed["color"]!.GetValue<string>());
+        Assert.Equal(done.Job.PullRequestUrl, completed["blocks"]!.AsArray().Single(b => b!["type"]!.GetValue<string>() == "actions")!["elements"]![0]!["url"]!.GetValue<string>());
+        // Discord, from Success up: the completion only.
+        var embed = Assert.Single(discord)["embeds"]![0]!;
+        Assert.Equal($"Job completed: {feature.Title}", embed["title"]!.GetValue<string>());
+        Assert.Equal(done.Job.PullRequestUrl, embed["url"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_failed_job_gives_an_error_message_with_the_reason()
+    {
+        await using var scenario = await Scenario.StartAsync(Fixture, repositoryParent: AppHostFixture.LocalRepositoryRoot + "-outside");
+        var feature = scenario.Feature("Fail loudly");
+
+        var done = await Client.RunJobAsync(feature, JobStatus.Failed, scenario);
+        var discord = await MessagesAsync(Fixture.Discord, feature.JobId, DiscordTitle, "Job failed");
+
+        var embed = Assert.Single(discord)["embeds"]![0]!;
+        Assert.Equal($"Job failed: {feature.Title}", embed["title"]!.GetValue<string>());
+        Assert.Contains(done.Job.Error!, embed["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(0xE01E5A, embed["color"]!.GetValue<int>());
+    }
+
+    private static string SlackTitle(JsonObject message) => message["attachments"]![0]!["blocks"]![0]!["text"]!["text"]!.GetValue<string>();
+
+    private static string DiscordTitle(JsonObject message) => message["embeds"]![0]!["title"]!.GetValue<string>();
+
+    /// <summary>The channel's messages about the job (its id is among their fields), once the one starting with <paramref name="last"/> is there.</summary>
+    private static async Task<IReadOnlyList<JsonObject>> MessagesAsync(
+        Notifications.FakeWebhook webhook, string jobId, Func<JsonObject, string> title, string last)
+    {
+        IReadOnlyList<JsonObject> Mine() => [.. webhook.Received.Where(m => m.ToJsonString().Contains(jobId, StringComparison.Ordinal))];
+        await Eventually.ReturnsAsync(_ => Task.FromResult(Mine()), m => m.Any(x => title(x).StartsWith(last, StringComparison.Ordinal)), Patience,
+            $"'{last}' for job {jobId}");
+        return Mine();
+    }
+}
