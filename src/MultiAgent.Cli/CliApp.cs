@@ -100,6 +100,7 @@ public static class CliApp
             RejectCommand.Create(cli),
             WatchCommand.Create(cli),
             AgentsCommand.Create(cli),
+            NotifyCommand.Create(cli),
         };
         return root;
     }

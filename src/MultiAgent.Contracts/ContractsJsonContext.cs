@@ -46,6 +46,9 @@ namespace MultiAgent.Contracts;
 [JsonSerializable(typeof(ApproveJobRequest))]
 [JsonSerializable(typeof(RejectJobRequest))]
 [JsonSerializable(typeof(ApprovalReply))]
+[JsonSerializable(typeof(NotifyTestRequest))]
+[JsonSerializable(typeof(NotifyTestReply))]
+[JsonSerializable(typeof(ChannelTestResult))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }

@@ -29,6 +29,9 @@ public static class Subjects
     /// <summary>Request/reply: list live agents.</summary>
     public const string QueryAgents = Prefix + ".query.agents";
 
+    /// <summary>Request/reply: send a test notification through the configured channels.</summary>
+    public const string QueryNotifyTest = Prefix + ".query.notify.test";
+
     /// <summary>Request/reply: approve a job awaiting approval.</summary>
     public const string QueryJobApprove = Prefix + ".query.job.approve";
 

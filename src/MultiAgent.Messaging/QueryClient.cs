@@ -37,6 +37,9 @@ public sealed class QueryClient(INatsConnection nats, TimeSpan? timeout = null)
         RequestAsync<AgentsQuery, AgentsReply>(Subjects.QueryAgents, new AgentsQuery(includeStopped), cancellationToken);
 
     /// <summary>Sends raw bytes to a query subject and returns the raw reply (for callers and tests that need them).</summary>
+    public Task<NotifyTestReply> NotifyTestAsync(string? channel = null, CancellationToken cancellationToken = default) =>
+        RequestAsync<NotifyTestRequest, NotifyTestReply>(Subjects.QueryNotifyTest, new NotifyTestRequest(channel), cancellationToken);
+
     public async Task<(byte[] Data, bool IsError)> RequestRawAsync(string subject, byte[] request, CancellationToken cancellationToken = default)
     {
         try

@@ -30,8 +30,14 @@ public static class NotificationsServiceCollectionExtensions
 
         foreach (var channel in Channels(options))
         {
+            services.AddSingleton(channel);
+        }
+
+        services.AddSingleton<NotificationTester>();
+        foreach (var index in Enumerable.Range(0, Channels(options).Count()))
+        {
             services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(provider => new ChannelWorker(
-                channel(provider),
+                provider.GetServices<INotificationChannel>().ElementAt(index),
                 provider.GetRequiredService<INatsJSContext>(),
                 provider.GetRequiredService<NotificationComposer>(),
                 provider.GetRequiredService<DeliveryStore>(),

@@ -14,7 +14,7 @@ public sealed class SoakReport(
     IReadOnlyDictionary<string, int> modelRequests,
     IReadOnlyList<MemorySample> memory)
 {
-    /// <summary>An agent's heap (after GC) may grow by at most this much per hour after the warm-up.</summary>
+    /// <summary>An agent's heap (after GC) may grow by at most this much per hour after the warm-up (the floor's rise).</summary>
     public const double MaxGrowthMegabytesPerHour = 5;
 
     /// <summary>What a process needs to have run, after its own first two minutes, for its growth to be measured.</summary>
@@ -66,7 +66,7 @@ public sealed class SoakReport(
         output.WriteLine($"restarts announced ({SystemEventTypes.AgentRestarted}): {Counts(restartsAnnounced)}; " +
             $"crash loops ({SystemEventTypes.AgentCrashLoop}): {Counts(crashLoopsAnnounced)}");
 
-        output.WriteLine(Invariant($"memory from the warm-up ({options.WarmUp.TotalMinutes:0.#} min) to the end (growth: least squares over the longest-lived process, after its first {ProcessWarmUp.TotalMinutes:0} min):"));
+        output.WriteLine(Invariant($"memory from the warm-up ({options.WarmUp.TotalMinutes:0.#} min) to the end (growth: the rise of the lowest reading, first third to last third of the longest-lived process, after its first {ProcessWarmUp.TotalMinutes:0} min):"));
         output.WriteLine(Invariant($"  {"process",-16} {"RSS start",9} {"RSS end",8} {"RSS MB/h",9} {"heap start",10} {"heap end",8} {"heap MB/h",9}  measured on"));
         foreach (var resource in MemorySampler.Resources)
         {
@@ -109,14 +109,18 @@ public sealed class SoakReport(
     }
 
     /// <summary>
-    /// The growth of the process (of one resource) with the longest run in the samples, after its own first two minutes:
-    /// the least-squares slope of its resident memory, in MB per hour. Null when no process ran long enough.
+    /// The growth of the process (of one resource) with the longest run in the samples, after its own first two minutes,
+    /// in MB per hour: the rise of the floor, from the lowest reading of the first third of its run to the lowest of the
+    /// last third (memory saws up and down with each collection; its floor is what it keeps). Null when no process ran
+    /// long enough.
     /// </summary>
-    private static string Rate((double PerHour, TimeSpan Span)? growth) =>
-        growth is { } g ? g.PerHour.ToString("0.0", CultureInfo.InvariantCulture) : "n/a";
-
     private static (double PerHour, TimeSpan Span)? Growth(IReadOnlyList<MemorySample> samples, Func<MemorySample, long> bytes)
     {
+        if (samples.Count == 0)
+        {
+            return null;
+        }
+
         var longest = samples.GroupBy(s => s.ProcessId)
             .Select(g =>
             {
@@ -124,17 +128,20 @@ public sealed class SoakReport(
                 return (Samples: settled, Span: settled.Count > 1 ? settled[^1].At - settled[0].At : TimeSpan.Zero);
             })
             .MaxBy(p => p.Span);
-        if (longest.Span < MinSpanForGrowth)
+        if (longest.Span < MinSpanForGrowth || longest.Samples.Count < 3)
         {
             return null;
         }
 
-        var xs = longest.Samples.Select(s => s.At.TotalHours).ToList();
-        var ys = longest.Samples.Select(s => Megabytes(bytes(s))).ToList();
-        var (mx, my) = (xs.Average(), ys.Average());
-        var slope = xs.Zip(ys).Sum(p => (p.First - mx) * (p.Second - my)) / xs.Sum(x => (x - mx) * (x - mx));
-        return (slope, longest.Span);
+        var third = Math.Max(1, longest.Samples.Count / 3);
+        var first = longest.Samples.Take(third).MinBy(bytes)!;
+        var last = longest.Samples.TakeLast(third).MinBy(bytes)!;
+        var hours = (longest.Span - (longest.Span / 3)).TotalHours;
+        return ((Megabytes(bytes(last)) - Megabytes(bytes(first))) / hours, longest.Span);
     }
+
+    private static string Rate((double PerHour, TimeSpan Span)? growth) =>
+        growth is { } g ? g.PerHour.ToString("0.0", CultureInfo.InvariantCulture) : "n/a";
 
     private static double Megabytes(long bytes) => bytes / (1024.0 * 1024.0);
 

@@ -23,7 +23,8 @@ public sealed partial class QueryResponder(
     JobWorkflow workflow,
     TaskPublisher publisher,
     TimeProvider time,
-    ILogger<QueryResponder> logger) : NatsListener(logger, time)
+    ILogger<QueryResponder> logger,
+    MultiAgent.Notifications.NotificationTester? notifications = null) : NatsListener(logger, time)
 {
     private const string QueueGroup = "repomanager-queries";
     private const string QuerySubjects = Subjects.Prefix + ".query.>";
@@ -87,8 +88,26 @@ public sealed partial class QueryResponder(
         Subjects.QueryJobReject => RejectAsync(MessageSerializer.DeserializeMessage<RejectJobRequest>(data), ct),
         Subjects.QueryAgents => Task.FromResult(MessageSerializer.SerializeMessage(
             new AgentsReply(registry.Snapshot(MessageSerializer.DeserializeMessage<AgentsQuery>(data.Length == 0 ? "{}"u8 : data).IncludeStopped)))),
+        Subjects.QueryNotifyTest => NotifyTestAsync(MessageSerializer.DeserializeMessage<NotifyTestRequest>(data.Length == 0 ? "{}"u8 : data), ct),
         _ => throw new QueryFailure(QueryErrorCodes.BadRequest, $"'{subject}' is not a query this Repo Manager answers"),
     };
+
+    private async Task<byte[]> NotifyTestAsync(NotifyTestRequest request, CancellationToken ct)
+    {
+        if (notifications is null)
+        {
+            return MessageSerializer.SerializeMessage(new NotifyTestReply());
+        }
+
+        try
+        {
+            return MessageSerializer.SerializeMessage(await notifications.TestAsync(request.Channel, ct));
+        }
+        catch (ArgumentException ex)
+        {
+            throw new QueryFailure(QueryErrorCodes.BadRequest, ex.Message);
+        }
+    }
 
     private async Task<byte[]> JobStatusAsync(JobStatusQuery query, CancellationToken ct)
     {

@@ -51,6 +51,25 @@ public sealed class NotificationScenarios(SystemFixture system) : ScenarioTests(
         Assert.Equal(0xE01E5A, embed["color"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task Notify_test_sends_through_every_channel_set_up_and_says_what_each_answered()
+    {
+        var before = (Fixture.Slack.Received.Count, Fixture.Discord.Received.Count);
+
+        var all = await CliRunner.RunAsAsync(Fixture, MultiAgent.Hosting.Nats.NatsUsers.Operator, "notify", "test");
+        var email = await CliRunner.RunAsAsync(Fixture, MultiAgent.Hosting.Nats.NatsUsers.Operator, "notify", "test", "--channel", "email");
+        var viewer = await CliRunner.RunAsAsync(Fixture, MultiAgent.Hosting.Nats.NatsUsers.Viewer, "notify", "test");
+
+        Assert.True(all.ExitCode == 0, all.ToString());
+        Assert.Equal(["slack: sent", "discord: sent"], all.Stdout.Trim().Split('\n').Select(l => l.Trim()));
+        Assert.Equal("Test notification", SlackTitle(Fixture.Slack.Received.Skip(before.Item1).Single(m => SlackTitle(m) == "Test notification")));
+        Assert.Single(Fixture.Discord.Received.Skip(before.Item2), m => DiscordTitle(m) == "Test notification");
+        // Email is not set up on this system: refused with the reason; a viewer may not ask at all.
+        Assert.NotEqual(0, email.ExitCode);
+        Assert.Contains("the email channel is not set up (set up: slack, discord)", email.Stderr, StringComparison.Ordinal);
+        Assert.NotEqual(0, viewer.ExitCode);
+    }
+
     private static string SlackTitle(JsonObject message) => message["attachments"]![0]!["blocks"]![0]!["text"]!["text"]!.GetValue<string>();
 
     private static string DiscordTitle(JsonObject message) => message["embeds"]![0]!["title"]!.GetValue<string>();

@@ -79,6 +79,8 @@ public sealed class CliUsageTests
     [InlineData("reject", "job-123456789012", "--comment", "wrong option")]
     [InlineData("approve", "job-123456789012", "--reason", "wrong option")]
     [InlineData("approve", "job-123456789012", "--comment")]
+    [InlineData("notify", "test", "--channel", "teams")]
+    [InlineData("notify", "send")]
     public async Task Bad_arguments_exit_with_2(params string[] args)
     {
         var result = await CliRunner.RunAsync([.. args, "--nats", Unreachable], null);
