@@ -66,7 +66,6 @@ public sealed partial class ResourceLogFiles(
         }
 
         await using var file = FileFor(folder, resource, options);
-        var replay = new ReplayFilter();
         try
         {
             await foreach (var batch in resourceLogs.WatchAsync(resourceId).WithCancellation(stoppingToken))
@@ -75,11 +74,6 @@ public sealed partial class ResourceLogFiles(
                 {
                     // DCP puts the time it read the line first; a line without one gets the time it is written here.
                     var (time, text) = SplitTime(line.Content);
-                    if (replay.IsRepeat(time))
-                    {
-                        continue;
-                    }
-
                     time ??= DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);
                     if (line.IsErrorMessage)
                     {
@@ -121,35 +115,4 @@ public sealed partial class ResourceLogFiles(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The output of {Resource} is not written to {Folder}: {Reason}")]
     private partial void LogCannotWrite(string resource, string folder, string reason);
-}
-
-/// <summary>
-/// After a restart, Aspire hands the lines of the resource's earlier runs over again (with their old times) before the
-/// new run's: a file that has them already must not get them twice (a soak run's Repo Manager log held all its 457,000
-/// lines twice). Lines older than the newest one written, and those as old while a repeat is going on, are repeats.
-/// </summary>
-public sealed class ReplayFilter
-{
-    private string? _newest;
-    private bool _repeating;
-
-    /// <summary>Whether the line DCP timed <paramref name="time"/> (ISO 8601, UTC) was written already; lines without a time never are.</summary>
-    public bool IsRepeat(string? time)
-    {
-        if (time is null)
-        {
-            return false;
-        }
-
-        var order = _newest is null ? 1 : string.CompareOrdinal(time, _newest);
-        if (order < 0 || (order == 0 && _repeating))
-        {
-            _repeating = true;
-            return true;
-        }
-
-        _repeating = false;
-        _newest = time;
-        return false;
-    }
 }

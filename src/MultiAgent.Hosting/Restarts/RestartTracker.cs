@@ -23,7 +23,7 @@ public abstract record RestartDecision
 
 /// <summary>
 /// The restart policy for one resource, fed the states Aspire reports for it. A resource that goes from Running (or
-/// Starting) straight to Exited, Finished or FailedToStart crashed; one that passed through Stopping was stopped on
+/// Starting) straight to Exited, Finished or FailedToStart crashed, as did one whose first reported state is one of those; one that passed through Stopping was stopped on
 /// request (the dashboard's stop command) and stays stopped, as does everything while the AppHost shuts down.
 /// </summary>
 public sealed class RestartTracker(RestartPolicyOptions options)
@@ -52,8 +52,10 @@ public sealed class RestartTracker(RestartPolicyOptions options)
             return RestartDecision.None;
         }
 
+        // An exit seen first of all crashed too: the resource ran and died before the policy began to watch (a busy
+        // AppHost's start; seen in CI).
         var crashed = (state == KnownResourceStates.Exited || state == KnownResourceStates.Finished || state == KnownResourceStates.FailedToStart)
-            && (previous == KnownResourceStates.Running || previous == KnownResourceStates.Starting);
+            && (previous is null || previous == KnownResourceStates.Running || previous == KnownResourceStates.Starting);
         if (!crashed || shuttingDown || !options.Enabled)
         {
             return RestartDecision.None;

@@ -82,6 +82,16 @@ public sealed class RestartTrackerTests
     }
 
     [Fact]
+    public void A_resource_first_seen_already_exited_crashed_before_the_policy_watched_and_is_restarted()
+    {
+        var tracker = new RestartTracker(_options);
+
+        var first = tracker.Observe(KnownResourceStates.Finished, _now, shuttingDown: false);
+
+        Assert.Equal(new RestartDecision.RestartAfter(TimeSpan.FromSeconds(4), 1, TimeSpan.Zero), first);
+    }
+
+    [Fact]
     public void A_crash_looping_resource_started_by_hand_is_watched_afresh()
     {
         var tracker = new RestartTracker(_options with { MaxRestarts = 1 });
