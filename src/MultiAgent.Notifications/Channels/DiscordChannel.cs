@@ -4,14 +4,11 @@ using System.Text.Json.Nodes;
 namespace MultiAgent.Notifications.Channels;
 
 /// <summary>A Discord webhook: one embed with the title (linking the pull request), the text, the fields, coloured by level.</summary>
-public sealed class DiscordChannel(WebhookChannelOptions options, WebhookPoster poster) : INotificationChannel
+public sealed class DiscordChannel(WebhookChannelOptions options, WebhookPoster poster) : WebhookChannel(options, poster)
 {
-    public string Name => "discord";
+    public override string Name => "discord";
 
-    public ChannelOptions Options => options;
-
-    public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>
-        poster.PostAsync(Name, options.WebhookUrl!, Payload(notification), cancellationToken);
+    protected override JsonObject Render(Notification notification) => Payload(notification);
 
     /// <summary>The JSON Discord is sent for <paramref name="notification"/>.</summary>
     public static JsonObject Payload(Notification notification)
@@ -38,6 +35,4 @@ public sealed class DiscordChannel(WebhookChannelOptions options, WebhookPoster 
             ["allowed_mentions"] = new JsonObject { ["parse"] = new JsonArray() },
         };
     }
-
-    private static string Limit(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

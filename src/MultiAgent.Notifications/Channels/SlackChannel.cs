@@ -6,14 +6,11 @@ namespace MultiAgent.Notifications.Channels;
 /// A Slack incoming webhook: Block Kit blocks (the title as a header, the text, the fields, a button to the pull
 /// request) in an attachment coloured by level; <c>text</c> is the fallback shown in notifications.
 /// </summary>
-public sealed class SlackChannel(WebhookChannelOptions options, WebhookPoster poster) : INotificationChannel
+public sealed class SlackChannel(WebhookChannelOptions options, WebhookPoster poster) : WebhookChannel(options, poster)
 {
-    public string Name => "slack";
+    public override string Name => "slack";
 
-    public ChannelOptions Options => options;
-
-    public Task SendAsync(Notification notification, CancellationToken cancellationToken) =>
-        poster.PostAsync(Name, options.WebhookUrl!, Payload(notification), cancellationToken);
+    protected override JsonObject Render(Notification notification) => Payload(notification);
 
     /// <summary>The JSON Slack is sent for <paramref name="notification"/>.</summary>
     public static JsonObject Payload(Notification notification)
@@ -84,6 +81,4 @@ public sealed class SlackChannel(WebhookChannelOptions options, WebhookPoster po
 
     // Slack's mrkdwn treats &, < and > as control characters.
     private static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
-
-    private static string Limit(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }
