@@ -17,7 +17,10 @@ public sealed class WebhookPoster(HttpClient http, NotificationOptions options, 
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    private ResiliencePipeline<HttpResponseMessage> Pipeline => new ResiliencePipelineBuilder<HttpResponseMessage>()
+    private ResiliencePipeline<HttpResponseMessage>? _pipeline;
+
+    // Built once, on first use: the options do not change while the process runs.
+    private ResiliencePipeline<HttpResponseMessage> Pipeline => _pipeline ??= new ResiliencePipelineBuilder<HttpResponseMessage>()
         .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
         {
             MaxRetryAttempts = Math.Max(0, options.MaxRetries),
