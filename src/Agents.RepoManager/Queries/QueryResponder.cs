@@ -16,8 +16,6 @@ namespace Agents.RepoManager.Queries;
 public sealed partial class QueryResponder(
     INatsConnection nats,
     JobStore jobs,
-    TaskStore tasks,
-    EventLog eventLog,
     JobTimeline timeline,
     AgentRegistry registry,
     JobWorkflow workflow,
@@ -111,13 +109,12 @@ public sealed partial class QueryResponder(
 
     private async Task<byte[]> JobStatusAsync(JobStatusQuery query, CancellationToken ct)
     {
-        var job = await FindJobAsync(query.JobId, ct);
-        var jobTasks = await tasks.ListForJobAsync(job.Id, ct);
-        var events = await eventLog.ReadAsync(job.Id, cancellationToken: ct);
+        ValidateJobId(query.JobId);
+        var details = await jobs.GetDetailsAsync(query.JobId, ct) ?? throw NoJob(query.JobId);
         return MessageSerializer.SerializeMessage(new JobStatusReply(
-            job.ToSummary(),
-            jobTasks.Select(t => t.ToSummary()).ToList(),
-            events.Select(e => e.ToTimelineEntry()).ToList()));
+            details.Job.ToSummary(),
+            details.Tasks.Select(t => t.ToSummary()).ToList(),
+            details.Events.Select(e => e.ToTimelineEntry()).ToList()));
     }
 
     private async Task<byte[]> ListJobsAsync(ListJobsQuery query, CancellationToken ct)
@@ -206,13 +203,19 @@ public sealed partial class QueryResponder(
 
     private async Task<JobRecord> FindJobAsync(string jobId, CancellationToken ct)
     {
+        ValidateJobId(jobId);
+        return await jobs.GetAsync(jobId, ct) ?? throw NoJob(jobId);
+    }
+
+    private static void ValidateJobId(string jobId)
+    {
         if (!Subjects.IsValidToken(jobId))
         {
             throw new QueryFailure(QueryErrorCodes.BadRequest, "jobId must be a non-empty id without '.', '*', '>' or spaces");
         }
-
-        return await jobs.GetAsync(jobId, ct) ?? throw new QueryFailure(QueryErrorCodes.NotFound, $"no job '{jobId}'");
     }
+
+    private static QueryFailure NoJob(string jobId) => new(QueryErrorCodes.NotFound, $"no job '{jobId}'");
 
     private sealed class QueryFailure(string code, string message) : Exception(message)
     {

@@ -125,7 +125,19 @@ public sealed class EventLog(NpgsqlDataSource dataSource, TimeProvider? timeProv
         return await ReadEntriesAsync(command, cancellationToken);
     }
 
-    private const string Columns = "id, job_id, type, message, data, created_at, task_id, agent_type";
+    /// <summary>The <c>job_events</c> columns <see cref="Read"/> expects.</summary>
+    internal const string Columns = "id, job_id, type, message, data, created_at, task_id, agent_type";
+
+    /// <summary>The entry at the reader's current row (selected with <see cref="Columns"/>).</summary>
+    internal static EventLogEntry Read(NpgsqlDataReader reader) => new(
+        reader.Get<long>("id"),
+        reader.Get<string>("job_id"),
+        reader.Get<string>("type"),
+        reader.Get<string>("message"),
+        reader.GetJson("data"),
+        reader.Get<DateTimeOffset>("created_at"),
+        reader.GetNullableString("task_id"),
+        reader.GetNullableString("agent_type") is { } agent ? WireName<AgentType>.Parse(agent) : null);
 
     private static async Task<IReadOnlyList<EventLogEntry>> ReadEntriesAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
@@ -133,15 +145,7 @@ public sealed class EventLog(NpgsqlDataSource dataSource, TimeProvider? timeProv
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            events.Add(new EventLogEntry(
-                reader.Get<long>("id"),
-                reader.Get<string>("job_id"),
-                reader.Get<string>("type"),
-                reader.Get<string>("message"),
-                reader.GetJson("data"),
-                reader.Get<DateTimeOffset>("created_at"),
-                reader.GetNullableString("task_id"),
-                reader.GetNullableString("agent_type") is { } agent ? WireName<AgentType>.Parse(agent) : null));
+            events.Add(Read(reader));
         }
 
         return events;

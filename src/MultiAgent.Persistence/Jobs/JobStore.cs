@@ -1,3 +1,4 @@
+using System.Data;
 using System.Text;
 using MultiAgent.Contracts;
 using MultiAgent.Persistence.Internal;
@@ -83,6 +84,56 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
         command.Parameters.Add(Db.Text("id", jobId));
         var jobs = await JobRow.ReadAllAsync(command, cancellationToken);
         return jobs.Count == 0 ? null : jobs[0];
+    }
+
+    /// <summary>
+    /// The job with its tasks and event log, or null if there is none with that id. The three are read in one
+    /// repeatable-read transaction, so they agree with each other: a reader never sees an event whose state change it
+    /// does not also see (reading them one after another could show a <c>job.failed</c> event beside a PENDING job).
+    /// </summary>
+    public async Task<JobDetails?> GetDetailsAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                ForJob($"SELECT {JobRow.Columns} FROM jobs WHERE id = @id"),
+                ForJob($"SELECT {TaskRow.Columns} FROM tasks WHERE job_id = @id ORDER BY created_at, id"),
+                ForJob($"SELECT {EventLog.Columns} FROM job_events WHERE job_id = @id ORDER BY id"),
+            },
+        };
+
+        JobDetails? details = null;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                var job = JobRow.Read(reader);
+                await reader.NextResultAsync(cancellationToken);
+                var tasks = new List<TaskRecord>();
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    tasks.Add(TaskRow.Read(reader));
+                }
+
+                await reader.NextResultAsync(cancellationToken);
+                var events = new List<EventLogEntry>();
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    events.Add(EventLog.Read(reader));
+                }
+
+                details = new JobDetails(job, tasks, events);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return details;
+
+        NpgsqlBatchCommand ForJob(string sql) => new(sql) { Parameters = { Db.Text("id", jobId) } };
     }
 
     /// <summary>A page of jobs matching <paramref name="query"/>, newest first, and the number of matches.</summary>

@@ -175,6 +175,53 @@ public sealed class JobStoreTests(InfrastructureFixture infrastructure) : StoreT
     }
 
     [Fact]
+    public async Task Details_are_read_at_one_instant_even_while_the_job_moves()
+    {
+        const int Transitions = 200;
+        var id = (await Store.CreateAsync(NewJob(NewId("acme/details")))).Job.Id;
+        var taskId = NewId("task");
+        await new TaskStore(DataSource, Clock).BeginAttemptAsync(new TaskStart
+        {
+            TaskId = taskId,
+            JobId = id,
+            AgentType = AgentType.Coder,
+            MessageType = MessageTypes.ImplementationRequest,
+            LeaseHolder = "coder-test/1",
+            LeaseDuration = TimeSpan.FromSeconds(30),
+        });
+
+        // Every transition moves the iteration on by one and appends one entry in the same transaction; read while
+        // they run, the job's iteration must always equal the number of entries beside it, and its status the last one's.
+        var writer = Task.Run(async () =>
+        {
+            for (var i = 1; i <= Transitions; i++)
+            {
+                var to = i % 2 == 0 ? JobStatus.Reviewing : JobStatus.Implementing;
+                Assert.NotNull(await Store.TransitionAsync(id, to, new JobChanges { Iteration = i },
+                    [new NewJobEvent(JobEventTypes.JobTransition, WireName<JobStatus>.Of(to))]));
+            }
+        });
+        var reads = 0;
+        while (!writer.IsCompleted || reads == 0)
+        {
+            var details = await Store.GetDetailsAsync(id);
+            Assert.NotNull(details);
+            Assert.Equal(details.Job.Iteration, details.Events.Count);
+            Assert.Equal(
+                details.Events.Count == 0 ? WireName<JobStatus>.Of(JobStatus.Pending) : details.Events[^1].Message,
+                WireName<JobStatus>.Of(details.Job.Status));
+            reads++;
+        }
+
+        await writer;
+        var final = await Store.GetDetailsAsync(id);
+        Assert.NotNull(final);
+        Assert.Equal(Transitions, final.Events.Count);
+        Assert.Equal(taskId, Assert.Single(final.Tasks).Id);
+        Assert.Null(await Store.GetDetailsAsync(NewId("missing")));
+    }
+
+    [Fact]
     public async Task Cancelled_and_completed_jobs_stay_put()
     {
         var cancelled = (await Store.CreateAsync(NewJob(NewId("acme/cancel")))).Job.Id;
