@@ -42,8 +42,17 @@ public sealed partial class JobTimeline(EventLog eventLog, JobStore jobs, EventP
         return true;
     }
 
-    private async Task PublishAsync(IReadOnlyList<EventLogEntry> stored, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes entries stored by another store's transaction (a task's completion with its entry, say) and marks
+    /// them; what NATS does not take is left to the relay.
+    /// </summary>
+    public async Task PublishAsync(IReadOnlyList<EventLogEntry> stored, CancellationToken cancellationToken)
     {
+        if (stored.Count == 0)
+        {
+            return;
+        }
+
         var published = new List<long>(stored.Count);
         try
         {

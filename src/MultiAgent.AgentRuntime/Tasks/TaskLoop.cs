@@ -342,14 +342,16 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
             .Select((message, index) => message with { Id = TaskContext.FollowUpId(envelope.Id, index) })
             .ToList();
         var outcome = new StoredOutcome(result.Summary, followUps);
-        if (await services.Tasks.CompleteAsync(envelope.Id, outcome.ToJson(), result.TokenUsage, duration, ct))
-        {
-            await services.Jobs.AddTokenUsageAsync(envelope.CorrelationId, result.TokenUsage, ct);
-        }
-
+        // The outcome, the job's tokens and the timeline entry are stored together, before anything is sent on: if
+        // NATS is away now, the redelivery sends the follow-ups from the stored outcome (FinishDuplicateAsync) and the
+        // event relay publishes the entry.
+        var completed = await services.Tasks.CompleteAsync(envelope.Id, outcome.ToJson(), result.TokenUsage, duration,
+            envelope.CorrelationId,
+            new NewJobEvent(JobEventTypes.TaskCompleted, $"{Identity.AgentType} finished {envelope.Type}: {result.Summary}",
+                TaskId: envelope.Id, AgentType: Identity.AgentType),
+            ct);
+        await services.Timeline.PublishAsync(completed is null ? [] : [completed], ct);
         await PublishFollowUpsAsync(followUps, ct);
-        await services.Timeline.RecordAsync(envelope.CorrelationId, JobEventTypes.TaskCompleted,
-            $"{Identity.AgentType} finished {envelope.Type}: {result.Summary}", envelope.Id, Identity.AgentType, cancellationToken: ct);
         await delivery.AckAsync(ct);
         LogCompleted(envelope.Id, duration.TotalMilliseconds);
     }

@@ -311,26 +311,40 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
     public async Task<bool> AddTokenUsageAsync(string jobId, TokenUsage usage, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
-        ArgumentNullException.ThrowIfNull(usage);
-        if (usage.InputTokens < 0 || usage.OutputTokens < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(usage), usage, "Token counts must not be negative.");
-        }
+        ValidateUsage(usage);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = TokenUsageCommand(connection, null, jobId, usage, _time.UtcNow());
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
 
-        await using var command = dataSource.CreateCommand(
+    /// <summary>Adds <paramref name="usage"/> to the job's token counters, as part of the caller's transaction.</summary>
+    internal static NpgsqlCommand TokenUsageCommand(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string jobId, TokenUsage usage, DateTimeOffset now)
+    {
+        var command = new NpgsqlCommand(
             """
             UPDATE jobs SET input_tokens = input_tokens + @input_tokens, output_tokens = output_tokens + @output_tokens,
                 updated_at = @now
             WHERE id = @id
-            """);
+            """, connection, transaction);
         command.Parameters.AddAll(
         [
             Db.Text("id", jobId),
             Db.Bigint("input_tokens", usage.InputTokens),
             Db.Bigint("output_tokens", usage.OutputTokens),
-            Db.Timestamp("now", _time.UtcNow()),
+            Db.Timestamp("now", now),
         ]);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return command;
+    }
+
+    /// <summary>Throws unless <paramref name="usage"/> is there and has no negative count.</summary>
+    internal static void ValidateUsage(TokenUsage usage)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        if (usage.InputTokens < 0 || usage.OutputTokens < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(usage), usage, "Token counts must not be negative.");
+        }
     }
 
     /// <summary>Every job not yet in a terminal state, oldest first: the work to resume after a restart.</summary>

@@ -20,6 +20,7 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
 
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
     private readonly SecretRedactor _redactor = redactor ?? new SecretRedactor();
+    private readonly EventLog _eventLog = new(dataSource, timeProvider, redactor);
 
     /// <summary>
     /// Claims the task for one delivery and records the start of an attempt, unless the task ended or another delivery
@@ -150,22 +151,60 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
     public async Task<bool> CompleteAsync(
         string taskId, JsonElement outcome, TokenUsage usage, TimeSpan duration, CancellationToken cancellationToken = default)
     {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = CompleteCommand(connection, null, taskId, outcome, usage, duration, _time.UtcNow());
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>
+    /// Completes the task like <see cref="CompleteAsync(string, JsonElement, TokenUsage, TimeSpan, CancellationToken)"/>
+    /// and, in the same transaction when it completes now, adds <paramref name="usage"/> to job
+    /// <paramref name="jobId"/>'s counters and appends <paramref name="entry"/> to its event log: the outcome, the job's
+    /// tokens and the entry telling of it are stored together or not at all (a crash or a NATS outage right after
+    /// cannot leave a completed task without its entry).
+    /// </summary>
+    /// <returns>The appended entry when this call completed the task; null when another call did (nothing else stored).</returns>
+    public async Task<EventLogEntry?> CompleteAsync(
+        string taskId, JsonElement outcome, TokenUsage usage, TimeSpan duration, string jobId, NewJobEvent entry,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        ArgumentNullException.ThrowIfNull(entry);
+        var now = _time.UtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var complete = CompleteCommand(connection, transaction, taskId, outcome, usage, duration, now))
+        {
+            if (await complete.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                return null;
+            }
+        }
+
+        await using (var tokens = JobStore.TokenUsageCommand(connection, transaction, jobId, usage, now))
+        {
+            await tokens.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var stored = await _eventLog.AppendAsync(connection, transaction, jobId, entry, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
+
+    private NpgsqlCommand CompleteCommand(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string taskId, JsonElement outcome, TokenUsage usage,
+        TimeSpan duration, DateTimeOffset now)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(taskId);
         if (outcome.ValueKind == JsonValueKind.Undefined)
         {
             throw new ArgumentException("The outcome is an undefined JSON element.", nameof(outcome));
         }
 
-        ArgumentNullException.ThrowIfNull(usage);
-        if (usage.InputTokens < 0 || usage.OutputTokens < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(usage), usage, "Token counts must not be negative.");
-        }
-
+        JobStore.ValidateUsage(usage);
         ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
 
-        var now = _time.UtcNow();
-        await using var command = dataSource.CreateCommand(
+        var command = new NpgsqlCommand(
             """
             UPDATE tasks SET
                 status = @completed,
@@ -179,7 +218,7 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
                 lease_expires_at = NULL,
                 updated_at = @now
             WHERE id = @id AND status <> @completed
-            """);
+            """, connection, transaction);
         command.Parameters.AddAll(
         [
             Db.Text("id", taskId),
@@ -190,7 +229,7 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
             Db.Bigint("duration_ms", (long)Math.Round(duration.TotalMilliseconds)),
             Db.Timestamp("now", now),
         ]);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        return command;
     }
 
     /// <summary>

@@ -52,6 +52,36 @@ public sealed class NotificationScenarios(SystemFixture system) : ScenarioTests(
     }
 
     [Fact]
+    public async Task A_channel_down_for_the_whole_job_gets_each_message_once_when_back_even_after_a_Repo_Manager_crash()
+    {
+        await using var scenario = await Scenario.StartAsync(Fixture);
+        scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario));
+        scenario.Reviewer.Enqueue(Scripts.Approve());
+        var feature = scenario.Feature("Tell them later");
+        var attemptsBefore = Fixture.Slack.Attempts;
+
+        Fixture.Slack.Down = true;
+        try
+        {
+            // The job does not wait for the channel: it completes while every post to Slack is refused.
+            await Client.RunJobAsync(feature, JobStatus.Completed, scenario);
+            await Eventually.ReturnsAsync(_ => Task.FromResult(Fixture.Slack.Attempts), n => n > attemptsBefore, Patience, "Slack to be tried");
+            Assert.DoesNotContain(Fixture.Slack.Received, m => m.ToJsonString().Contains(feature.JobId, StringComparison.Ordinal));
+
+            // The Repo Manager dies between the events and their delivery.
+            var killed = await SystemProcesses.KillAsync(Fixture, "repomanager");
+            await SystemProcesses.WaitUntilRestartedAsync(Fixture, "repomanager", killed);
+        }
+        finally
+        {
+            Fixture.Slack.Down = false;
+        }
+
+        var slack = await MessagesAsync(Fixture.Slack, feature.JobId, SlackTitle, "Job completed");
+        Assert.Equal(["Job started", "Pull request opened", "Job completed"], slack.Select(m => SlackTitle(m).Split(':')[0]));
+    }
+
+    [Fact]
     public async Task Notify_test_sends_through_every_channel_set_up_and_says_what_each_answered()
     {
         var before = (Fixture.Slack.Received.Count, Fixture.Discord.Received.Count);

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 using MultiAgent.Contracts;
 using MultiAgent.IntegrationTests.Fakes.OpenAI;
 using MultiAgent.IntegrationTests.Infrastructure;
@@ -6,8 +8,9 @@ using MultiAgent.IntegrationTests.Infrastructure;
 namespace MultiAgent.IntegrationTests.EndToEnd;
 
 /// <summary>
-/// A server dies (kill -9) in the middle of a job: the AppHost starts it again by itself, the agents reconnect, the
-/// job completes exactly once, and the event stream holds every event the job's log does, once.
+/// A server dies (kill -9) in the middle of a job, or NATS is stopped for a while: the AppHost starts a dead one again
+/// by itself, the agents reconnect, the job completes exactly once, and the event stream holds every event the job's
+/// log does, once.
 /// </summary>
 [Collection(SystemCollection.Name)]
 public sealed class ServerCrashScenarios(SystemFixture system) : ScenarioTests(system)
@@ -44,6 +47,48 @@ public sealed class ServerCrashScenarios(SystemFixture system) : ScenarioTests(s
         // Every event the job's log holds is on the event stream once (the outbox relay publishes what NATS missed).
         var stored = await Client.Events.ReadAsync(jobId);
         // (Writers publish side by side, so the stream's order is not the log's.)
+        Assert.Equal(stored.Select(e => e.Id), (await Client.StreamedEventsAsync(jobId)).Select(e => e.EventId ?? -1).Order());
+    }
+
+    [Fact]
+    public async Task NATS_stopped_for_30_s_while_the_Coder_works_costs_no_event_and_the_job_completes_exactly_once()
+    {
+        await using var scenario = await Scenario.StartAsync(Fixture);
+        var gate = new FakeGate();
+        scenario.Coder.Enqueue([gate, .. Scripts.WriteMarkerFile(scenario)]);
+        scenario.Reviewer.Enqueue(Scripts.Approve());
+        var jobId = await Client.SubmitAsync(scenario.Feature("Outlive a NATS outage"));
+        await gate.WhenReachedAsync(SystemClient.DefaultPatience);
+
+        var commands = Fixture.App.Services.GetRequiredService<ResourceCommandService>();
+        var storedBefore = (await Client.Events.ReadAsync(jobId)).Count;
+        var storedDuring = 0;
+        var outage = Stopwatch.StartNew();
+        var stopped = await commands.ExecuteCommandAsync("nats", KnownResourceCommands.StopCommand);
+        Assert.True(stopped.Success, stopped.Message);
+        try
+        {
+            // The Coder finishes its work while NATS is away: its events are stored, and published once NATS is back.
+            gate.Release();
+            await Task.Delay(TimeSpan.FromSeconds(30) - outage.Elapsed); // the outage itself, not a wait for something
+            storedDuring = (await Client.Events.ReadAsync(jobId)).Count - storedBefore;
+        }
+        finally
+        {
+            var started = await commands.ExecuteCommandAsync("nats", KnownResourceCommands.StartCommand);
+            Assert.True(started.Success, started.Message);
+        }
+
+        var done = await Client.WaitForEndAsync(jobId, JobStatus.Completed, scenario);
+        await Fixture.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(storedDuring > 0, "the Coder stored no event while NATS was away");
+        Assert.Single(done.Tasks, t => t.MessageType == MessageTypes.ImplementationRequest);
+        Assert.Single(done.Tasks, t => t.MessageType == MessageTypes.ReviewRequest);
+        Assert.Single(done.Timeline, e => e.Type == JobEventTypes.JobCompleted);
+        Assert.Equal(done.Job.MergeCommitSha, await scenario.BranchShaAsync("main"));
+        Assert.Empty(scenario.Llm.Unscripted);
+        var stored = await Client.Events.ReadAsync(jobId);
         Assert.Equal(stored.Select(e => e.Id), (await Client.StreamedEventsAsync(jobId)).Select(e => e.EventId ?? -1).Order());
     }
 }

@@ -144,6 +144,30 @@ public sealed class TaskStoreTests(InfrastructureFixture infrastructure) : Store
     }
 
     [Fact]
+    public async Task A_completion_with_its_entry_stores_the_outcome_the_jobs_tokens_and_the_entry_together_once()
+    {
+        var job = (await new JobStore(DataSource, Clock).CreateAsync(new JobRecord { Id = NewId("job"), Repository = "acme/tasks", Title = "Count me" })).Job;
+        var start = NewStart(job.Id);
+        await Store.BeginAttemptAsync(start);
+        var entry = new NewJobEvent(JobEventTypes.TaskCompleted, "coder finished", TaskId: start.TaskId, AgentType: AgentType.Coder);
+
+        var first = await Store.CompleteAsync(start.TaskId, Json("""{"ok":1}"""), new TokenUsage(3, 4), TimeSpan.FromSeconds(1), job.Id, entry);
+        var second = await Store.CompleteAsync(start.TaskId, Json("""{"ok":2}"""), new TokenUsage(5, 5), TimeSpan.FromSeconds(1), job.Id, entry);
+        // An entry PostgreSQL refuses fails the whole completion: the task stays unfinished and the job's tokens unchanged.
+        var other = NewStart(job.Id);
+        await Store.BeginAttemptAsync(other);
+        await Assert.ThrowsAnyAsync<Npgsql.PostgresException>(() =>
+            Store.CompleteAsync(other.TaskId, Json("{}"), new TokenUsage(7, 7), TimeSpan.Zero, job.Id, entry with { Message = "broken \0 text" }));
+
+        Assert.NotNull(first);
+        Assert.Null(second);
+        Assert.Equal([first], await new EventLog(DataSource, Clock).ReadAsync(job.Id));
+        Assert.Equal((start.TaskId, AgentType.Coder), (first.TaskId, first.AgentType));
+        Assert.Equal(new TokenUsage(3, 4), (await new JobStore(DataSource, Clock).GetAsync(job.Id))!.Tokens);
+        Assert.Equal(AgentTaskStatus.InProgress, (await Store.GetAsync(other.TaskId))!.Status);
+    }
+
+    [Fact]
     public async Task Concurrent_completions_store_exactly_one_outcome()
     {
         var start = NewStart(NewId("job"));
