@@ -28,12 +28,12 @@ public sealed partial class ChannelWorker(
     ILogger<ChannelWorker> logger,
     TimeProvider? time = null) : BackgroundService
 {
+    private const int MaxDigestTitles = 20;
+
     /// <summary>The rate limit's window (a minute; tests shorten it).</summary>
     public TimeSpan RateWindow { get; init; } = TimeSpan.FromMinutes(1);
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly List<Notification> _digest = [];
-    private readonly Lock _digestLock = new();
 
     /// <summary>The channel's durable consumer on the event stream.</summary>
     public string ConsumerName => Subjects.NotificationConsumer(channel.Name);
@@ -95,12 +95,7 @@ public sealed partial class ChannelWorker(
         using var lease = limiter.AttemptAcquire();
         if (!lease.IsAcquired)
         {
-            lock (_digestLock)
-            {
-                _digest.Add(notification);
-            }
-
-            await deliveries.RecordAsync(channel.Name, notification, DeliveryOutcome.Digested, null, cancellationToken);
+            await deliveries.RecordAsync(channel.Name, notification, DeliveryOutcome.Held, null, cancellationToken);
             return;
         }
 
@@ -166,7 +161,10 @@ public sealed partial class ChannelWorker(
         }
     }
 
-    /// <summary>Once a window: what the rate limit held back, as one message.</summary>
+    /// <summary>
+    /// Once a window: what the rate limit held back, as one message. The held ones are read from the delivery records,
+    /// so a digest due when the process died is sent by the next one.
+    /// </summary>
     private async Task SendDigestsAsync(FixedWindowRateLimiter limiter, CancellationToken cancellationToken)
     {
         try
@@ -175,21 +173,23 @@ public sealed partial class ChannelWorker(
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
                 limiter.TryReplenish();
-                List<Notification> held;
-                lock (_digestLock)
+                try
                 {
-                    held = [.. _digest];
-                    _digest.Clear();
-                }
+                    var held = await deliveries.ReadHeldAsync(channel.Name, cancellationToken);
+                    if (held.Count == 0)
+                    {
+                        continue;
+                    }
 
-                if (held.Count == 0)
+                    using var lease = limiter.AttemptAcquire();
+                    await SendUntilTakenAsync(Digest(held, _time.GetUtcNow()), () => Task.CompletedTask, cancellationToken);
+                    await deliveries.MarkDigestedAsync(channel.Name, [.. held.Select(n => n.Key)], cancellationToken);
+                }
+                catch (Npgsql.NpgsqlException ex)
                 {
-                    continue;
+                    // The held records stay held: the next window tries again.
+                    LogDigestPostponed(channel.Name, ex.Message);
                 }
-
-                using var lease = limiter.AttemptAcquire();
-                var digest = Digest(held, _time.GetUtcNow());
-                await SendUntilTakenAsync(digest, () => Task.CompletedTask, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -198,10 +198,15 @@ public sealed partial class ChannelWorker(
         }
     }
 
-    /// <summary>The message that stands for <paramref name="held"/>: how many, and the first titles.</summary>
+    /// <summary>
+    /// The message that stands for <paramref name="held"/>: how many, and their titles, each once with how often it
+    /// came (in order of first appearance; past 20 different titles, how many more there are).
+    /// </summary>
     public static Notification Digest(IReadOnlyList<Notification> held, DateTimeOffset now)
     {
-        var titles = string.Join("; ", held.Take(20).Select(n => n.Title)) + (held.Count > 20 ? "; …" : "");
+        var groups = held.GroupBy(n => n.Title).Select(g => g.Count() > 1 ? $"{g.Key} (×{g.Count()})" : g.Key).ToList();
+        var titles = string.Join("; ", groups.Take(MaxDigestTitles))
+            + (groups.Count > MaxDigestTitles ? string.Create(CultureInfo.InvariantCulture, $"; and {groups.Count - MaxDigestTitles} more") : "");
         return new Notification(
             "digest-" + Guid.NewGuid().ToString("N"), "notifications.digest", held.Max(n => n.Level),
             string.Create(CultureInfo.InvariantCulture, $"And {held.Count} more events"),
@@ -222,6 +227,9 @@ public sealed partial class ChannelWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Channel}: skipped an unreadable event on {Subject}: {Reason}")]
     private partial void LogUnreadable(string channel, string subject, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Channel}: the digest waits for the next window, the delivery records could not be read or written: {Reason}")]
+    private partial void LogDigestPostponed(string channel, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Channel}: the event stream's consumer was lost, making it again: {Reason}")]
     private partial void LogConsumerLost(string channel, string reason);

@@ -140,16 +140,20 @@ public sealed class NotificationContentTests
     }
 
     [Fact]
-    public void A_digest_counts_what_it_stands_for_names_the_first_and_takes_the_highest_level()
+    public void A_digest_counts_what_it_stands_for_names_each_title_once_with_how_often_and_takes_the_highest_level()
     {
         var held = Enumerable.Range(1, 37)
-            .Select(i => new Notification($"k{i}", JobEventTypes.JobCreated, i == 5 ? NotificationLevel.Error : NotificationLevel.Info, $"Job started: {i}", "x", Created))
+            .Select(i => new Notification($"k{i}", JobEventTypes.JobCreated, i == 5 ? NotificationLevel.Error : NotificationLevel.Info,
+                i <= 30 ? "Job started: A" : $"Job started: {i}", "x", Created))
             .ToList();
+        var many = Enumerable.Range(1, 25).Select(i => new Notification($"m{i}", JobEventTypes.JobCreated, NotificationLevel.Info, $"T{i}", "x", Created)).ToList();
 
         var digest = ChannelWorker.Digest(held, Created);
+        var wide = ChannelWorker.Digest(many, Created);
 
         Assert.Equal(("And 37 more events", NotificationLevel.Error), (digest.Title, digest.Level));
-        Assert.StartsWith("and 37 more events (past the rate limit): Job started: 1; Job started: 2;", digest.Text, StringComparison.Ordinal);
-        Assert.EndsWith("Job started: 20; …", digest.Text, StringComparison.Ordinal);
+        Assert.Equal("and 37 more events (past the rate limit): Job started: A (×30); Job started: 31; Job started: 32; "
+            + "Job started: 33; Job started: 34; Job started: 35; Job started: 36; Job started: 37", digest.Text);
+        Assert.EndsWith("; T20; and 5 more", wide.Text, StringComparison.Ordinal);
     }
 }
