@@ -27,23 +27,31 @@ internal static class AgentSettings
     public const long DefaultMemoryLimitBytes = 1L << 30;
 
     public static IEnumerable<(string Key, string Value)> From(IConfiguration configuration, IReadOnlyList<string> allowedRoots, AgentType agent) =>
-        ForwardedSections
-            .Where(section => section != NotificationsSection || agent == AgentType.RepoManager)
-            .SelectMany(section => configuration.GetSection(section).AsEnumerable())
-            .Where(pair => pair.Value is not null && !IsAllowedRoots(pair.Key))
-            .Select(pair => (EnvironmentName(pair.Key), pair.Value!))
+        Forwarded(configuration, agent)
+            .Select(pair => (EnvironmentName(pair.Key), pair.Value))
             .Concat(allowedRoots.Select((root, index) => (EnvironmentName($"{LocalInfrastructureOptions.AllowedRootsSetting}:{index}"), root)))
             .Concat(GcHeapLimit(configuration));
 
     /// <summary>
-    /// What a published agent gets (a manifest holds no other setting): the memory limit, for its watchdog and as the
-    /// GC's hard heap limit, so that it caps itself whatever size its container is given.
+    /// What a published agent gets as values in the manifest: the settings of <see cref="From"/> except every one whose
+    /// name says it is a secret (those are parameters, <see cref="PublishedSecrets"/>) and the local repository roots (a
+    /// published system has no local repositories); and the memory limit, for the agent's watchdog and as the GC's
+    /// hard heap limit, so that it caps itself whatever size its container is given.
     /// </summary>
-    public static IEnumerable<(string Key, string Value)> PublishedMemoryLimit(IConfiguration configuration) =>
-        [
-            (EnvironmentName(MemoryLimitSetting), MemoryLimit(configuration).ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            .. GcHeapLimit(configuration),
-        ];
+    public static IEnumerable<(string Key, string Value)> Published(IConfiguration configuration, AgentType agent) =>
+        Forwarded(configuration, agent)
+            .Where(pair => !MultiAgent.Secrets.SecretRedactor.IsSecretSetting(pair.Key) && !pair.Key.Equals(MemoryLimitSetting, StringComparison.OrdinalIgnoreCase))
+            .Select(pair => (EnvironmentName(pair.Key), pair.Value))
+            .Append((EnvironmentName(MemoryLimitSetting), MemoryLimit(configuration).ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .Concat(GcHeapLimit(configuration));
+
+    // The keys with a value under the sections this agent type is given, except the allowed roots (set by the AppHost).
+    private static IEnumerable<(string Key, string Value)> Forwarded(IConfiguration configuration, AgentType agent) =>
+        ForwardedSections
+            .Where(section => section != NotificationsSection || agent == AgentType.RepoManager)
+            .SelectMany(section => configuration.GetSection(section).AsEnumerable())
+            .Where(pair => pair.Value is not null && !IsAllowedRoots(pair.Key))
+            .Select(pair => (pair.Key, pair.Value!));
 
     private static long MemoryLimit(IConfiguration configuration) => configuration.GetValue(MemoryLimitSetting, DefaultMemoryLimitBytes);
 
@@ -58,5 +66,5 @@ internal static class AgentSettings
         key.Equals(LocalInfrastructureOptions.AllowedRootsSetting, StringComparison.OrdinalIgnoreCase)
         || key.StartsWith(LocalInfrastructureOptions.AllowedRootsSetting + ":", StringComparison.OrdinalIgnoreCase);
 
-    private static string EnvironmentName(string key) => key.Replace(":", "__", StringComparison.Ordinal);
+    public static string EnvironmentName(string key) => key.Replace(":", "__", StringComparison.Ordinal);
 }

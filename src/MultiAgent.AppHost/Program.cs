@@ -41,6 +41,12 @@ if (!builder.Configuration.GetValue("MultiAgent:StartAgents", true))
     return 0;
 }
 
+// A published system's secrets are secret parameters (azd asks for them and keeps them as Container Apps secrets);
+// the manifest holds references only. Run mode gives the agents the same settings from the AppHost's configuration.
+var secrets = builder.ExecutionContext.IsPublishMode
+    ? PublishedSecrets.Wanted(builder.Configuration).Select(secret => (secret, builder.AddParameter(secret.Parameter, secret: true))).ToList()
+    : [];
+
 // Each agent type of the catalogue runs its own project. The Repo Manager's /health is the whole system's health; its
 // own readiness is /health/ready (the catalogue's ReadinessPath).
 foreach (var agent in AgentCatalogue.All)
@@ -87,15 +93,19 @@ void ConfigureAgent<T>(IResourceBuilder<T> resource, AgentDescriptor agent)
         .WithLogFiles(local.DataRoot)
         .WithEnvironment(context =>
         {
-            // Agent settings given to the AppHost (MultiAgent:Agent, :TaskBus, :Registry, …) reach every agent in run
-            // mode, with the allowed local repository roots. Never in a published manifest: values such as tokens would
-            // be written into it in clear (so published agents allow no local repository); only the memory limit is.
+            // Agent settings given to the AppHost (MultiAgent:Agent, :TaskBus, :Registry, …) reach every agent: in run
+            // mode all of them, with the allowed local repository roots; in a published manifest only those that are not
+            // secrets (a secret is a parameter, below; published agents allow no local repository).
             var settings = context.ExecutionContext.IsPublishMode
-                ? AgentSettings.PublishedMemoryLimit(builder.Configuration)
+                ? AgentSettings.Published(builder.Configuration, agent.Type)
                 : AgentSettings.From(builder.Configuration, local.LocalRepositoryRoots, agent.Type);
             foreach (var (key, value) in settings)
             {
                 context.EnvironmentVariables[key] = value;
             }
         });
+    foreach (var (secret, parameter) in secrets.Where(s => s.secret.Agents.Contains(agent.Type)))
+    {
+        resource.WithEnvironment(secret.EnvironmentName, parameter);
+    }
 }

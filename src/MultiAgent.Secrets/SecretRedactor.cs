@@ -74,6 +74,16 @@ public sealed partial class SecretRedactor
     }
 
     /// <summary>
+    /// Whether the configuration key <paramref name="key"/> names a secret: its last segment ends in Token, ApiKey,
+    /// Secret, Password, Pat or WebhookUrl (<c>MultiAgent:GitHub:Token</c>, <c>…:Slack:WebhookUrl</c>).
+    /// </summary>
+    public static bool IsSecretSetting(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return SecretKeyName().IsMatch(key[(key.LastIndexOf(':') + 1)..]);
+    }
+
+    /// <summary>
     /// Registers the values of configuration keys that name a secret (…Token, …ApiKey, …Secret, …Password, …Pat,
     /// …WebhookUrl), the passwords in connection strings (<c>Password=…</c>) and the passwords of URLs with user
     /// information (<c>nats://user:password@host</c>).
@@ -88,8 +98,7 @@ public sealed partial class SecretRedactor
                 continue;
             }
 
-            var name = key[(key.LastIndexOf(':') + 1)..];
-            if (SecretKeyName().IsMatch(name))
+            if (IsSecretSetting(key))
             {
                 Register(value);
             }

@@ -8,20 +8,42 @@ public sealed class ManifestTests : IDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("multiagent-manifest-").FullName;
 
     [Fact]
-    public async Task Publisher_writes_containers_for_nats_and_postgres_and_projects_bound_to_both()
+    public async Task Publisher_writes_containers_for_nats_and_postgres_projects_bound_to_both_and_secrets_as_parameters()
     {
         var path = Path.Combine(_folder, "aspire-manifest.json");
 
-        // Agent settings given to the AppHost reach the agents in run mode only: a token must never land in a manifest.
+        // Settings given to the AppHost: secrets must never land in a manifest (they become parameters); the others are
+        // published as values. A channel given any setting is published with its secret as a parameter.
         var run = await AppHostProcess.RunAsync(
-            ["--publisher", "manifest", "--output-path", path, "--MultiAgent:GitHub:Token=ghp_not_for_the_manifest"]);
+        [
+            "--publisher", "manifest", "--output-path", path,
+            "--MultiAgent:GitHub:Token=ghp_not_for_the_manifest",
+            "--MultiAgent:Llm:ApiKey=sk-not-for-the-manifest",
+            "--MultiAgent:Llm:Model=gpt-test",
+            "--MultiAgent:TaskBus:MaxAttempts=7",
+            "--MultiAgent:Notifications:Slack:WebhookUrl=https://hooks.slack.com/services/T0/B0/not-for-the-manifest",
+            "--MultiAgent:Notifications:Slack:MinLevel=Warning",
+        ]);
 
         Assert.True(run.ExitCode == 0, run.Output);
         var text = await File.ReadAllTextAsync(path);
-        Assert.DoesNotContain("ghp_not_for_the_manifest", text);
-        Assert.DoesNotContain("MultiAgent__GitHub", text);
+        Assert.DoesNotContain("not_for_the_manifest", text);
+        Assert.DoesNotContain("not-for-the-manifest", text);
         using var manifest = JsonDocument.Parse(text);
         var resources = manifest.RootElement.GetProperty("resources");
+
+        // Secrets are secret parameters azd asks for (no default, nothing generated); channels not configured have none.
+        foreach (var name in new[] { "llm-api-key", "github-token", "slack-webhook-url" })
+        {
+            var parameter = resources.GetProperty(name);
+            Assert.Equal("parameter.v0", parameter.GetProperty("type").GetString());
+            var input = parameter.GetProperty("inputs").GetProperty("value");
+            Assert.True(input.GetProperty("secret").GetBoolean());
+            Assert.False(input.TryGetProperty("default", out _));
+        }
+
+        Assert.False(resources.TryGetProperty("discord-webhook-url", out _));
+        Assert.False(resources.TryGetProperty("smtp-password", out _));
 
         var nats = resources.GetProperty("nats");
         Assert.Equal("container.v0", nats.GetProperty("type").GetString());
@@ -67,9 +89,30 @@ public sealed class ManifestTests : IDisposable
                 $"nats://{agent}:{{nats-{agent}-password.value}}@{{nats.bindings.tcp.host}}:{{nats.bindings.tcp.port}}",
                 env.GetProperty("ConnectionStrings__nats").GetString());
             Assert.Equal("{multiagentdb.connectionString}", env.GetProperty("ConnectionStrings__multiagentdb").GetString());
-            // The memory limit (1 GiB), for the agent's watchdog and as the GC's heap limit, is the one setting published.
-            Assert.Equal(["MultiAgent__Agent__MemoryLimitBytes"], env.EnumerateObject().Select(p => p.Name).Where(n => n.StartsWith("MultiAgent__", StringComparison.Ordinal)));
-            Assert.Equal("1073741824", env.GetProperty("MultiAgent__Agent__MemoryLimitBytes").GetString());
+            // Settings as values, secrets as parameter references, each to the agents that use it; the memory limit
+            // (1 GiB) for the agent's watchdog and as the GC's heap limit.
+            var expected = new Dictionary<string, string>
+            {
+                ["MultiAgent__Llm__Model"] = "gpt-test",
+                ["MultiAgent__TaskBus__MaxAttempts"] = "7",
+                ["MultiAgent__GitHub__Token"] = "{github-token.value}",
+                ["MultiAgent__Agent__MemoryLimitBytes"] = "1073741824",
+            };
+            if (agent is "coder" or "reviewer")
+            {
+                expected["MultiAgent__Llm__ApiKey"] = "{llm-api-key.value}";
+            }
+
+            if (agent == "repomanager")
+            {
+                expected["MultiAgent__Notifications__Slack__MinLevel"] = "Warning";
+                expected["MultiAgent__Notifications__Slack__WebhookUrl"] = "{slack-webhook-url.value}";
+            }
+
+            Assert.Equal(
+                expected.OrderBy(p => p.Key, StringComparer.Ordinal),
+                env.EnumerateObject().Where(p => p.Name.StartsWith("MultiAgent__", StringComparison.Ordinal))
+                    .Select(p => KeyValuePair.Create(p.Name, p.Value.GetString()!)).OrderBy(p => p.Key, StringComparer.Ordinal));
             Assert.Equal("40000000", env.GetProperty("DOTNET_GCHeapHardLimit").GetString());
         }
 
