@@ -22,6 +22,9 @@ public sealed record LocalInfrastructureOptions
     /// <summary>HTTP monitoring port of NATS (serves /healthz, /varz, /jsz).</summary>
     public int NatsMonitorPort { get; init; } = 8222;
 
+    /// <summary>NATS's WebSocket listener (on 127.0.0.1, no TLS), for a CLI that connects with <c>ws://</c>.</summary>
+    public int NatsWebSocketPort { get; init; } = 4223;
+
     /// <summary>PostgreSQL port; 5433 so that it never meets a distribution cluster on 5432.</summary>
     public int PostgresPort { get; init; } = 5433;
 
@@ -96,6 +99,7 @@ public sealed record LocalInfrastructureOptions
             DataRoot = Path.GetFullPath(dataRoot),
             NatsPort = section.GetValue("NatsPort", 4222),
             NatsMonitorPort = section.GetValue("NatsMonitorPort", 8222),
+            NatsWebSocketPort = section.GetValue("NatsWebSocketPort", 4223),
             PostgresPort = section.GetValue("PostgresPort", 5433),
             UseFixedPorts = !randomizePorts,
             NatsServerPath = section["NatsServerPath"],

@@ -34,7 +34,11 @@ public static class NatsHostingExtensions
         {
             PortGuard.EnsureFree(options.NatsPort, "NATS client port", nameof(options.NatsPort));
             PortGuard.EnsureFree(options.NatsMonitorPort, "NATS monitoring port", nameof(options.NatsMonitorPort));
+            PortGuard.EnsureFree(options.NatsWebSocketPort, "NATS WebSocket port", nameof(options.NatsWebSocketPort));
         }
+
+        // The configuration file names the WebSocket port, so it is chosen here (not by DCP at start) and not proxied.
+        var webSocket = new WebSocketListener(options.UseFixedPorts ? options.NatsWebSocketPort : PortGuard.FindFree(), "127.0.0.1");
 
         Directory.CreateDirectory(options.NatsDataDirectory);
 
@@ -54,6 +58,7 @@ public static class NatsHostingExtensions
         return builder.AddResource(resource)
             .WithEndpoint(port: options.UseFixedPorts ? options.NatsPort : null, name: NatsServerProcessResource.PrimaryEndpointName, scheme: "tcp")
             .WithHttpEndpoint(port: options.UseFixedPorts ? options.NatsMonitorPort : null, name: NatsServerProcessResource.MonitorEndpointName)
+            .WithEndpoint(port: webSocket.Port, targetPort: webSocket.Port, name: NatsServerProcessResource.WebSocketEndpointName, scheme: "ws", isProxied: false)
             .WithArgs(context =>
             {
                 context.Args.Add("-c");
@@ -78,7 +83,7 @@ public static class NatsHostingExtensions
             {
                 // Written at every start, from the parameters' values: the file always matches what the clients are given.
                 var values = await ResolvePasswordsAsync(server, cancellationToken);
-                LocalSecret.WriteOwnerOnly(options.NatsConfigFile, NatsServerConfig.Render(NatsUsers.All, user => NatsServerConfig.Quote(values[user])));
+                LocalSecret.WriteOwnerOnly(options.NatsConfigFile, NatsServerConfig.Render(NatsUsers.All, user => NatsServerConfig.Quote(values[user]), webSocket));
             })
             .OnResourceReady(async (server, @event, cancellationToken) =>
             {
@@ -184,6 +189,9 @@ public static class NatsHostingExtensions
             .WithImageRegistry("docker.io")
             .WithEndpoint(targetPort: 4222, name: NatsServerProcessResource.PrimaryEndpointName, scheme: "tcp")
             .WithHttpEndpoint(targetPort: 8222, name: NatsServerProcessResource.MonitorEndpointName)
+            // The WebSocket listener is the one way in from outside: Container Apps' HTTPS ingress (wss://) in front of it.
+            .WithHttpEndpoint(targetPort: NatsServerContainerResource.WebSocketPort, name: NatsServerProcessResource.WebSocketEndpointName)
+            .WithEndpoint(NatsServerProcessResource.WebSocketEndpointName, endpoint => endpoint.IsExternal = true)
             .WithVolume("nats-data", "/data")
             .WithEntrypoint("/bin/sh")
             .WithArgs(
@@ -191,7 +199,8 @@ public static class NatsHostingExtensions
                 "umask 077 && printf '%s' \"$NATS_CONFIG\" > /tmp/nats-server.conf && exec nats-server -c /tmp/nats-server.conf \"$@\"",
                 "nats-server",
                 "--jetstream", "--store_dir", "/data", "--http_port", "8222")
-            .WithEnvironment("NATS_CONFIG", NatsServerConfig.Render(NatsUsers.All, NatsServerConfig.EnvironmentReference));
+            .WithEnvironment("NATS_CONFIG", NatsServerConfig.Render(
+                NatsUsers.All, NatsServerConfig.EnvironmentReference, new WebSocketListener(NatsServerContainerResource.WebSocketPort)));
         foreach (var (user, password) in passwords)
         {
             container.WithEnvironment(NatsServerConfig.PasswordVariable(user), password);

@@ -13,7 +13,12 @@ public static class NatsServerConfig
     /// <c>password:</c>: a quoted literal (<see cref="Quote"/>) in run mode, or a reference to an environment
     /// variable (<see cref="EnvironmentReference"/>) that nats-server resolves when it reads the file.
     /// </summary>
-    public static string Render(IEnumerable<NatsUser> users, Func<string, string> password)
+    /// <remarks>
+    /// With <paramref name="webSocket"/>, the server also listens for WebSocket clients there, without TLS (in run mode
+    /// on 127.0.0.1; in a deployment behind the HTTPS ingress, which terminates TLS); they log in as the same users
+    /// with the same permissions, so no client is let in without a password.
+    /// </remarks>
+    public static string Render(IEnumerable<NatsUser> users, Func<string, string> password, WebSocketListener? webSocket = null)
     {
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(password);
@@ -47,6 +52,20 @@ public static class NatsServerConfig
 
         text.Append("  ]\n");
         text.Append("}\n");
+        if (webSocket is { } listener)
+        {
+            text.Append("# WebSocket clients (the CLI through ws:// or wss://): the users above, nothing else.\n");
+            text.Append("websocket {\n");
+            if (listener.Host is { } host)
+            {
+                text.Append($"  host: {Quote(host)}\n");
+            }
+
+            text.Append($"  port: {listener.Port}\n");
+            text.Append("  no_tls: true\n");
+            text.Append("}\n");
+        }
+
         return text.ToString();
     }
 
@@ -96,3 +115,8 @@ public static class NatsServerConfig
         text.Append("        }\n");
     }
 }
+
+/// <summary>Where nats-server listens for WebSocket clients (<see cref="NatsServerConfig.Render"/>).</summary>
+/// <param name="Port">The port.</param>
+/// <param name="Host">The address to listen on; null: every address (in a container).</param>
+public sealed record WebSocketListener(int Port, string? Host = null);

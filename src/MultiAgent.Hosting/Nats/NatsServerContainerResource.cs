@@ -10,6 +10,9 @@ public sealed class NatsServerContainerResource(string name, IReadOnlyDictionary
     internal const string Image = "nats";
     internal const string Tag = "2.10-alpine";
 
+    /// <summary>The WebSocket listener's port inside the container (behind the HTTPS ingress).</summary>
+    internal const int WebSocketPort = 8080;
+
     private EndpointReference? _primaryEndpoint;
 
     public EndpointReference PrimaryEndpoint => _primaryEndpoint ??= new(this, NatsServerProcessResource.PrimaryEndpointName);

@@ -9,14 +9,19 @@ public sealed class NatsServerProcessResource(
 {
     internal const string PrimaryEndpointName = "tcp";
     internal const string MonitorEndpointName = "monitor";
+    internal const string WebSocketEndpointName = "ws";
 
     private EndpointReference? _primaryEndpoint;
     private EndpointReference? _monitorEndpoint;
+    private EndpointReference? _webSocketEndpoint;
 
     public EndpointReference PrimaryEndpoint => _primaryEndpoint ??= new(this, PrimaryEndpointName);
 
     /// <summary>The HTTP monitoring endpoint (/healthz, /varz, /jsz).</summary>
     public EndpointReference MonitorEndpoint => _monitorEndpoint ??= new(this, MonitorEndpointName);
+
+    /// <summary>The WebSocket listener (ws://, for a CLI that cannot reach the client port).</summary>
+    public EndpointReference WebSocketEndpoint => _webSocketEndpoint ??= new(this, WebSocketEndpointName);
 
     public IReadOnlyDictionary<string, ParameterResource> Passwords { get; } = passwords;
 

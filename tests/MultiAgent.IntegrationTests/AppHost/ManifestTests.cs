@@ -50,7 +50,14 @@ public sealed class ManifestTests : IDisposable
         Assert.StartsWith("docker.io/nats:", nats.GetProperty("image").GetString());
         Assert.Contains("--jetstream", nats.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
         Assert.Equal("/data", Assert.Single(nats.GetProperty("volumes").EnumerateArray()).GetProperty("target").GetString());
-        Assert.Equal(4222, nats.GetProperty("bindings").GetProperty("tcp").GetProperty("targetPort").GetInt32());
+        // The client port stays internal; the WebSocket listener is the one way in from outside (behind HTTPS ingress).
+        var bindings = nats.GetProperty("bindings");
+        Assert.Equal(4222, bindings.GetProperty("tcp").GetProperty("targetPort").GetInt32());
+        Assert.False(bindings.GetProperty("tcp").TryGetProperty("external", out var tcpExternal) && tcpExternal.GetBoolean());
+        Assert.False(bindings.GetProperty("monitor").TryGetProperty("external", out var monitorExternal) && monitorExternal.GetBoolean());
+        var ws = bindings.GetProperty("ws");
+        Assert.Equal(("http", 8080, true), (ws.GetProperty("scheme").GetString(), ws.GetProperty("targetPort").GetInt32(), ws.GetProperty("external").GetBoolean()));
+        Assert.Contains("websocket {\n  port: 8080\n  no_tls: true\n}", nats.GetProperty("env").GetProperty("NATS_CONFIG").GetString(), StringComparison.Ordinal);
 
         // The server's configuration travels as a value with no secret in it; passwords are generated secret parameters.
         var natsEnv = nats.GetProperty("env");

@@ -167,8 +167,9 @@ public sealed class NatsServerConfigTests : IDisposable
         var server = LocalToolchain.FindOnPath("nats-server") ?? throw new InvalidOperationException("nats-server is not on PATH");
         var run = Path.Combine(_folder, "run.conf");
         var publish = Path.Combine(_folder, "publish.conf");
-        await File.WriteAllTextAsync(run, NatsServerConfig.Render(NatsUsers.All, user => NatsServerConfig.Quote("secret-" + user)));
-        await File.WriteAllTextAsync(publish, NatsServerConfig.Render(NatsUsers.All, NatsServerConfig.EnvironmentReference));
+        await File.WriteAllTextAsync(run, NatsServerConfig.Render(
+            NatsUsers.All, user => NatsServerConfig.Quote("secret-" + user), new WebSocketListener(4223, "127.0.0.1")));
+        await File.WriteAllTextAsync(publish, NatsServerConfig.Render(NatsUsers.All, NatsServerConfig.EnvironmentReference, new WebSocketListener(8080)));
 
         var runCheck = await TestConfigAsync(server, run, []);
         var publishCheck = await TestConfigAsync(

@@ -37,6 +37,23 @@ public sealed class NatsSecurityScenarios(SystemFixture system) : ScenarioTests(
     }
 
     [Fact]
+    public async Task Over_the_WebSocket_listener_the_cli_works_with_credentials_and_is_refused_without()
+    {
+        var url = $"ws://127.0.0.1:{Aspire.Hosting.Testing.DistributedApplicationHostingTestingExtensions.GetEndpoint(Fixture.App, "nats", "ws").Port}";
+
+        var viewer = await CliRunner.RunAsAsync(Fixture, MultiAgent.Hosting.Nats.NatsUsers.Viewer, "agents", "--nats", url);
+        var anonymous = await CliRunner.RunAsync(["agents", "--nats", url, "--timeout", "5"], null);
+        var wrongPassword = await CliRunner.RunAsync(["agents", "--nats", url.Replace("ws://", "ws://operator:not-the-password@", StringComparison.Ordinal), "--timeout", "5"], null);
+
+        Assert.True(viewer.ExitCode == ExitCodes.Ok, viewer.ToString());
+        Assert.Contains("REPO_MANAGER", viewer.Stdout, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failure, anonymous.ExitCode);
+        Assert.Contains("refused the credentials", anonymous.Stderr, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Failure, wrongPassword.ExitCode);
+        Assert.Contains("refused the credentials", wrongPassword.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_viewer_and_the_agents_cannot_stop_approve_or_forge_and_a_waiting_job_goes_on_to_its_merge()
     {
         await using var scenario = await Scenario.StartAsync(Fixture);
