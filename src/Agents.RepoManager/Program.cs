@@ -20,6 +20,9 @@ builder.Services.AddNotifications(builder.Configuration);
 builder.Services.Configure<AgentRegistryOptions>(builder.Configuration.GetSection(AgentRegistryOptions.SectionName));
 builder.Services.AddSingleton<AgentRegistry>();
 builder.Services.AddHostedService(services => services.GetRequiredService<AgentRegistry>());
+// An agent type whose instances all fell silent is announced (agent.unhealthy) on the event stream.
+builder.Services.AddSingleton<AgentHealthWatch>();
+builder.Services.AddHostedService(services => services.GetRequiredService<AgentHealthWatch>());
 builder.Services.AddSingleton<QueryResponder>();
 builder.Services.AddHostedService(services => services.GetRequiredService<QueryResponder>());
 builder.Services.AddHealthChecks().AddCheck<QueryApiHealthCheck>("query-api");

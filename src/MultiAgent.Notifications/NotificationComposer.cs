@@ -65,6 +65,8 @@ public sealed class NotificationComposer(Func<string, CancellationToken, Task<Jo
                 $"Restarted: {systemEvent.Resource}", systemEvent.Message, systemEvent.Timestamp, Fields: [new("Part", systemEvent.Resource)]),
             SystemEventTypes.AgentCrashLoop => new Notification(systemEvent.Id, systemEvent.Type, NotificationLevel.Critical,
                 $"Crash loop: {systemEvent.Resource} is left stopped", systemEvent.Message, systemEvent.Timestamp, Fields: [new("Part", systemEvent.Resource)]),
+            SystemEventTypes.AgentUnhealthy => new Notification(systemEvent.Id, systemEvent.Type, NotificationLevel.Error,
+                $"Agent unhealthy: {systemEvent.Resource}", systemEvent.Message, systemEvent.Timestamp, Fields: [new("Part", systemEvent.Resource)]),
             _ => null,
         };
     }

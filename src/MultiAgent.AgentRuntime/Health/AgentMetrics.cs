@@ -100,7 +100,20 @@ public sealed class AgentMetrics
             inFlight,
             Environment.WorkingSet,
             CpuPercentSinceLastSnapshot(),
-            GC.GetGCMemoryInfo().HeapSizeBytes);
+            HeapAfterLastFullCollection());
+    }
+
+    /// <summary>
+    /// The managed heap after the latest full (generation 2) collection, background or blocking: what the process
+    /// really holds. After a younger collection the heap still carries the old generation's garbage, which rises until
+    /// the next full one and would look like a leak. Before any full collection, the heap after the latest one.
+    /// </summary>
+    public static long HeapAfterLastFullCollection()
+    {
+        var background = GC.GetGCMemoryInfo(GCKind.Background);
+        var blocking = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        var latest = background.Index >= blocking.Index ? background : blocking;
+        return latest.Index > 0 ? latest.HeapSizeBytes : GC.GetGCMemoryInfo().HeapSizeBytes;
     }
 
     // The process's CPU time since the previous snapshot over the wall time since then and the machine's processors.

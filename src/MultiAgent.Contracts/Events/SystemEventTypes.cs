@@ -15,8 +15,14 @@ public static class SystemEventTypes
     /// </summary>
     public const string AgentCrashLoop = "agent.crash_loop";
 
+    /// <summary>
+    /// The Repo Manager heard no heartbeat from any instance of an agent type for longer than the heartbeat timeout
+    /// (data: agentType, instanceId, lastHeartbeat, silentSeconds). Announced once until the type is healthy again.
+    /// </summary>
+    public const string AgentUnhealthy = "agent.unhealthy";
+
     /// <summary>Every type above.</summary>
-    public static IReadOnlyList<string> All { get; } = [AgentRestarted, AgentCrashLoop];
+    public static IReadOnlyList<string> All { get; } = [AgentRestarted, AgentCrashLoop, AgentUnhealthy];
 
     /// <summary>
     /// "multiagent.system.&lt;resource&gt;.&lt;type token&gt;", the type mapped as job event types are

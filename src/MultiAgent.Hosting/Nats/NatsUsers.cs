@@ -117,8 +117,10 @@ public static class NatsUsers
             subscribe.Add(Subjects.Prefix + ".query.>");
             subscribe.Add(Subjects.HeartbeatsAll);
 
-            // The health report names a part the AppHost left stopped in a crash loop (system events).
+            // The health report names a part the AppHost left stopped in a crash loop (system events); the Repo Manager
+            // itself announces an agent type gone silent (agent.unhealthy), and nothing else there.
             subscribe.Add(Subjects.SystemEventsAll);
+            publish.Add($"{Subjects.Prefix}.system.*.{JobEventTypes.ToSubjectToken(SystemEventTypes.AgentUnhealthy)}");
 
             // Notifications: each channel reads the event stream through its own durable consumer.
             publish.AddRange(Subjects.NotificationChannels.Select(Subjects.NotificationConsumer).SelectMany(consumer => new[]
