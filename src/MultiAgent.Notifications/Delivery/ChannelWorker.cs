@@ -30,6 +30,9 @@ public sealed partial class ChannelWorker(
 {
     private const int MaxDigestTitles = 20;
 
+    /// <summary>How long the stream waits for the worker to finish with an event before handing it out again.</summary>
+    private static readonly TimeSpan AckWait = TimeSpan.FromSeconds(15);
+
     /// <summary>The rate limit's window (a minute; tests shorten it).</summary>
     public TimeSpan RateWindow { get; init; } = TimeSpan.FromMinutes(1);
 
@@ -60,7 +63,9 @@ public sealed partial class ChannelWorker(
                         // A new channel starts with what happens from now on, not the stream's history.
                         DeliverPolicy = ConsumerConfigDeliverPolicy.New,
                         AckPolicy = ConsumerConfigAckPolicy.Explicit,
-                        AckWait = TimeSpan.FromMinutes(1),
+                        // Short, so that an event whose worker died is handed to the next one soon; a worker waiting
+                        // for its channel to come back keeps the event with in-progress acknowledgements meanwhile.
+                        AckWait = AckWait,
                         MaxAckPending = 1,
                     }, stoppingToken);
                     await foreach (var message in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, cancellationToken: stoppingToken))
@@ -154,8 +159,16 @@ public sealed partial class ChannelWorker(
             catch (NotificationDeliveryException ex)
             {
                 LogDown(channel.Name, ex.Message, wait.TotalSeconds);
-                await Task.Delay(wait, _time, cancellationToken);
-                await keepAlive();
+                // In slices of a third of AckWait, each followed by an in-progress acknowledgement, so the stream does
+                // not hand the event out again while this worker still holds it.
+                for (var waited = TimeSpan.Zero; waited < wait;)
+                {
+                    var slice = TimeSpan.FromTicks(Math.Min((wait - waited).Ticks, AckWait.Ticks / 3));
+                    await Task.Delay(slice, _time, cancellationToken);
+                    await keepAlive();
+                    waited += slice;
+                }
+
                 wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, options.MaxDownDelay.Ticks));
             }
         }

@@ -85,6 +85,8 @@ public sealed class SystemFixture : AppHostFixture
             "--MultiAgent:GitHub:RequestTimeout=00:00:05",
             "--MultiAgent:GitHub:RetryBaseDelay=00:00:00.100",
             "--MultiAgent:GitHub:MaxRateLimitWait=00:00:05",
+            // A killed agent or server is started again after 1 s, not 4: the scenarios kill several.
+            "--MultiAgent:Restart:Delay=00:00:01",
             "--MultiAgent:TaskBus:RetryDelays:0=00:00:01",
             "--MultiAgent:TaskBus:AckWait=00:00:06",
             "--MultiAgent:TaskBus:MaxAttempts=3",
