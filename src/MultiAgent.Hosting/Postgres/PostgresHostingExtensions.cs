@@ -22,7 +22,9 @@ public static class PostgresHostingExtensions
         if (builder.ExecutionContext.IsPublishMode)
         {
             return builder.AddPostgres(serverName)
-                .WithDataVolume()
+                // A fixed name: a generated one carries a hash of the AppHost's path, so a manifest made from another
+                // checkout would name another volume (and another Azure Files share).
+                .WithDataVolume("postgres-data")
                 .AddDatabase(databaseResourceName, databaseName);
         }
 

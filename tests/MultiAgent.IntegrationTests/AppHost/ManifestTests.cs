@@ -80,7 +80,9 @@ public sealed class ManifestTests : IDisposable
         var postgres = resources.GetProperty("postgres");
         Assert.Equal("container.v0", postgres.GetProperty("type").GetString());
         Assert.Contains("postgres", postgres.GetProperty("image").GetString());
-        Assert.Single(postgres.GetProperty("volumes").EnumerateArray());
+        // Volumes have fixed names (not derived from the AppHost's path), so every checkout publishes the same ones.
+        Assert.Equal("postgres-data", Assert.Single(postgres.GetProperty("volumes").EnumerateArray()).GetProperty("name").GetString());
+        Assert.Equal("nats-data", Assert.Single(nats.GetProperty("volumes").EnumerateArray()).GetProperty("name").GetString());
 
         var database = resources.GetProperty("multiagentdb");
         Assert.Equal("value.v0", database.GetProperty("type").GetString());
