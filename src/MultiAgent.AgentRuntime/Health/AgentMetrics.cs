@@ -107,8 +107,7 @@ public sealed class AgentMetrics
     /// What the managed heap held after the latest full (generation 2) collection, background or blocking: its size
     /// less the free space inside it (fragmentation). That is what the process really keeps. After a younger collection
     /// the heap still carries the old generation's garbage, and a background collection does not compact, so the heap's
-    /// size alone drifts up and down by megabytes with no object kept (a heap dump of the Repo Manager showed 2 MB of
-    /// objects in a heap of 18-20 MB). Before any full collection, the same of the latest one.
+    /// size alone includes free space that is no object. Before any full collection, the same of the latest one.
     /// </summary>
     public static long HeapAfterLastFullCollection()
     {
