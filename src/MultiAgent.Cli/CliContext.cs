@@ -84,6 +84,30 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, IReadOnly
     public async Task<NatsSession> ConnectAsync(NatsSettings settings, bool quiet, CancellationToken cancellationToken) =>
         _session = await Out.SpinAsync($"Connecting to NATS at {settings.DisplayUrl}…", quiet, () => NatsSession.ConnectAsync(settings, cancellationToken));
 
+    /// <summary>
+    /// The shape of every query command: connects, asks under a spinner (<paramref name="progress"/>), and prints the
+    /// reply: as JSON with <paramref name="json"/>, else through <paramref name="show"/>.
+    /// </summary>
+    /// <returns>The reply, for the command to choose its exit code.</returns>
+    public async Task<TReply> AskAsync<TReply>(
+        ParseResult parseResult, Option<bool> json, string progress, Func<QueryClient, CancellationToken, Task<TReply>> ask,
+        Action<Terminal, TReply> show, CancellationToken cancellationToken)
+    {
+        var asJson = parseResult.GetValue(json);
+        await using var session = await ConnectAsync(Settings(parseResult), asJson, cancellationToken);
+        var reply = await Out.SpinAsync(progress, asJson, () => ask(session.Queries, cancellationToken));
+        if (asJson)
+        {
+            JsonOutput.Write(Out.Writer, reply);
+        }
+        else
+        {
+            show(Out, reply);
+        }
+
+        return reply;
+    }
+
     /// <summary>A warning on stderr.</summary>
     public void Warn(string message) =>
         Error.MarkupLine($"[yellow]warning:[/] {Markup.Escape(_redactor.Redact(message) ?? "")}");

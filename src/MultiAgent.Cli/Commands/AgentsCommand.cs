@@ -19,19 +19,8 @@ internal static class AgentsCommand
         };
         command.SetAction((parseResult, cancellationToken) => cli.RunAsync(async ct =>
         {
-            var asJson = parseResult.GetValue(json);
-            var settings = cli.Settings(parseResult);
-            await using var session = await cli.ConnectAsync(settings, asJson, ct);
-            var reply = await cli.Out.SpinAsync("Asking for agents…", asJson, () => session.Queries.AgentsAsync(parseResult.GetValue(all), ct));
-            if (asJson)
-            {
-                JsonOutput.Write(cli.Out.Writer, reply);
-            }
-            else
-            {
-                AgentViews.Agents(cli.Out, reply, DateTimeOffset.UtcNow);
-            }
-
+            await cli.AskAsync(parseResult, json, "Asking for agents…", (queries, token) => queries.AgentsAsync(parseResult.GetValue(all), token),
+                (output, reply) => AgentViews.Agents(output, reply, DateTimeOffset.UtcNow), ct);
             return ExitCodes.Ok;
         }, cancellationToken));
         return command;

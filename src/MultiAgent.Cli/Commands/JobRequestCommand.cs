@@ -39,19 +39,7 @@ internal static class JobRequestCommand
         command.SetAction((parseResult, cancellationToken) => cli.RunAsync(async ct =>
         {
             var id = JobIdArgument.Get(parseResult, jobId);
-            var asJson = parseResult.GetValue(json);
-            var settings = cli.Settings(parseResult);
-            await using var session = await cli.ConnectAsync(settings, asJson, ct);
-            var reply = await cli.Out.SpinAsync(progress(id), asJson, () => send(session.Queries, id, parseResult.GetValue(text), ct));
-            if (asJson)
-            {
-                JsonOutput.Write(cli.Out.Writer, reply);
-            }
-            else
-            {
-                show(cli.Out, reply);
-            }
-
+            await cli.AskAsync(parseResult, json, progress(id), (queries, token) => send(queries, id, parseResult.GetValue(text), token), show, ct);
             return ExitCodes.Ok;
         }, cancellationToken));
         return command;

@@ -17,19 +17,7 @@ internal static class JobStatusCommand
         command.SetAction((parseResult, cancellationToken) => cli.RunAsync(async ct =>
         {
             var id = JobIdArgument.Get(parseResult, jobId);
-            var asJson = parseResult.GetValue(json);
-            var settings = cli.Settings(parseResult);
-            await using var session = await cli.ConnectAsync(settings, asJson, ct);
-            var reply = await cli.Out.SpinAsync($"Asking for {id}…", asJson, () => session.Queries.JobStatusAsync(id, ct));
-            if (asJson)
-            {
-                JsonOutput.Write(cli.Out.Writer, reply);
-            }
-            else
-            {
-                JobViews.Status(cli.Out, reply);
-            }
-
+            await cli.AskAsync(parseResult, json, $"Asking for {id}…", (queries, token) => queries.JobStatusAsync(id, token), JobViews.Status, ct);
             return ExitCodes.Ok;
         }, cancellationToken));
         return command;

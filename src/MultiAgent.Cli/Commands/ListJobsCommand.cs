@@ -62,19 +62,8 @@ internal static class ListJobsCommand
 
             var repository = parseResult.GetValue(repo) is { Length: > 0 } repoText ? FeatureSubmission.RepositoryFilter(repoText) : null;
             var query = new ListJobsQuery(state, repository, count, skip);
-            var asJson = parseResult.GetValue(json);
-            var settings = cli.Settings(parseResult);
-            await using var session = await cli.ConnectAsync(settings, asJson, ct);
-            var reply = await cli.Out.SpinAsync("Listing jobs…", asJson, () => session.Queries.ListJobsAsync(query, ct));
-            if (asJson)
-            {
-                JsonOutput.Write(cli.Out.Writer, reply);
-            }
-            else
-            {
-                JobViews.List(cli.Out, reply, query);
-            }
-
+            await cli.AskAsync(parseResult, json, "Listing jobs…", (queries, token) => queries.ListJobsAsync(query, token),
+                (output, reply) => JobViews.List(output, reply, query), ct);
             return ExitCodes.Ok;
         }, cancellationToken));
         return command;

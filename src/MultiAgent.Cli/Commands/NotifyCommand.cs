@@ -21,28 +21,24 @@ internal static class NotifyCommand
         };
         test.SetAction((parseResult, cancellationToken) => cli.RunAsync(async ct =>
         {
-            var asJson = parseResult.GetValue(json);
-            var settings = cli.Settings(parseResult);
-            await using var session = await cli.ConnectAsync(settings, asJson, ct);
-            var reply = await cli.Out.SpinAsync("Sending a test notification…", asJson, () => session.Queries.NotifyTestAsync(parseResult.GetValue(channel), ct));
-            if (asJson)
-            {
-                JsonOutput.Write(cli.Out.Writer, reply);
-            }
-            else if (reply.Channels.Count == 0)
-            {
-                cli.Out.WriteLine("No notification channel is set up (MultiAgent:Notifications; see docs/notifications.md).");
-            }
-            else
-            {
-                foreach (var result in reply.Channels)
-                {
-                    cli.Out.WriteLine($"{result.Channel}: {(result.Sent ? "sent" : "not sent: " + result.Answer)}");
-                }
-            }
-
+            var reply = await cli.AskAsync(parseResult, json, "Sending a test notification…",
+                (queries, token) => queries.NotifyTestAsync(parseResult.GetValue(channel), token), ShowResults, ct);
             return reply.Channels.Count > 0 && reply.Channels.All(r => r.Sent) ? ExitCodes.Ok : ExitCodes.Failure;
         }, cancellationToken));
         return new Command("notify", "Notifications (Slack, Discord, email)") { test };
+    }
+
+    private static void ShowResults(Terminal output, NotifyTestReply reply)
+    {
+        if (reply.Channels.Count == 0)
+        {
+            output.WriteLine("No notification channel is set up (MultiAgent:Notifications; see docs/notifications.md).");
+            return;
+        }
+
+        foreach (var result in reply.Channels)
+        {
+            output.WriteLine($"{result.Channel}: {(result.Sent ? "sent" : "not sent: " + result.Answer)}");
+        }
     }
 }
