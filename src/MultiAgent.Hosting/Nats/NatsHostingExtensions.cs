@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
@@ -170,10 +171,11 @@ public static class NatsHostingExtensions
     }
 
     /// <summary>
-    /// Publish mode: the Alpine NATS image. Its configuration travels in the environment variable NATS_CONFIG, which holds
-    /// no secret (every password is written <c>$NATS_PASSWORD_&lt;USER&gt;</c>, which nats-server reads from its
-    /// environment); the passwords are secret parameters with generated defaults, given as NATS_PASSWORD_&lt;USER&gt;.
-    /// A shell writes the variable to a file (mode 0600) and execs nats-server on it.
+    /// Publish mode: the Alpine NATS image. Its configuration travels in the environment variable NATS_CONFIG_BASE64,
+    /// which holds no secret (every password is written <c>$NATS_PASSWORD_&lt;USER&gt;</c>, which nats-server reads from
+    /// its environment); the passwords are secret parameters with generated defaults, given as NATS_PASSWORD_&lt;USER&gt;.
+    /// A shell decodes the variable to a file (mode 0600) and execs nats-server on it. Base64, because azd reads every
+    /// brace in a manifest value as an expression, and the configuration's blocks are in braces.
     /// </summary>
     private static IResourceBuilder<INatsServerResource> AddNatsContainer(IDistributedApplicationBuilder builder, string name)
     {
@@ -196,11 +198,11 @@ public static class NatsHostingExtensions
             .WithEntrypoint("/bin/sh")
             .WithArgs(
                 "-c",
-                "umask 077 && printf '%s' \"$NATS_CONFIG\" > /tmp/nats-server.conf && exec nats-server -c /tmp/nats-server.conf \"$@\"",
+                $"umask 077 && printf '%s' \"${NatsServerContainerResource.ConfigVariable}\" | base64 -d > /tmp/nats-server.conf && exec nats-server -c /tmp/nats-server.conf \"$@\"",
                 "nats-server",
                 "--jetstream", "--store_dir", "/data", "--http_port", "8222")
-            .WithEnvironment("NATS_CONFIG", NatsServerConfig.Render(
-                NatsUsers.All, NatsServerConfig.EnvironmentReference, new WebSocketListener(NatsServerContainerResource.WebSocketPort)));
+            .WithEnvironment(NatsServerContainerResource.ConfigVariable, Convert.ToBase64String(Encoding.UTF8.GetBytes(NatsServerConfig.Render(
+                NatsUsers.All, NatsServerConfig.EnvironmentReference, new WebSocketListener(NatsServerContainerResource.WebSocketPort)))));
         foreach (var (user, password) in passwords)
         {
             container.WithEnvironment(NatsServerConfig.PasswordVariable(user), password);

@@ -13,6 +13,9 @@ public sealed class NatsServerContainerResource(string name, IReadOnlyDictionary
     /// <summary>The WebSocket listener's port inside the container (behind the HTTPS ingress).</summary>
     internal const int WebSocketPort = 8080;
 
+    /// <summary>The environment variable that carries the server's configuration file, base64-encoded.</summary>
+    public const string ConfigVariable = "NATS_CONFIG_BASE64";
+
     private EndpointReference? _primaryEndpoint;
 
     public EndpointReference PrimaryEndpoint => _primaryEndpoint ??= new(this, NatsServerProcessResource.PrimaryEndpointName);

@@ -57,11 +57,15 @@ public sealed class ManifestTests : IDisposable
         Assert.False(bindings.GetProperty("monitor").TryGetProperty("external", out var monitorExternal) && monitorExternal.GetBoolean());
         var ws = bindings.GetProperty("ws");
         Assert.Equal(("http", 8080, true), (ws.GetProperty("scheme").GetString(), ws.GetProperty("targetPort").GetInt32(), ws.GetProperty("external").GetBoolean()));
-        Assert.Contains("websocket {\n  port: 8080\n  no_tls: true\n}", nats.GetProperty("env").GetProperty("NATS_CONFIG").GetString(), StringComparison.Ordinal);
 
-        // The server's configuration travels as a value with no secret in it; passwords are generated secret parameters.
+        // The server's configuration travels as a value with no secret in it, base64-encoded (azd would read its braces
+        // as expressions, and no brace may be left in it); passwords are generated secret parameters.
         var natsEnv = nats.GetProperty("env");
-        var config = natsEnv.GetProperty("NATS_CONFIG").GetString()!;
+        var encoded = natsEnv.GetProperty("NATS_CONFIG_BASE64").GetString()!;
+        Assert.DoesNotContain('{', encoded);
+        var config = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+        Assert.Contains("websocket {\n  port: 8080\n  no_tls: true\n}", config, StringComparison.Ordinal);
+        Assert.Contains("base64 -d > /tmp/nats-server.conf", string.Join(' ', nats.GetProperty("args").EnumerateArray().Select(a => a.GetString())), StringComparison.Ordinal);
         foreach (var user in new[] { "coder", "reviewer", "repomanager", "operator", "viewer", "apphost", "admin" })
         {
             var variable = $"NATS_PASSWORD_{user.ToUpperInvariant()}";
