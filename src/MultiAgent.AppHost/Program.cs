@@ -11,15 +11,35 @@ using MultiAgent.Hosting.Restarts;
 // Run mode starts local server processes; publish mode (--publisher manifest) describes containers for azd.
 var builder = DistributedApplication.CreateBuilder(args);
 
+// A published system uses the built-in server containers or servers run elsewhere (MultiAgent:Publish:Database, :Nats).
+PublishedServices published;
+try
+{
+    published = builder.ExecutionContext.IsPublishMode
+        ? PublishedServices.From(builder.Configuration)
+        : new PublishedServices(ServiceSource.Container, ServiceSource.Container);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"MultiAgent AppHost cannot publish: {ex.Message}");
+    return 1;
+}
+
 LocalInfrastructureOptions local;
-IResourceBuilder<INatsServerResource> nats;
+IResourceBuilder<INatsServerResource>? nats = null;
 IResourceBuilder<IResourceWithConnectionString> database;
 try
 {
     local = LocalInfrastructureOptions.From(builder.Configuration, builder.AppHostDirectory);
-    // Restarts and crash loops of the agents and servers are announced on its event stream (run mode).
-    nats = builder.AddNatsJetStream("nats", local).WithRestartEvents();
-    database = builder.AddPostgresDatabase("postgres", "multiagentdb", "multiagent", local);
+    if (published.Nats == ServiceSource.Container)
+    {
+        // Restarts and crash loops of the agents and servers are announced on its event stream (run mode).
+        nats = builder.AddNatsJetStream("nats", local).WithRestartEvents();
+    }
+
+    database = published.Database == ServiceSource.External
+        ? builder.AddConnectionString(PublishedServices.DatabaseParameter)
+        : builder.AddPostgresDatabase("postgres", "multiagentdb", "multiagent", local);
 }
 catch (LocalPrerequisiteException ex)
 {
@@ -78,12 +98,9 @@ void ConfigureAgent<T>(IResourceBuilder<T> resource, AgentDescriptor agent)
     where T : IResourceWithEnvironment, IResourceWithWaitSupport, IResourceWithEndpoints
 {
     resource
-        // Agents read ConnectionStrings:nats and ConnectionStrings:multiagentdb, nothing else of the servers. Each agent
-        // type is a NATS user of its own (its name), allowed only the subjects it needs (docs/security.md).
+        // Agents read ConnectionStrings:nats and ConnectionStrings:multiagentdb, nothing else of the servers.
         .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)
-        .WithNatsUser(nats, user: agent.Name)
         .WithReference(database)
-        .WaitFor(nats)
         .WaitFor(database)
         // Healthy in the dashboard (and for WaitFor) only when the agent's own /health is: NATS, PostgreSQL, its loops.
         .WithHttpHealthCheck(agent.ReadinessPath)
@@ -104,6 +121,17 @@ void ConfigureAgent<T>(IResourceBuilder<T> resource, AgentDescriptor agent)
                 context.EnvironmentVariables[key] = value;
             }
         });
+    // Each agent type is a NATS user of its own (its name), allowed only the subjects it needs (docs/security.md); on an
+    // external server, that user's connection string is a secret parameter of its own.
+    if (nats is not null)
+    {
+        resource.WithNatsUser(nats, user: agent.Name).WaitFor(nats);
+    }
+    else
+    {
+        resource.WithEnvironment("ConnectionStrings__nats", builder.AddConnectionString(PublishedServices.NatsParameter(agent.Name)));
+    }
+
     foreach (var (secret, parameter) in secrets.Where(s => s.secret.Agents.Contains(agent.Type)))
     {
         resource.WithEnvironment(secret.EnvironmentName, parameter);

@@ -133,5 +133,52 @@ public sealed class ManifestTests : IDisposable
         Assert.DoesNotContain(resources.EnumerateObject(), r => r.Value.GetProperty("type").GetString() == "executable.v0");
     }
 
+    [Fact]
+    public async Task Publisher_with_external_servers_describes_no_server_container_and_asks_for_their_connection_strings()
+    {
+        var path = Path.Combine(_folder, "aspire-manifest.json");
+
+        // The production path: Azure Database for PostgreSQL and a NATS run elsewhere, given as connection strings.
+        var run = await AppHostProcess.RunAsync(
+            ["--publisher", "manifest", "--output-path", path, "--MultiAgent:Publish:Database=external", "--MultiAgent:Publish:Nats=External"]);
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(path));
+        var resources = manifest.RootElement.GetProperty("resources");
+        Assert.DoesNotContain(resources.EnumerateObject(), r => r.Value.GetProperty("type").GetString() == "container.v0");
+        Assert.DoesNotContain(resources.EnumerateObject(), r => r.Name.StartsWith("nats-", StringComparison.Ordinal) && r.Name.EndsWith("-password", StringComparison.Ordinal));
+
+        // Each connection string is a secret parameter with no default: azd asks for it, Container Apps keeps it secret.
+        var agents = MultiAgent.Contracts.AgentCatalogue.All.Select(a => a.Name).ToList();
+        foreach (var name in agents.Select(agent => $"nats-{agent}").Append("multiagentdb"))
+        {
+            var parameter = resources.GetProperty(name);
+            Assert.Equal("parameter.v0", parameter.GetProperty("type").GetString());
+            Assert.Equal($"{{{name}.value}}", parameter.GetProperty("connectionString").GetString());
+            var input = parameter.GetProperty("inputs").GetProperty("value");
+            Assert.True(input.GetProperty("secret").GetBoolean());
+            Assert.False(input.TryGetProperty("default", out _));
+        }
+
+        // Each agent connects as its own NATS user (its own connection string) and to the one database.
+        foreach (var agent in agents)
+        {
+            var env = resources.GetProperty(agent).GetProperty("env");
+            Assert.Equal($"{{nats-{agent}.connectionString}}", env.GetProperty("ConnectionStrings__nats").GetString());
+            Assert.Equal("{multiagentdb.connectionString}", env.GetProperty("ConnectionStrings__multiagentdb").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Publisher_refuses_a_server_choice_it_does_not_know_and_says_which()
+    {
+        var run = await AppHostProcess.RunAsync(
+            ["--publisher", "manifest", "--output-path", Path.Combine(_folder, "aspire-manifest.json"), "--MultiAgent:Publish:Database=managed"]);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("MultiAgent:Publish:Database is 'managed'; it must be 'container'", run.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_folder, "aspire-manifest.json")));
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }
