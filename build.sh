@@ -11,6 +11,9 @@
 #                      soak benchmark (not part of the tests): jobs submitted continuously against a scripted model
 #                      while a part (agent, nats-server, PostgreSQL) is killed every few minutes; prints jobs, duplicates,
 #                      restarts, job times and memory growth; exits 1 when a target is missed
+#   ./build.sh images [--local-base] [--base IMAGE] [--coder-base IMAGE] [--coder-check COMMAND] [--output DIR]
+#                      build the agents' container images with the .NET SDK (no Docker) as tarballs in artifacts/images
+#                      and check what is inside (git, the entry point, the Coder's toolchain): docs/deployment.md
 #   ./build.sh setup   only install what is missing and restore NuGet packages
 #   ./build.sh install-service    (root) build, then install and start the systemd unit 'multiagent': the whole system
 #                      from boot, restarted if it dies; settings in /etc/multiagent/multiagent.env
@@ -266,9 +269,10 @@ case "${1:-}" in
   coverage) run_coverage ;;
   bench) run_benchmark ;;
   soak) shift; run_soak "$@" ;;
+  images) shift; setup; tools/images/build-images.sh "$@" ;;
   setup) setup ;;
   install-service) install_service ;;
   uninstall-service) uninstall_service ;;
   service-unit) service_unit ;;
-  *) echo "usage: $0 run | test [unit] | coverage | bench | soak [--minutes N] | setup | install-service | uninstall-service" >&2; exit 2 ;;
+  *) echo "usage: $0 run | test [unit] | coverage | bench | soak [--minutes N] | images [--local-base] | setup | install-service | uninstall-service" >&2; exit 2 ;;
 esac
