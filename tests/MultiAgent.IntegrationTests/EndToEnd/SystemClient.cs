@@ -166,10 +166,12 @@ public sealed class SystemClient : IAsyncDisposable
 
     /// <summary>
     /// The job's events on the event stream, in stream order, once the stream holds as many as its event log (the outbox
-    /// relay may still be publishing some); fails when it holds more (an event stored twice).
+    /// relay may still be publishing some); fails when it holds more (an event stored twice). The log is counted once no
+    /// task of the job is in progress: a job's last task records its own completion just after the job's end.
     /// </summary>
     public async Task<IReadOnlyList<JobEvent>> StreamedEventsAsync(string jobId, TimeSpan? patience = null)
     {
+        await WaitForJobAsync(jobId, s => s.Tasks.All(t => t.Status != AgentTaskStatus.InProgress), "the job's last task to be recorded", patience: patience);
         var stored = (await Events.ReadAsync(jobId)).Count;
         var js = _nats.CreateJetStreamContext();
         await Eventually.ReturnsAsync(
