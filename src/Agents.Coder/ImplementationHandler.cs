@@ -69,6 +69,7 @@ public sealed class ImplementationHandler(
         await using (var model = models.Open(AgentType.Coder, context.TaskId, context.JobId))
         {
             outcome = await new CodingSession(model.Client, toolbox, _options, time, model.RecordToolResult).RunAsync(request, ct);
+            outcome = outcome with { Usage = model.Priced(outcome.Usage) };
         }
 
         if (!outcome.Finished)

@@ -72,6 +72,8 @@ public sealed class ReviewHandler(
                 verdicts.Add(verdict);
                 usage += used;
             }
+
+            usage = model.Priced(usage);
         }
 
         var (decision, summary, comments) = ReviewPolicy.Apply(ReviewPolicy.Combine(verdicts), request.Check);

@@ -45,6 +45,15 @@ public sealed partial class LlmSession : IAsyncDisposable
     /// <summary>Tokens used so far, and their estimated cost.</summary>
     public LlmUsage Usage { get; }
 
+    /// <summary>
+    /// <paramref name="usage"/> with its estimated cost by the session's prices; unchanged when none are configured.
+    /// </summary>
+    public TokenUsage Priced(TokenUsage usage)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        return Options.Prices?.Both is { } prices ? usage with { Cost = LlmUsage.CostOf(usage, prices.Input, prices.Output) } : usage;
+    }
+
     /// <summary>Transcript entries not stored yet.</summary>
     public int PendingTranscriptEntries => _transcript.PendingCount;
 

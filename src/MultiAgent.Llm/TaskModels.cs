@@ -10,6 +10,12 @@ public interface ITaskModel : IAsyncDisposable
 
     /// <summary>Records a tool's result next to the model calls (the task's transcript).</summary>
     void RecordToolResult(FunctionCallContent call, string result, bool succeeded);
+
+    /// <summary>
+    /// <paramref name="usage"/> with its estimated cost by this model's prices (<c>MultiAgent:Llm:Prices</c>); unchanged
+    /// (no cost) when no prices are configured.
+    /// </summary>
+    TokenUsage Priced(TokenUsage usage);
 }
 
 /// <summary>Opens the model for one task of an agent (one session per task: transcript and usage belong to it).</summary>
@@ -44,6 +50,8 @@ public sealed class LlmTaskModelProvider(LlmSessionFactory sessions) : ITaskMode
 
         public void RecordToolResult(FunctionCallContent call, string result, bool succeeded) =>
             session.RecordToolResult(call.Name, call.Arguments, result, succeeded, call.CallId);
+
+        public TokenUsage Priced(TokenUsage usage) => session.Priced(usage);
 
         public ValueTask DisposeAsync() => session.DisposeAsync();
     }

@@ -48,6 +48,10 @@ public sealed class NotificationComposer(Func<string, CancellationToken, Task<Jo
             }
 
             fields.Add(new("Tokens", string.Create(CultureInfo.InvariantCulture, $"{job.Tokens.InputTokens:N0} in, {job.Tokens.OutputTokens:N0} out")));
+            if (job.Tokens.Cost is { } cost)
+            {
+                fields.Add(new("Cost", string.Create(CultureInfo.InvariantCulture, $"about {cost:0.####}")));
+            }
         }
 
         var link = Text(jobEvent.Data, "url") ?? job?.PullRequestUrl;

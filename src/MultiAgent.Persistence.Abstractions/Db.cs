@@ -28,6 +28,8 @@ public static class Db
 
     public static NpgsqlParameter Bigint(string name, long? value) => Create(name, NpgsqlDbType.Bigint, value);
 
+    public static NpgsqlParameter Numeric(string name, decimal? value) => Create(name, NpgsqlDbType.Numeric, value);
+
     public static NpgsqlParameter Boolean(string name, bool value) => Create(name, NpgsqlDbType.Boolean, value);
 
     /// <summary>A timestamptz; Npgsql accepts only UTC offsets, so the value is normalised first.</summary>

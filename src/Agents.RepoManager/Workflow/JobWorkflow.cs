@@ -399,7 +399,7 @@ public sealed partial class JobWorkflow(
         }
 
         var summary = Invariant($"pull request #{number} merged into {job.BaseBranch} as {Short(mergeCommit)} after {job.Iteration} iteration(s)");
-        var result = new FeatureResult(job.Id, JobStatus.Completed, _time.GetUtcNow(), job.PullRequestUrl, mergeCommit, job.Iteration, summary);
+        var result = new FeatureResult(job.Id, JobStatus.Completed, _time.GetUtcNow(), job.PullRequestUrl, mergeCommit, job.Iteration, summary, TokenUsage: job.Tokens);
         await TransitionAsync(job.Id, JobStatus.Completed, new JobChanges { MergeCommitSha = mergeCommit }, ct,
             new NewJobEvent(JobEventTypes.JobMerged, summary, Data(new JsonObject { ["number"] = number, ["mergeCommitSha"] = mergeCommit })),
             new NewJobEvent(JobEventTypes.JobCompleted, $"job completed: {summary}",

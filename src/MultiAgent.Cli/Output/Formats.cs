@@ -34,7 +34,12 @@ internal static class Formats
     public static string Percent(double ratio) => (ratio * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 
     public static string Tokens(TokenUsage usage) =>
-        $"{Number(usage.Total)} ({Number(usage.InputTokens)} in, {Number(usage.OutputTokens)} out)";
+        $"{Number(usage.Total)} ({Number(usage.InputTokens)} in, {Number(usage.OutputTokens)} out)"
+        + (usage.Cost is null ? "" : $", cost about {Cost(usage)}");
+
+    /// <summary>The estimated cost of <paramref name="usage"/> to four decimals, or <see cref="None"/> when unknown (no prices).</summary>
+    public static string Cost(TokenUsage usage) =>
+        usage.Cost is { } cost ? cost.ToString("0.####", CultureInfo.InvariantCulture) : None;
 
     /// <summary>The colour of a job state.</summary>
     public static string Style(JobStatus status) => status switch

@@ -96,7 +96,7 @@ internal static class JobViews
             return;
         }
 
-        var table = terminal.NewTable("JOB", "STATUS", "ITERATION", "REPOSITORY", "TITLE", "UPDATED");
+        var table = terminal.NewTable("JOB", "STATUS", "ITERATION", "REPOSITORY", "TITLE", "TOKENS", "COST", "UPDATED");
         foreach (var job in reply.Jobs)
         {
             table.AddRow(
@@ -105,6 +105,8 @@ internal static class JobViews
                 terminal.Styled($"{job.Iteration}/{job.MaxIterations}", ""),
                 terminal.Styled(job.Repository, ""),
                 terminal.Styled(Formats.Shorten(job.Title, 60), ""),
+                terminal.Styled(job.TokenUsage.Total == 0 ? Formats.None : Formats.Number(job.TokenUsage.Total), ""),
+                terminal.Styled(Formats.Cost(job.TokenUsage), ""),
                 terminal.Styled(Formats.Time(job.UpdatedAt), ""));
         }
 

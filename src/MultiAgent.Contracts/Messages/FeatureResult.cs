@@ -9,6 +9,7 @@ namespace MultiAgent.Contracts;
 /// <param name="Iterations">Implement/review rounds used.</param>
 /// <param name="Summary">What happened.</param>
 /// <param name="Error">Why the job failed, if it did.</param>
+/// <param name="TokenUsage">The tokens its tasks used, and their estimated cost when model prices are configured.</param>
 public sealed record FeatureResult(
     string JobId,
     JobStatus Status,
@@ -17,4 +18,5 @@ public sealed record FeatureResult(
     string? MergeCommitSha = null,
     int Iterations = 0,
     string Summary = "",
-    string? Error = null);
+    string? Error = null,
+    TokenUsage? TokenUsage = null);

@@ -31,10 +31,10 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
             $"""
             INSERT INTO jobs (id, repository, title, description, requirements, base_branch, status, priority, iteration,
                 max_iterations, require_approval, pull_request_number, pull_request_url, branch, head_sha, merge_commit_sha,
-                error, input_tokens, output_tokens, created_at, updated_at, completed_at)
+                error, input_tokens, output_tokens, cost, created_at, updated_at, completed_at)
             VALUES (@id, @repository, @title, @description, @requirements, @base_branch, @status, @priority, @iteration,
                 @max_iterations, @require_approval, @pull_request_number, @pull_request_url, @branch, @head_sha,
-                @merge_commit_sha, @error, @input_tokens, @output_tokens, @now, @now, @completed_at)
+                @merge_commit_sha, @error, @input_tokens, @output_tokens, @cost, @now, @now, @completed_at)
             ON CONFLICT (id) DO NOTHING
             RETURNING {JobRow.Columns}
             """))
@@ -60,6 +60,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
                 Db.Text("error", _redactor.Redact(job.Error)),
                 Db.Bigint("input_tokens", job.Tokens.InputTokens),
                 Db.Bigint("output_tokens", job.Tokens.OutputTokens),
+                Db.Numeric("cost", job.Tokens.Cost),
                 Db.Timestamp("now", now),
                 Db.Timestamp("completed_at", job.Status.IsTerminal() ? now : null),
             ]);
@@ -324,7 +325,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
         var command = new NpgsqlCommand(
             """
             UPDATE jobs SET input_tokens = input_tokens + @input_tokens, output_tokens = output_tokens + @output_tokens,
-                updated_at = @now
+                cost = CASE WHEN @cost IS NULL THEN cost ELSE COALESCE(cost, 0) + @cost END, updated_at = @now
             WHERE id = @id
             """, connection, transaction);
         command.Parameters.AddAll(
@@ -332,6 +333,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
             Db.Text("id", jobId),
             Db.Bigint("input_tokens", usage.InputTokens),
             Db.Bigint("output_tokens", usage.OutputTokens),
+            Db.Numeric("cost", usage.Cost),
             Db.Timestamp("now", now),
         ]);
         return command;

@@ -9,7 +9,7 @@ namespace MultiAgent.Persistence;
 internal static class TaskRow
 {
     public const string Columns =
-        "id, job_id, agent_type, message_type, status, attempts, payload, outcome, error, input_tokens, output_tokens, " +
+        "id, job_id, agent_type, message_type, status, attempts, payload, outcome, error, input_tokens, output_tokens, cost, " +
         "created_at, started_at, completed_at, duration_ms, lease_holder, lease_expires_at, updated_at";
 
     public static TaskRecord Read(NpgsqlDataReader reader) => new()
@@ -23,7 +23,7 @@ internal static class TaskRow
         Payload = reader.GetJson("payload"),
         Outcome = reader.GetJson("outcome"),
         Error = reader.GetNullableString("error"),
-        Tokens = new TokenUsage(reader.Get<long>("input_tokens"), reader.Get<long>("output_tokens")),
+        Tokens = new TokenUsage(reader.Get<long>("input_tokens"), reader.Get<long>("output_tokens"), reader.GetNullable<decimal>("cost")),
         CreatedAt = reader.Get<DateTimeOffset>("created_at"),
         StartedAt = reader.GetNullable<DateTimeOffset>("started_at"),
         CompletedAt = reader.GetNullable<DateTimeOffset>("completed_at"),

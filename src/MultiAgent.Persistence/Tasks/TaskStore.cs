@@ -212,6 +212,7 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
                 error = NULL,
                 input_tokens = input_tokens + @input_tokens,
                 output_tokens = output_tokens + @output_tokens,
+                cost = CASE WHEN @cost IS NULL THEN cost ELSE COALESCE(cost, 0) + @cost END,
                 duration_ms = @duration_ms,
                 completed_at = @now,
                 lease_holder = NULL,
@@ -226,6 +227,7 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
             Db.Jsonb("outcome", _redactor.Redact(outcome)),
             Db.Bigint("input_tokens", usage.InputTokens),
             Db.Bigint("output_tokens", usage.OutputTokens),
+            Db.Numeric("cost", usage.Cost),
             Db.Bigint("duration_ms", (long)Math.Round(duration.TotalMilliseconds)),
             Db.Timestamp("now", now),
         ]);

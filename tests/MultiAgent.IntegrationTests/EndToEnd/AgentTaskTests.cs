@@ -35,7 +35,7 @@ public sealed class AgentTaskTests(SystemFixture system) : IAsyncLifetime
         Assert.True(result.Succeeded);
         Assert.Equal((feature.JobId, branch, 1), (result.JobId, result.Branch, result.PullRequestNumber));
         Assert.Equal([scenario.FileName], result.FilesChanged);
-        Assert.Equal(new TokenUsage(220, 30), result.TokenUsage);
+        Assert.Equal(new TokenUsage(220, 30, 0.00085m), result.TokenUsage); // at the Coder's prices: (220 × 2.5 + 30 × 10) / 10⁶
         Assert.Equal(CheckOutcome.Passed, result.Check);
         Assert.Contains("sandboxed check as nobody", result.CheckOutput, StringComparison.Ordinal);
         var pullRequest = await _client.PullRequests.GetAsync(scenario.Repository, 1);

@@ -44,7 +44,7 @@ public sealed class GitHubScenarios(SystemFixture system) : ScenarioTests(system
         Assert.Equal(["IMPLEMENTING", "REVIEWING", "MERGING"], status.Transitions());
         Assert.Equal(main, status.Event(JobEventTypes.JobMerged).Data!.Value.GetProperty("mergeCommitSha").GetString());
         Assert.Equal(1, status.Job.Iteration);
-        Assert.Equal(new TokenUsage(420, 70), status.Job.TokenUsage);
+        Assert.Equal(new TokenUsage(420, 70, 0.00121m), status.Job.TokenUsage);
         Assert.Equal((2, 1), (scenario.Coder.Requests.Count, scenario.Reviewer.Requests.Count));
         Assert.Single(scenario.GitHubRequests, r => r.Method == "PUT" && r.RelativePath.EndsWith("/pulls/1/merge", StringComparison.Ordinal));
         Assert.Single(scenario.GitHubRequests, r => r.Method == "POST" && r.RelativePath.EndsWith("/pulls", StringComparison.Ordinal));

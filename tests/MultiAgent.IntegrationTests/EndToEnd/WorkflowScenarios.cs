@@ -34,7 +34,8 @@ public sealed class WorkflowScenarios(SystemFixture system) : ScenarioTests(syst
         Assert.Equal("local://" + scenario.Marker + "/pulls/1", job.PullRequestUrl);
         Assert.Equal(PullRequestState.Merged, (await Client.PullRequests.GetAsync(scenario.Repository, 1))!.State);
         Assert.Equal(ReviewDecision.Approve, Assert.Single(await Client.PullRequests.ListReviewsAsync(scenario.Repository, 1)).Decision);
-        Assert.Equal(new TokenUsage(420, 70), job.TokenUsage); // the Coder's two calls and the Reviewer's one
+        // The Coder's two calls and the Reviewer's one, each priced at its model's prices: 0.00085 + 0.00036.
+        Assert.Equal(new TokenUsage(420, 70, 0.00121m), job.TokenUsage);
         Assert.Equal(ScenarioChecks.MergedTimeline, done.WorkflowEvents());
         Assert.Equal(["IMPLEMENTING", "REVIEWING", "MERGING"], done.Transitions());
         Assert.Equal(
@@ -43,7 +44,12 @@ public sealed class WorkflowScenarios(SystemFixture system) : ScenarioTests(syst
         // The Repo Manager records the job's end inside its last task; that task's own bookkeeping follows just after.
         var settled = await Client.WaitForJobAsync(jobId, s => s.Tasks.All(t => t.Status != AgentTaskStatus.InProgress), "the last task to be recorded", scenario);
         Assert.All(settled.Tasks, t => Assert.Equal(AgentTaskStatus.Completed, t.Status));
+        Assert.Equal([0.00085m, 0.00036m], settled.Tasks.Where(t => t.TokenUsage.Cost is not null).Select(t => t.TokenUsage.Cost!.Value));
         Assert.Empty(scenario.Llm.Unscripted);
+
+        // The completion event carries the job's tokens and cost (what the completion notification shows).
+        var completion = settled.Timeline.Single(e => e.Type == JobEventTypes.JobCompleted).Data!.Value.GetProperty("tokenUsage");
+        Assert.Equal((420, 70, 0.00121m), (completion.GetProperty("inputTokens").GetInt32(), completion.GetProperty("outputTokens").GetInt32(), completion.GetProperty("cost").GetDecimal()));
 
         // One trace: every task of the job ran in a span of the job's trace (the Repo Manager's, the Coder's and the
         // Reviewer's, in three processes), each span its own.

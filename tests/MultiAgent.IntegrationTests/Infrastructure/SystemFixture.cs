@@ -73,6 +73,11 @@ public sealed class SystemFixture : AppHostFixture
             $"--MultiAgent:Llm:ApiKey={LlmApiKey}",
             $"--MultiAgent:Llm:Agents:coder:Model={CoderModel}",
             $"--MultiAgent:Llm:Agents:reviewer:Model={ReviewerModel}",
+            // Prices per million tokens, so that jobs show a cost: Coder 2.5 in / 10 out, Reviewer 1 in / 4 out.
+            "--MultiAgent:Llm:Agents:coder:Prices:InputPerMillionTokens=2.5",
+            "--MultiAgent:Llm:Agents:coder:Prices:OutputPerMillionTokens=10",
+            "--MultiAgent:Llm:Agents:reviewer:Prices:InputPerMillionTokens=1",
+            "--MultiAgent:Llm:Agents:reviewer:Prices:OutputPerMillionTokens=4",
             $"--MultiAgent:Llm:RequestTimeout={LlmRequestTimeout:c}",
             "--MultiAgent:Llm:MaxRetries=2",
             "--MultiAgent:Llm:RetryBaseDelay=00:00:00.200",

@@ -269,6 +269,13 @@ public sealed class JobStoreTests(InfrastructureFixture infrastructure) : StoreT
         Assert.True(await Store.AddTokenUsageAsync(id, new TokenUsage(1, 2)));
 
         Assert.Equal(new TokenUsage(11, 7), (await Store.GetAsync(id))?.Tokens);
+        Assert.Null((await Store.GetAsync(id))!.Tokens.Cost); // nothing priced: no cost, not a cost of 0
+
+        // Costs add up as they are known; usage without one leaves the sum as it is.
+        Assert.True(await Store.AddTokenUsageAsync(id, new TokenUsage(100, 10, 0.00035m)));
+        Assert.True(await Store.AddTokenUsageAsync(id, new TokenUsage(5, 5)));
+        Assert.True(await Store.AddTokenUsageAsync(id, new TokenUsage(200, 20, 0.12345678m)));
+        Assert.Equal(new TokenUsage(316, 42, 0.12380678m), (await Store.GetAsync(id))?.Tokens);
         Assert.False(await Store.AddTokenUsageAsync(NewId("missing"), new TokenUsage(1, 1)));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.AddTokenUsageAsync(id, new TokenUsage(-1, 0)));
     }

@@ -151,7 +151,7 @@ public sealed class TaskStoreTests(InfrastructureFixture infrastructure) : Store
         await Store.BeginAttemptAsync(start);
         var entry = new NewJobEvent(JobEventTypes.TaskCompleted, "coder finished", TaskId: start.TaskId, AgentType: AgentType.Coder);
 
-        var first = await Store.CompleteAsync(start.TaskId, Json("""{"ok":1}"""), new TokenUsage(3, 4), TimeSpan.FromSeconds(1), job.Id, entry);
+        var first = await Store.CompleteAsync(start.TaskId, Json("""{"ok":1}"""), new TokenUsage(3, 4, 0.25m), TimeSpan.FromSeconds(1), job.Id, entry);
         var second = await Store.CompleteAsync(start.TaskId, Json("""{"ok":2}"""), new TokenUsage(5, 5), TimeSpan.FromSeconds(1), job.Id, entry);
         // An entry PostgreSQL refuses fails the whole completion: the task stays unfinished and the job's tokens unchanged.
         var other = NewStart(job.Id);
@@ -163,7 +163,8 @@ public sealed class TaskStoreTests(InfrastructureFixture infrastructure) : Store
         Assert.Null(second);
         Assert.Equal([first], await new EventLog(DataSource, Clock).ReadAsync(job.Id));
         Assert.Equal((start.TaskId, AgentType.Coder), (first.TaskId, first.AgentType));
-        Assert.Equal(new TokenUsage(3, 4), (await new JobStore(DataSource, Clock).GetAsync(job.Id))!.Tokens);
+        Assert.Equal(new TokenUsage(3, 4, 0.25m), (await new JobStore(DataSource, Clock).GetAsync(job.Id))!.Tokens);
+        Assert.Equal(new TokenUsage(3, 4, 0.25m), (await Store.GetAsync(start.TaskId))!.Tokens);
         Assert.Equal(AgentTaskStatus.InProgress, (await Store.GetAsync(other.TaskId))!.Status);
     }
 

@@ -76,7 +76,7 @@ internal static class ContractSamples
             new ReviewComment("src/Theme.cs", ReviewCommentSeverity.Blocking, "Null check missing.", Line: 12),
             new ReviewComment("", ReviewCommentSeverity.Info, "Nice work overall."),
         ],
-        TokenUsage: new TokenUsage(900, 100),
+        TokenUsage: new TokenUsage(900, 100, 0.0019m),
         Error: "diff truncated");
 
     public static FeatureResult FeatureResult() => new(
@@ -87,7 +87,8 @@ internal static class ContractSamples
         MergeCommitSha: "fedcba9876543210fedcba9876543210fedcba98",
         Iterations: 2,
         Summary: "Merged after two rounds.",
-        Error: "none, but set for the test");
+        Error: "none, but set for the test",
+        TokenUsage: new TokenUsage(1_200, 300, 0.00435m));
 
     /// <summary>One of each message type, for tests that apply to all of them.</summary>
     public static IEnumerable<object> AllMessages() =>

@@ -44,6 +44,17 @@ public sealed class NotificationContentTests
             notification.Fields.Select(f => $"{f.Name}: {f.Value}"));
     }
 
+    [Fact]
+    public async Task A_completed_job_with_model_prices_also_says_what_it_cost()
+    {
+        var priced = Job with { Tokens = new TokenUsage(12_345, 678, 0.0376245m) };
+        var composer = new NotificationComposer((id, _) => Task.FromResult(id == priced.Id ? priced : null));
+
+        var notification = await composer.ComposeAsync(Event(JobEventTypes.JobCompleted, "job completed"), default);
+
+        Assert.Equal("Cost: about 0.0376", notification!.Fields[^1].Name + ": " + notification.Fields[^1].Value);
+    }
+
     [Theory]
     [InlineData(JobEventTypes.JobCreated, null, NotificationLevel.Info, "Job started")]
     [InlineData(JobEventTypes.PullRequestOpened, """{"number":7,"url":"https://github.com/acme/widgets/pull/7"}""", NotificationLevel.Info, "Pull request opened")]
