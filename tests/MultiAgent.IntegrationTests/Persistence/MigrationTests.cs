@@ -18,7 +18,7 @@ public sealed class MigrationTests(InfrastructureFixture infrastructure)
     [Fact]
     public void The_embedded_migrations_start_at_0001_initial_and_are_numbered_without_gaps()
     {
-        var migrations = TestSchema.Migrations;
+        var migrations = TestSchema.AllMigrations;
 
         Assert.Equal("0001_initial", migrations[0].ToString());
         Assert.Equal(Enumerable.Range(1, migrations.Count), migrations.Select(m => m.Version));
