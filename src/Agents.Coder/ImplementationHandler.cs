@@ -66,7 +66,7 @@ public sealed class ImplementationHandler(
         var baseCheckFile = await workspace.ReadBaseFileAsync(CheckRunner.CheckFile, ct);
         var toolbox = new CodingToolbox(workspace.Path, baseCheckFile, _options, sandbox, redactor);
         SessionOutcome outcome;
-        await using (var model = models.Open(AgentType.Coder, context.TaskId, context.JobId))
+        await using (var model = models.Open(AgentType.Coder, context.TaskId, context.JobId, request.Budget, request.Spent))
         {
             outcome = await new CodingSession(model.Client, toolbox, _options, time, model.RecordToolResult).RunAsync(request, ct);
             outcome = outcome with { Usage = model.Priced(outcome.Usage) };

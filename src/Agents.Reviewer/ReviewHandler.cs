@@ -64,7 +64,7 @@ public sealed class ReviewHandler(
 
         var verdicts = new List<ModelReview>();
         var usage = TokenUsage.Zero;
-        await using (var model = models.Open(AgentType.Reviewer, context.TaskId, context.JobId))
+        await using (var model = models.Open(AgentType.Reviewer, context.TaskId, context.JobId, request.Budget, request.Spent))
         {
             for (var i = 0; i < chunks.Count; i++)
             {

@@ -65,7 +65,7 @@ public sealed class ChatClientFactory : IDisposable
     /// <exception cref="LlmConfigurationException">The agent's LLM settings are missing or wrong.</exception>
     public IChatClient Create(AgentType agent) => Create(agent, usage: null, transcript: null);
 
-    internal IChatClient Create(AgentType agent, LlmUsage? usage, LlmTranscript? transcript)
+    internal IChatClient Create(AgentType agent, LlmUsage? usage, LlmTranscript? transcript, JobBudget? budget = null, TokenUsage? spent = null)
     {
         var provider = Provider(agent);
         var options = provider.Options;
@@ -89,6 +89,12 @@ public sealed class ChatClientFactory : IDisposable
         }
 
         builder.Use(inner => new FailureMappingChatClient(inner, options.Model, _redactor));
+        if (budget is { IsSet: true } && usage is not null)
+        {
+            // Outermost: a call past the job's budget is refused before it is made (or recorded).
+            builder.Use(inner => new BudgetChatClient(inner, usage, budget, spent ?? TokenUsage.Zero));
+        }
+
         return builder.Build();
     }
 

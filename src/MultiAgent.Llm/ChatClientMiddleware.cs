@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using MultiAgent.Contracts;
 using MultiAgent.Secrets;
 
 namespace MultiAgent.Llm;
@@ -103,5 +104,41 @@ internal sealed class NonDisposingChatClient(IChatClient innerClient) : Delegati
     protected override void Dispose(bool disposing)
     {
         // The factory owns the inner client.
+    }
+}
+
+/// <summary>
+/// Refuses a model call once the job's budget is used up: what the job had used when the task was sent plus what this
+/// task's calls have used so far (<see cref="LlmUsage"/>, priced by the agent's model prices). The refusal is not
+/// retryable: the task, and so the job, fails with "budget exceeded: …". A call is refused only before it starts, so
+/// the call that crosses the budget is the last one made.
+/// </summary>
+internal sealed class BudgetChatClient(IChatClient innerClient, LlmUsage usage, JobBudget budget, TokenUsage spentBefore)
+    : DelegatingChatClient(innerClient)
+{
+    public override Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        Check();
+        return base.GetResponseAsync(messages, options, cancellationToken);
+    }
+
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Check();
+        await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+        {
+            yield return update;
+        }
+    }
+
+    private void Check()
+    {
+        var thisTask = usage.Total with { Cost = usage.EstimatedCost };
+        if (budget.Exceeded(spentBefore + thisTask) is { } reason)
+        {
+            throw new NonRetryableLlmException(reason);
+        }
     }
 }

@@ -96,16 +96,19 @@ public sealed class LlmSessionFactory(
     private readonly ILoggerFactory _loggerFactory = loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
-    /// <summary>A session for one task of <paramref name="agent"/>.</summary>
+    /// <summary>
+    /// A session for one task of <paramref name="agent"/>; with a <paramref name="budget"/>, its calls are refused once
+    /// <paramref name="spent"/> (the job's usage when the task was sent) plus the session's own usage reaches it.
+    /// </summary>
     /// <exception cref="LlmConfigurationException">The agent's LLM settings are missing or wrong.</exception>
-    public LlmSession Start(AgentType agent, string taskId, string jobId)
+    public LlmSession Start(AgentType agent, string taskId, string jobId, JobBudget? budget = null, TokenUsage? spent = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(taskId);
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
         var options = clients.OptionsFor(agent);
         var usage = new LlmUsage(options.Prices);
         var transcript = new LlmTranscript(taskId, jobId, transcripts, redactor, _time);
-        var client = clients.Create(agent, usage, transcript);
+        var client = clients.Create(agent, usage, transcript, budget, spent);
         return new LlmSession(agent, options, client, usage, transcript, _loggerFactory.CreateLogger<LlmSession>());
     }
 }

@@ -21,8 +21,10 @@ public interface ITaskModel : IAsyncDisposable
 /// <summary>Opens the model for one task of an agent (one session per task: transcript and usage belong to it).</summary>
 public interface ITaskModelProvider
 {
+    /// <param name="budget">The job's budget, if it has one: the model is not called once it is used up.</param>
+    /// <param name="spent">What the job had used when the task was sent.</param>
     /// <exception cref="NonRetryableLlmException">The agent's model settings are missing or wrong.</exception>
-    ITaskModel Open(AgentType agent, string taskId, string jobId);
+    ITaskModel Open(AgentType agent, string taskId, string jobId, JobBudget? budget = null, TokenUsage? spent = null);
 }
 
 /// <summary>
@@ -32,11 +34,11 @@ public interface ITaskModelProvider
 /// </summary>
 public sealed class LlmTaskModelProvider(LlmSessionFactory sessions) : ITaskModelProvider
 {
-    public ITaskModel Open(AgentType agent, string taskId, string jobId)
+    public ITaskModel Open(AgentType agent, string taskId, string jobId, JobBudget? budget = null, TokenUsage? spent = null)
     {
         try
         {
-            return new SessionModel(sessions.Start(agent, taskId, jobId));
+            return new SessionModel(sessions.Start(agent, taskId, jobId, budget, spent));
         }
         catch (LlmConfigurationException ex)
         {

@@ -69,7 +69,8 @@ public sealed partial class JobWorkflow(
             throw new NonRetryableTaskException($"the request's job id '{request.JobId}' differs from its envelope's '{context.JobId}'");
         }
 
-        var (job, created) = await jobs.CreateAsync(JobRecord.FromRequest(request), ct);
+        // A request without a budget gets the Repo Manager's default one (MultiAgent:Workflow:JobTokenBudget, :JobCostBudget).
+        var (job, created) = await jobs.CreateAsync(JobRecord.FromRequest(request) with { Budget = request.Budget ?? _options.DefaultBudget }, ct);
         if (created)
         {
             await RecordAsync(job.Id, JobEventTypes.JobCreated, $"job created for {request.Repository}: {request.Title}", ct);
@@ -122,6 +123,12 @@ public sealed partial class JobWorkflow(
                 $"the Coder could not complete iteration {result.Iteration}: {result.Error ?? "no pull request was opened"}", ct);
         }
 
+        // The review would ask the model again: not once the job's budget is used up.
+        if (job.Budget?.Exceeded(job.Tokens) is { } overBudget)
+        {
+            return await FailAsync(job, overBudget, ct);
+        }
+
         var firstPullRequest = job.PullRequestNumber != number;
         var moved = await MoveAsync(job, JobStatus.Reviewing,
             new JobChanges { PullRequestNumber = number, PullRequestUrl = result.PullRequestUrl, Branch = result.Branch, HeadSha = result.HeadSha },
@@ -134,7 +141,7 @@ public sealed partial class JobWorkflow(
         }
 
         var review = new ReviewRequest(job.Id, context.NextTaskId(), job.Repository, number, result.PullRequestUrl, result.HeadSha,
-            result.Iteration, result.Check);
+            result.Iteration, result.Check, job.Budget, job.Budget is null ? null : job.Tokens);
         return new TaskResult(Invariant($"review of pull request #{number} requested"),
             FollowUps: [MessageSerializer.Wrap(review, AgentType.Reviewer, job.Id, job.Priority)]);
     }
@@ -354,6 +361,11 @@ public sealed partial class JobWorkflow(
     private async Task<TaskResult> NextIterationAsync(TaskContext context, JobRecord job, ReviewResult review, CancellationToken ct)
     {
         var next = review.Iteration + 1;
+        if (job.Budget?.Exceeded(job.Tokens) is { } overBudget)
+        {
+            return await FailAsync(job, overBudget, ct);
+        }
+
         var comments = review.Comments.Count > 0 || string.IsNullOrWhiteSpace(review.Summary)
             ? review.Comments
             : [new ReviewComment("", ReviewCommentSeverity.Blocking, review.Summary)];
@@ -445,7 +457,8 @@ public sealed partial class JobWorkflow(
         MessageSerializer.Wrap(
             new ImplementationRequest(
                 job.Id, context.NextTaskId(), job.Repository, job.BaseBranch!, job.Title, iteration, job.Description, job.Requirements,
-                comments, iteration > 1 ? job.Branch : null, iteration > 1 ? job.PullRequestNumber : null),
+                comments, iteration > 1 ? job.Branch : null, iteration > 1 ? job.PullRequestNumber : null,
+                job.Budget, job.Budget is null ? null : job.Tokens),
             AgentType.Coder, job.Id, job.Priority);
 
     private static bool TryParse(JobRecord job, out RepositoryReference repository, out string problem)

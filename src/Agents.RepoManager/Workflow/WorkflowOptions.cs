@@ -1,3 +1,4 @@
+using MultiAgent.Contracts;
 using MultiAgent.Repositories;
 
 namespace Agents.RepoManager.Workflow;
@@ -12,4 +13,13 @@ public sealed class WorkflowOptions
 
     /// <summary>Whether a job's pull request is closed when the job is stopped or its merge is rejected.</summary>
     public bool ClosePullRequestOnStop { get; set; } = true;
+
+    /// <summary>Tokens (input + output) a job's model calls may use in all, unless its request names a budget; none by default.</summary>
+    public long? JobTokenBudget { get; set; }
+
+    /// <summary>Estimated cost (by the models' prices) a job's model calls may reach, unless its request names a budget; none by default.</summary>
+    public decimal? JobCostBudget { get; set; }
+
+    /// <summary>The default budget of a job, or null when neither cap is set.</summary>
+    public JobBudget? DefaultBudget => JobTokenBudget is null && JobCostBudget is null ? null : new JobBudget(JobTokenBudget, JobCostBudget);
 }

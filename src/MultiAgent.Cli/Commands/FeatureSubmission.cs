@@ -31,6 +31,31 @@ internal static class FeatureSubmission
     };
 
     /// <summary><c>--branch</c> (default main), shared by the commands that submit work.</summary>
+    public static Option<string> BudgetOption() => new("--budget")
+    {
+        Description = "What the job's model calls may use in all: tokens:N and/or cost:X (by the models' prices), e.g. tokens:200000,cost:2.5; default: the Repo Manager's MultiAgent:Workflow:JobTokenBudget / JobCostBudget",
+        HelpName = "tokens:N,cost:X",
+    };
+
+    /// <summary>The <c>--budget</c> given, or null.</summary>
+    /// <exception cref="CliException">It is not <c>tokens:N</c> and/or <c>cost:X</c> with positive numbers.</exception>
+    public static JobBudget? Budget(string? input)
+    {
+        if (input is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JobBudget.Parse(input);
+        }
+        catch (FormatException ex)
+        {
+            throw CliException.Usage($"--budget {ex.Message}");
+        }
+    }
+
     public static Option<string> BranchOption() => new("--branch")
     {
         Description = "Branch to start from and merge into",

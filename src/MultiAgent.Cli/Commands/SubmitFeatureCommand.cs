@@ -6,7 +6,7 @@ namespace MultiAgent.Cli.Commands;
 
 /// <summary>
 /// <c>submit-feature --repo --title --description [--requirements a,b,c] [--priority low|normal|high|critical]
-/// [--max-iterations N] [--require-approval] [--branch main]</c>
+/// [--max-iterations N] [--require-approval] [--budget tokens:N,cost:X] [--branch main]</c>
 /// </summary>
 internal static class SubmitFeatureCommand
 {
@@ -46,12 +46,13 @@ internal static class SubmitFeatureCommand
         {
             Description = "Wait for a human to approve before merging",
         };
+        var budget = FeatureSubmission.BudgetOption();
         var branch = FeatureSubmission.BranchOption();
         var json = CliContext.JsonOption();
 
         var command = new Command("submit-feature", "Submit a feature request with a title, a description and acceptance criteria; prints the job id")
         {
-            repo, title, description, requirements, priority, maxIterations, requireApproval, branch, json,
+            repo, title, description, requirements, priority, maxIterations, requireApproval, budget, branch, json,
         };
         command.SetAction((parseResult, cancellationToken) => cli.RunAsync(ct =>
         {
@@ -84,6 +85,7 @@ internal static class SubmitFeatureCommand
             }
 
             var baseBranch = FeatureSubmission.Branch(parseResult.GetValue(branch));
+            var jobBudget = FeatureSubmission.Budget(parseResult.GetValue(budget));
 
             var settings = cli.Settings(parseResult);
             FeatureSubmission.CheckLocalRoots(repository, settings);
@@ -99,7 +101,8 @@ internal static class SubmitFeatureCommand
                 Priority: taskPriority,
                 MaxIterations: iterations,
                 RequireApproval: parseResult.GetValue(requireApproval),
-                RequestedBy: FeatureSubmission.RequestedBy(cli.Environment));
+                RequestedBy: FeatureSubmission.RequestedBy(cli.Environment),
+                Budget: jobBudget);
             return FeatureSubmission.SubmitAsync(cli, settings, request, parseResult.GetValue(json), ct);
         }, cancellationToken));
         return command;

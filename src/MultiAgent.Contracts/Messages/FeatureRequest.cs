@@ -12,6 +12,7 @@ namespace MultiAgent.Contracts;
 /// <param name="MaxIterations">Maximum implement/review rounds before the job fails.</param>
 /// <param name="RequireApproval">Whether a human must approve before the Repo Manager merges.</param>
 /// <param name="RequestedBy">Who submitted the request, if known.</param>
+/// <param name="Budget">What the job's model calls may use in all; null: the Repo Manager's default (<c>MultiAgent:Workflow:JobTokenBudget</c>, <c>:JobCostBudget</c>).</param>
 public sealed record FeatureRequest(
     string JobId,
     string Repository,
@@ -23,7 +24,8 @@ public sealed record FeatureRequest(
     TaskPriority Priority = TaskPriority.Normal,
     int MaxIterations = 3,
     bool RequireApproval = false,
-    string? RequestedBy = null)
+    string? RequestedBy = null,
+    JobBudget? Budget = null)
 {
     /// <summary>Individual requirements / acceptance criteria; never null.</summary>
     public IReadOnlyList<string> Requirements { get; init; } = Requirements ?? [];

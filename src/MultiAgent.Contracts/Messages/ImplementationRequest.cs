@@ -12,6 +12,8 @@ namespace MultiAgent.Contracts;
 /// <param name="PreviousReviewComments">Comments from the previous review to address; empty on the first iteration; never null.</param>
 /// <param name="ExistingBranch">Branch from a previous iteration to continue on, if any.</param>
 /// <param name="ExistingPullRequestNumber">Pull request from a previous iteration to update, if any.</param>
+/// <param name="Budget">The job's budget, if it has one: the task's model calls stop once the job has used it up.</param>
+/// <param name="Spent">What the job's model calls had used when the task was sent.</param>
 public sealed record ImplementationRequest(
     string JobId,
     string TaskId,
@@ -23,7 +25,9 @@ public sealed record ImplementationRequest(
     IReadOnlyList<string>? Requirements = null,
     IReadOnlyList<ReviewComment>? PreviousReviewComments = null,
     string? ExistingBranch = null,
-    int? ExistingPullRequestNumber = null)
+    int? ExistingPullRequestNumber = null,
+    JobBudget? Budget = null,
+    TokenUsage? Spent = null)
 {
     /// <summary>Individual requirements / acceptance criteria; never null.</summary>
     public IReadOnlyList<string> Requirements { get; init; } = Requirements ?? [];

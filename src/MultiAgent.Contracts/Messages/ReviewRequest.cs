@@ -9,6 +9,8 @@ namespace MultiAgent.Contracts;
 /// <param name="HeadSha">Commit SHA the review applies to.</param>
 /// <param name="Iteration">1-based implement/review round.</param>
 /// <param name="Check">Result of the Coder's build/test check.</param>
+/// <param name="Budget">The job's budget, if it has one: the task's model calls stop once the job has used it up.</param>
+/// <param name="Spent">What the job's model calls had used when the task was sent.</param>
 public sealed record ReviewRequest(
     string JobId,
     string TaskId,
@@ -17,4 +19,6 @@ public sealed record ReviewRequest(
     string PullRequestUrl,
     string HeadSha,
     int Iteration,
-    CheckOutcome Check = CheckOutcome.NotRun);
+    CheckOutcome Check = CheckOutcome.NotRun,
+    JobBudget? Budget = null,
+    TokenUsage? Spent = null);

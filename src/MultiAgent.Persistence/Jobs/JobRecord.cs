@@ -61,6 +61,9 @@ public sealed record JobRecord
     /// <summary>LLM tokens used by the job so far.</summary>
     public TokenUsage Tokens { get; init; } = TokenUsage.Zero;
 
+    /// <summary>What the job's model calls may use in all; null: no cap.</summary>
+    public JobBudget? Budget { get; init; }
+
     /// <summary>When the job was stored (UTC; set by the store).</summary>
     public DateTimeOffset CreatedAt { get; init; }
 
@@ -88,6 +91,7 @@ public sealed record JobRecord
             Priority = request.Priority,
             MaxIterations = request.MaxIterations,
             RequireApproval = request.RequireApproval,
+            Budget = request.Budget,
         };
     }
 }

@@ -31,10 +31,10 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
             $"""
             INSERT INTO jobs (id, repository, title, description, requirements, base_branch, status, priority, iteration,
                 max_iterations, require_approval, pull_request_number, pull_request_url, branch, head_sha, merge_commit_sha,
-                error, input_tokens, output_tokens, cost, created_at, updated_at, completed_at)
+                error, input_tokens, output_tokens, cost, budget_tokens, budget_cost, created_at, updated_at, completed_at)
             VALUES (@id, @repository, @title, @description, @requirements, @base_branch, @status, @priority, @iteration,
                 @max_iterations, @require_approval, @pull_request_number, @pull_request_url, @branch, @head_sha,
-                @merge_commit_sha, @error, @input_tokens, @output_tokens, @cost, @now, @now, @completed_at)
+                @merge_commit_sha, @error, @input_tokens, @output_tokens, @cost, @budget_tokens, @budget_cost, @now, @now, @completed_at)
             ON CONFLICT (id) DO NOTHING
             RETURNING {JobRow.Columns}
             """))
@@ -61,6 +61,8 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
                 Db.Bigint("input_tokens", job.Tokens.InputTokens),
                 Db.Bigint("output_tokens", job.Tokens.OutputTokens),
                 Db.Numeric("cost", job.Tokens.Cost),
+                Db.Bigint("budget_tokens", job.Budget?.Tokens),
+                Db.Numeric("budget_cost", job.Budget?.Cost),
                 Db.Timestamp("now", now),
                 Db.Timestamp("completed_at", job.Status.IsTerminal() ? now : null),
             ]);
@@ -364,6 +366,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
         Require(!string.IsNullOrWhiteSpace(job.Id), "a job needs an id");
         Require(!string.IsNullOrWhiteSpace(job.Repository), "a job needs a repository");
         Require(!string.IsNullOrWhiteSpace(job.Title), "a job needs a title");
+        Require(job.Budget is null || (job.Budget.Tokens is null or > 0 && job.Budget.Cost is null or > 0), "a job's budget must be positive");
         Require(job.Description is not null && job.Requirements is not null, "Description and Requirements must not be null");
         Require(job.Iteration >= 0, "Iteration must not be negative");
         Require(job.MaxIterations >= 1, "MaxIterations must be at least 1");

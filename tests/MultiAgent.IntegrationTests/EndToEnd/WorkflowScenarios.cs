@@ -216,6 +216,39 @@ public sealed class WorkflowScenarios(SystemFixture system) : ScenarioTests(syst
     }
 
     [Fact]
+    public async Task A_job_whose_model_usage_passes_its_token_budget_fails_and_no_further_model_call_is_made()
+    {
+        await using var scenario = await Scenario.StartAsync(Fixture);
+        scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario)); // two calls: 120 tokens, then 130
+        scenario.Reviewer.Enqueue(Scripts.Approve());
+
+        var jobId = await Client.SubmitAsync(scenario.Feature("Stay within 100 tokens") with { Budget = new JobBudget(Tokens: 100) });
+        var done = await Client.WaitForEndAsync(jobId, JobStatus.Failed, scenario);
+
+        Assert.Equal("Coder task failed: budget exceeded: the job has used 120 tokens of its budget of 100", done.Job.Error);
+        // The first call crossed the budget; the second was never made, and nothing reached the Reviewer.
+        Assert.Equal((1, 1), (scenario.Coder.Remaining, scenario.Reviewer.Remaining));
+        Assert.DoesNotContain(done.Tasks, t => t.MessageType == MessageTypes.ReviewRequest);
+        Assert.Empty(scenario.Llm.Unscripted);
+    }
+
+    [Fact]
+    public async Task A_job_past_its_cost_budget_after_the_implementation_fails_before_the_review_is_asked_for()
+    {
+        await using var scenario = await Scenario.StartAsync(Fixture);
+        scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario)); // costs 0.00055, then 0.0003: 0.00085 in all
+        scenario.Reviewer.Enqueue(Scripts.Approve());
+
+        var jobId = await Client.SubmitAsync(scenario.Feature("Stay within 0.0008") with { Budget = new JobBudget(Cost: 0.0008m) });
+        var done = await Client.WaitForEndAsync(jobId, JobStatus.Failed, scenario);
+
+        Assert.Equal("budget exceeded: the job has cost about 0.0009 of its budget of 0.0008", done.Job.Error);
+        Assert.Equal(new TokenUsage(220, 30, 0.00085m), done.Job.TokenUsage);
+        Assert.Equal((0, 1), (scenario.Coder.Remaining, scenario.Reviewer.Remaining));
+        Assert.DoesNotContain(done.Tasks, t => t.MessageType == MessageTypes.ReviewRequest);
+    }
+
+    [Fact]
     public async Task A_rejected_change_fails_the_job_and_closes_its_pull_request()
     {
         await using var scenario = await Scenario.StartAsync(Fixture);

@@ -47,6 +47,11 @@ public sealed class CliUsageTests
     [InlineData("--branch", "main..dev", "is not a valid git branch name: it contains '..'")]
     [InlineData("--branch", "feature/x.lock", "a part of it starts with '.' or ends with '.lock'")]
     [InlineData("--branch", "a b", "it contains a space")]
+    [InlineData("--budget", "1000", "--budget '1000' is not a budget item: use tokens:N and/or cost:X")]
+    [InlineData("--budget", "tokens:-5", "--budget 'tokens:-5': the tokens of a budget must be a positive number")]
+    [InlineData("--budget", "cost:0", "--budget 'cost:0': the cost of a budget must be a positive number")]
+    [InlineData("--budget", "dollars:3", "--budget 'dollars:3' is not a budget item")]
+    [InlineData("--budget", ",", "--budget a budget needs tokens:N and/or cost:X")]
     public async Task Submit_feature_checks_its_input_before_connecting(string option, string value, string message)
     {
         var args = new List<string> { "submit-feature", "--repo", "/srv/repos/shop.git", "--description", "a feature", "--nats", Unreachable };

@@ -20,7 +20,8 @@ internal static class ContractSamples
         Priority: TaskPriority.High,
         MaxIterations: 5,
         RequireApproval: true,
-        RequestedBy: "alice");
+        RequestedBy: "alice",
+        Budget: new JobBudget(200_000, 2.5m));
 
     public static ImplementationRequest ImplementationRequest() => new(
         JobId: "job-42",
@@ -37,7 +38,9 @@ internal static class ContractSamples
             new ReviewComment("README.md", ReviewCommentSeverity.Suggestion, "Document the toggle."),
         ],
         ExistingBranch: "feature/job-42-dark-mode",
-        ExistingPullRequestNumber: 17);
+        ExistingPullRequestNumber: 17,
+        Budget: new JobBudget(200_000, 2.5m),
+        Spent: new TokenUsage(1_000, 200, 0.0045m));
 
     public static ImplementationResult ImplementationResult() => new(
         JobId: "job-42",
@@ -63,7 +66,9 @@ internal static class ContractSamples
         PullRequestUrl: "https://github.com/acme/widgets/pull/17",
         HeadSha: "0123456789abcdef0123456789abcdef01234567",
         Iteration: 2,
-        Check: CheckOutcome.Passed);
+        Check: CheckOutcome.Passed,
+        Budget: new JobBudget(Tokens: 50_000),
+        Spent: new TokenUsage(2_000, 300));
 
     public static ReviewResult ReviewResult() => new(
         JobId: "job-42",

@@ -1,0 +1,58 @@
+using System.Globalization;
+
+namespace MultiAgent.Contracts;
+
+/// <summary>
+/// What a job's model calls may use in all: tokens (input + output) and estimated cost (by the models' prices, in their
+/// currency). Either may be null: no cap of that kind.
+/// </summary>
+public sealed record JobBudget(long? Tokens = null, decimal? Cost = null)
+{
+    /// <summary>Whether it caps anything.</summary>
+    public bool IsSet => Tokens is not null || Cost is not null;
+
+    /// <summary>
+    /// Why <paramref name="spent"/> has used the budget up (<c>budget exceeded: …</c>, naming the figures), or null while
+    /// it has not. Usage without a cost (no prices) is never over a cost cap.
+    /// </summary>
+    public string? Exceeded(TokenUsage spent)
+    {
+        ArgumentNullException.ThrowIfNull(spent);
+        if (Tokens is { } tokens && spent.Total >= tokens)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"budget exceeded: the job has used {spent.Total:N0} tokens of its budget of {tokens:N0}");
+        }
+
+        if (Cost is { } cost && spent.Cost is { } used && used >= cost)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"budget exceeded: the job has cost about {used:0.####} of its budget of {cost:0.####}");
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads <c>tokens:N</c> and <c>cost:X</c> items (comma-separated, in any order), e.g. <c>tokens:200000,cost:2.5</c>.</summary>
+    /// <exception cref="FormatException">An item is neither, or its number is not a positive one.</exception>
+    public static JobBudget Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var budget = new JobBudget();
+        foreach (var item in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var (kind, value) = item.IndexOf(':', StringComparison.Ordinal) is var colon and > 0
+                ? (item[..colon].Trim().ToLowerInvariant(), item[(colon + 1)..].Trim())
+                : ("", item);
+            budget = kind switch
+            {
+                "tokens" when long.TryParse(value.Replace("_", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out var tokens) && tokens > 0
+                    => budget with { Tokens = tokens },
+                "cost" when decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var cost) && cost > 0
+                    => budget with { Cost = cost },
+                "tokens" or "cost" => throw new FormatException($"'{item}': the {kind} of a budget must be a positive number"),
+                _ => throw new FormatException($"'{item}' is not a budget item: use tokens:N and/or cost:X (e.g. tokens:200000,cost:2.5)"),
+            };
+        }
+
+        return budget.IsSet ? budget : throw new FormatException("a budget needs tokens:N and/or cost:X (e.g. tokens:200000,cost:2.5)");
+    }
+}
