@@ -86,6 +86,7 @@ public sealed class NotificationComposer(Func<string, CancellationToken, Task<Jo
         JobEventTypes.JobFailed => (NotificationLevel.Error, "Job failed"),
         JobEventTypes.JobCancelled => (NotificationLevel.Warning, "Job stopped"),
         JobEventTypes.TaskDeadLettered => (NotificationLevel.Error, "Task dead-lettered"),
+        JobEventTypes.BudgetWarning => (NotificationLevel.Warning, "Budget 80 % used"),
         _ => null,
     };
 

@@ -134,6 +134,11 @@ public sealed partial class JobWorkflow(
             new JobChanges { PullRequestNumber = number, PullRequestUrl = result.PullRequestUrl, Branch = result.Branch, HeadSha = result.HeadSha },
             Invariant($"iteration {result.Iteration}: pull request #{number} at {Short(result.HeadSha)} ({result.FilesChanged.Count} file(s), check {Wire(result.Check)}); the Reviewer reviews it"),
             ct);
+        if (moved)
+        {
+            await WarnOfBudgetAsync(job, result.TokenUsage, ct);
+        }
+
         if (moved && firstPullRequest)
         {
             await RecordAsync(job.Id, JobEventTypes.PullRequestOpened, Invariant($"pull request #{number} opened: {result.PullRequestUrl}"), ct,
@@ -178,6 +183,7 @@ public sealed partial class JobWorkflow(
             return refused;
         }
 
+        await WarnOfBudgetAsync(job, review.TokenUsage, ct);
         await RecordAsync(job.Id, JobEventTypes.ReviewPosted,
             Invariant($"review of pull request #{job.PullRequestNumber}: {Wire(review.Decision)} with {review.Comments.Count} comment(s): {review.Summary}"),
             ct, Data(new JsonObject { ["decision"] = Wire(review.Decision), ["iteration"] = review.Iteration, ["comments"] = review.Comments.Count }));
@@ -439,6 +445,26 @@ public sealed partial class JobWorkflow(
     /// <summary>The job's new state and the timeline entries that tell of it, stored together (or not at all).</summary>
     private Task<bool> TransitionAsync(string jobId, JobStatus to, JobChanges changes, CancellationToken ct, params NewJobEvent[] entries) =>
         timeline.TransitionAsync(jobId, to, changes, entries, agentType: AgentType.RepoManager, cancellationToken: ct);
+
+    /// <summary>
+    /// Records a budget warning when the task that used <paramref name="task"/> took the job past 80 % of its budget
+    /// (<paramref name="job"/> was read after that task's usage was added to it).
+    /// </summary>
+    private async Task WarnOfBudgetAsync(JobRecord job, TokenUsage task, CancellationToken ct)
+    {
+        if (job.Budget is not { } budget)
+        {
+            return;
+        }
+
+        var before = new TokenUsage(
+            job.Tokens.InputTokens - task.InputTokens, job.Tokens.OutputTokens - task.OutputTokens, job.Tokens.Cost - (task.Cost ?? 0));
+        if (budget.CrossedWarning(before, job.Tokens) is { } warning)
+        {
+            await RecordAsync(job.Id, JobEventTypes.BudgetWarning, warning, ct,
+                Data(new JsonObject { ["tokens"] = job.Tokens.Total, ["budgetTokens"] = budget.Tokens, ["cost"] = job.Tokens.Cost, ["budgetCost"] = budget.Cost }));
+        }
+    }
 
     private Task RecordAsync(string jobId, string type, string message, CancellationToken ct, JsonElement? data = null) =>
         timeline.RecordAsync(jobId, type, message, agentType: AgentType.RepoManager, data: data, cancellationToken: ct);

@@ -3,7 +3,7 @@ using MultiAgent.Contracts;
 
 namespace MultiAgent.Cli.Commands;
 
-/// <summary><c>start-project --repo &lt;url|path&gt; --requirements &lt;text&gt; [--branch main]</c></summary>
+/// <summary><c>start-project --repo &lt;url|path&gt; --requirements &lt;text&gt; [--budget tokens:N,cost:X] [--branch main]</c></summary>
 internal static class StartProjectCommand
 {
     public static Command Create(CliContext cli)
@@ -15,12 +15,13 @@ internal static class StartProjectCommand
             HelpName = "text",
             Required = true,
         };
+        var budget = FeatureSubmission.BudgetOption();
         var branch = FeatureSubmission.BranchOption();
         var json = CliContext.JsonOption();
 
         var command = new Command("start-project", "Start a job from a repository and a list of requirements; prints the job id")
         {
-            repo, requirements, branch, json,
+            repo, requirements, budget, branch, json,
         };
         command.SetAction((parseResult, cancellationToken) => cli.RunAsync(ct =>
         {
@@ -34,6 +35,7 @@ internal static class StartProjectCommand
             }
 
             var baseBranch = FeatureSubmission.Branch(parseResult.GetValue(branch));
+            var jobBudget = FeatureSubmission.Budget(parseResult.GetValue(budget));
 
             var settings = cli.Settings(parseResult);
             FeatureSubmission.CheckLocalRoots(repository, settings);
@@ -46,7 +48,8 @@ internal static class StartProjectCommand
                 Description: text.Trim(),
                 Requirements: items,
                 BaseBranch: baseBranch,
-                RequestedBy: FeatureSubmission.RequestedBy(cli.Environment));
+                RequestedBy: FeatureSubmission.RequestedBy(cli.Environment),
+                Budget: jobBudget);
             return FeatureSubmission.SubmitAsync(cli, settings, request, parseResult.GetValue(json), ct);
         }, cancellationToken));
         return command;

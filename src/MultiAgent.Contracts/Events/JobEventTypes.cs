@@ -48,11 +48,15 @@ public static class JobEventTypes
     /// <summary>The job was cancelled.</summary>
     public const string JobCancelled = "job.cancelled";
 
+    /// <summary>A task took the job's model usage past 80 % of its budget (<see cref="JobBudget.WarningShare"/>).</summary>
+    public const string BudgetWarning = "job.budget_warning";
+
     /// <summary>Every type above.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         JobCreated, TaskStarted, TaskCompleted, TaskFailed, TaskDeadLettered,
         PullRequestOpened, ReviewPosted, ReviewRefused, JobTransition, PullRequestClosed, JobMerged, JobCompleted, JobFailed, JobCancelled,
+        BudgetWarning,
     ];
 
     /// <summary>

@@ -31,6 +31,35 @@ public sealed record JobBudget(long? Tokens = null, decimal? Cost = null)
         return null;
     }
 
+    /// <summary>The share of a cap past which a job is warned about (a <see cref="JobEventTypes.BudgetWarning"/> event).</summary>
+    public const decimal WarningShare = 0.8m;
+
+    /// <summary>
+    /// The warning when going from <paramref name="before"/> to <paramref name="after"/> crossed
+    /// <see cref="WarningShare"/> of a cap without using it up (so it is given once, by the task that crosses it), or null.
+    /// </summary>
+    public string? CrossedWarning(TokenUsage before, TokenUsage after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        if (Exceeded(after) is not null)
+        {
+            return null;
+        }
+
+        if (Tokens is { } tokens && before.Total < tokens * WarningShare && after.Total >= tokens * WarningShare)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"budget 80 % used: the job has used {after.Total:N0} tokens of its budget of {tokens:N0}");
+        }
+
+        if (Cost is { } cost && (before.Cost ?? 0) < cost * WarningShare && after.Cost is { } spent && spent >= cost * WarningShare)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"budget 80 % used: the job has cost about {spent:0.####} of its budget of {cost:0.####}");
+        }
+
+        return null;
+    }
+
     /// <summary>Reads <c>tokens:N</c> and <c>cost:X</c> items (comma-separated, in any order), e.g. <c>tokens:200000,cost:2.5</c>.</summary>
     /// <exception cref="FormatException">An item is neither, or its number is not a positive one.</exception>
     public static JobBudget Parse(string text)

@@ -233,6 +233,20 @@ public sealed class WorkflowScenarios(SystemFixture system) : ScenarioTests(syst
     }
 
     [Fact]
+    public async Task A_job_past_80_percent_of_its_budget_is_warned_once_and_completes_within_it()
+    {
+        await using var scenario = await Scenario.StartAsync(Fixture);
+        scenario.Coder.Enqueue(Scripts.WriteMarkerFile(scenario)); // 250 tokens: past 80 % of 300
+        scenario.Reviewer.Enqueue(Scripts.Approve()); // asked at 250 < 300, so the review is made; the merge needs no model
+
+        var jobId = await Client.SubmitAsync(scenario.Feature("Come close to 300 tokens") with { Budget = new JobBudget(Tokens: 300) });
+        var done = await Client.WaitForEndAsync(jobId, JobStatus.Completed, scenario);
+
+        var warning = Assert.Single(done.Timeline, e => e.Type == JobEventTypes.BudgetWarning);
+        Assert.Equal("budget 80 % used: the job has used 250 tokens of its budget of 300", warning.Message);
+    }
+
+    [Fact]
     public async Task A_job_past_its_cost_budget_after_the_implementation_fails_before_the_review_is_asked_for()
     {
         await using var scenario = await Scenario.StartAsync(Fixture);

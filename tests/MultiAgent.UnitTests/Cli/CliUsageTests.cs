@@ -37,6 +37,17 @@ public sealed class CliUsageTests
         Assert.DoesNotContain("cannot reach", result.Stderr);
     }
 
+    [Fact]
+    public async Task Start_project_checks_its_budget_before_connecting()
+    {
+        var result = await CliRunner.RunAsync("start-project", "--repo", "https://github.com/acme/shop", "--requirements", "Add a /version endpoint",
+            "--budget", "tokens:lots", "--nats", Unreachable);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("--budget 'tokens:lots': the tokens of a budget must be a positive number", result.Stderr);
+        Assert.DoesNotContain("cannot reach", result.Stderr);
+    }
+
     [Theory]
     [InlineData("--max-iterations", "0", "--max-iterations must be between 1 and 10")]
     [InlineData("--max-iterations", "11", "--max-iterations must be between 1 and 10")]

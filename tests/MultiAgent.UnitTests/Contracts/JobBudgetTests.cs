@@ -25,4 +25,15 @@ public sealed class JobBudgetTests
         // Usage without prices has no cost: it never reaches a cost cap.
         Assert.Null(new JobBudget(Cost: 0.01m).Exceeded(new TokenUsage(1_000_000, 1_000_000)));
     }
+
+    [Fact]
+    public void The_task_that_takes_the_job_past_80_percent_is_warned_once_and_not_when_it_used_the_budget_up()
+    {
+        var budget = new JobBudget(Tokens: 1_000, Cost: 1m);
+
+        Assert.Equal("budget 80 % used: the job has used 850 tokens of its budget of 1,000", budget.CrossedWarning(new TokenUsage(500, 100), new TokenUsage(700, 150)));
+        Assert.Null(budget.CrossedWarning(new TokenUsage(700, 150), new TokenUsage(750, 160))); // past 80 % already
+        Assert.Null(budget.CrossedWarning(new TokenUsage(500, 100), new TokenUsage(900, 100))); // used up: that is a failure
+        Assert.Equal("budget 80 % used: the job has cost about 0.85 of its budget of 1", budget.CrossedWarning(new TokenUsage(1, 1, 0.5m), new TokenUsage(2, 2, 0.85m)));
+    }
 }

@@ -78,7 +78,7 @@ public sealed class JobEventTests
     [Fact]
     public void Every_event_type_maps_to_a_single_subject_token()
     {
-        Assert.Equal(14, JobEventTypes.All.Count);
+        Assert.Equal(15, JobEventTypes.All.Count);
         Assert.Equal(JobEventTypes.All.Count, JobEventTypes.All.Distinct(StringComparer.Ordinal).Count());
         foreach (var type in JobEventTypes.All)
         {
