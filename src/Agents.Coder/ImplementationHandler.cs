@@ -68,8 +68,16 @@ public sealed class ImplementationHandler(
         SessionOutcome outcome;
         await using (var model = models.Open(AgentType.Coder, context.TaskId, context.JobId, request.Budget, request.Spent))
         {
-            outcome = await new CodingSession(model.Client, toolbox, _options, time, model.RecordToolResult).RunAsync(request, ct);
-            outcome = outcome with { Usage = model.Priced(outcome.Usage) };
+            try
+            {
+                outcome = await new CodingSession(model.Client, toolbox, _options, time, model.RecordToolResult).RunAsync(request, ct);
+                outcome = outcome with { Usage = model.Priced(outcome.Usage) };
+            }
+            finally
+            {
+                // Paid for even if the task fails from here on (a refused call, a failed check, a push that fails).
+                context.Spent.Report(model.Used);
+            }
         }
 
         if (!outcome.Finished)

@@ -66,14 +66,22 @@ public sealed class ReviewHandler(
         var usage = TokenUsage.Zero;
         await using (var model = models.Open(AgentType.Reviewer, context.TaskId, context.JobId, request.Budget, request.Spent))
         {
-            for (var i = 0; i < chunks.Count; i++)
+            try
             {
-                var (verdict, used) = await ReviewChunkAsync(model.Client, request, chunks[i], i + 1, chunks.Count, ct);
-                verdicts.Add(verdict);
-                usage += used;
-            }
+                for (var i = 0; i < chunks.Count; i++)
+                {
+                    var (verdict, used) = await ReviewChunkAsync(model.Client, request, chunks[i], i + 1, chunks.Count, ct);
+                    verdicts.Add(verdict);
+                    usage += used;
+                }
 
-            usage = model.Priced(usage);
+                usage = model.Priced(usage);
+            }
+            finally
+            {
+                // Paid for even if the task fails from here on.
+                context.Spent.Report(model.Used);
+            }
         }
 
         var (decision, summary, comments) = ReviewPolicy.Apply(ReviewPolicy.Combine(verdicts), request.Check);

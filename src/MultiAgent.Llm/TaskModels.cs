@@ -11,6 +11,9 @@ public interface ITaskModel : IAsyncDisposable
     /// <summary>Records a tool's result next to the model calls (the task's transcript).</summary>
     void RecordToolResult(FunctionCallContent call, string result, bool succeeded);
 
+    /// <summary>What this task's calls have used so far, priced (every response counted, failed sessions included).</summary>
+    TokenUsage Used { get; }
+
     /// <summary>
     /// <paramref name="usage"/> with its estimated cost by this model's prices (<c>MultiAgent:Llm:Prices</c>); unchanged
     /// (no cost) when no prices are configured.
@@ -54,6 +57,8 @@ public sealed class LlmTaskModelProvider(LlmSessionFactory sessions) : ITaskMode
             session.RecordToolResult(call.Name, call.Arguments, result, succeeded, call.CallId);
 
         public TokenUsage Priced(TokenUsage usage) => session.Priced(usage);
+
+        public TokenUsage Used => session.Priced(session.Usage.Total);
 
         public ValueTask DisposeAsync() => session.DisposeAsync();
     }

@@ -11,6 +11,13 @@ public sealed record TaskContext(TaskEnvelope Envelope, int Attempt, bool IsLast
 
     public string JobId => Envelope.CorrelationId;
 
+    /// <summary>
+    /// The model usage this attempt has paid for, reported by the handler as its model sessions end
+    /// (<see cref="SpentUsage.Report"/>). A completed task's usage is its result's; a failed attempt's (retried or final)
+    /// is this, added to the task and the job, since its tokens were spent all the same.
+    /// </summary>
+    public SpentUsage Spent { get; } = new();
+
     /// <summary>The task's message, checked against its declared type.</summary>
     public T Message<T>() where T : class => MessageSerializer.Unwrap<T>(Envelope);
 

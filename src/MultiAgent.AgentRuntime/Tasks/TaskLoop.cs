@@ -312,6 +312,13 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
         TaskDelivery delivery, TaskEnvelope envelope, TaskContext context, TaskLease lease, FailureKind kind, string reason,
         TimeSpan? retryAfter, CancellationToken ct)
     {
+        // The attempt's model calls were paid for whatever becomes of the task: they count towards the task and the job
+        // (and so towards the job's budget).
+        if (context.Spent.Total is { Total: > 0 } spent)
+        {
+            await services.Tasks.AddUsageAsync(envelope.Id, envelope.CorrelationId, spent, ct);
+        }
+
         if (kind == FailureKind.Retryable && !context.IsLastAttempt)
         {
             var delay = services.TaskBus.GetRetryDelay((ulong)context.Attempt);

@@ -235,6 +235,44 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
     }
 
     /// <summary>
+    /// Adds <paramref name="usage"/> to task <paramref name="taskId"/>'s and job <paramref name="jobId"/>'s counters in
+    /// one transaction: the model usage of an attempt that failed (its tokens were paid for all the same).
+    /// </summary>
+    public async Task AddUsageAsync(string taskId, string jobId, TokenUsage usage, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(taskId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        JobStore.ValidateUsage(usage);
+        var now = _time.UtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var task = new NpgsqlCommand(
+            """
+            UPDATE tasks SET input_tokens = input_tokens + @input_tokens, output_tokens = output_tokens + @output_tokens,
+                cost = CASE WHEN @cost IS NULL THEN cost ELSE COALESCE(cost, 0) + @cost END, updated_at = @now
+            WHERE id = @id
+            """, connection, transaction))
+        {
+            task.Parameters.AddAll(
+            [
+                Db.Text("id", taskId),
+                Db.Bigint("input_tokens", usage.InputTokens),
+                Db.Bigint("output_tokens", usage.OutputTokens),
+                Db.Numeric("cost", usage.Cost),
+                Db.Timestamp("now", now),
+            ]);
+            await task.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var job = JobStore.TokenUsageCommand(connection, transaction, jobId, usage, now))
+        {
+            await job.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
     /// Records that the task ended without success: <paramref name="status"/> is FAILED, DEAD_LETTERED or CANCELLED.
     /// A COMPLETED task is left alone.
     /// </summary>

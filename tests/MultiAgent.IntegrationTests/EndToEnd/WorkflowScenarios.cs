@@ -230,6 +230,9 @@ public sealed class WorkflowScenarios(SystemFixture system) : ScenarioTests(syst
         Assert.Equal((1, 1), (scenario.Coder.Remaining, scenario.Reviewer.Remaining));
         Assert.DoesNotContain(done.Tasks, t => t.MessageType == MessageTypes.ReviewRequest);
         Assert.Empty(scenario.Llm.Unscripted);
+        // The failed task's one call was paid for: it counts for the task and the job (100 × 2.5 + 20 × 10 per 10⁶).
+        Assert.Equal(new TokenUsage(100, 20, 0.00045m), done.Job.TokenUsage);
+        Assert.Equal(new TokenUsage(100, 20, 0.00045m), Assert.Single(done.Tasks, t => t.MessageType == MessageTypes.ImplementationRequest).TokenUsage);
     }
 
     [Fact]
