@@ -322,17 +322,30 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
 
     /// <summary>Adds <paramref name="usage"/> to the job's token counters, as part of the caller's transaction.</summary>
     internal static NpgsqlCommand TokenUsageCommand(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, string jobId, TokenUsage usage, DateTimeOffset now)
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, string jobId, TokenUsage usage, DateTimeOffset now) =>
+        UsageCommand("jobs", connection, transaction, jobId, usage, now);
+
+    /// <summary>
+    /// Adds <paramref name="usage"/> to the token and cost counters of row <paramref name="id"/> of
+    /// <paramref name="table"/> (<c>jobs</c> or <c>tasks</c>, which count alike), as part of the caller's transaction.
+    /// </summary>
+    internal static NpgsqlCommand UsageCommand(
+        string table, NpgsqlConnection connection, NpgsqlTransaction? transaction, string id, TokenUsage usage, DateTimeOffset now)
     {
+        if (table is not ("jobs" or "tasks"))
+        {
+            throw new ArgumentOutOfRangeException(nameof(table), table, "Only jobs and tasks count tokens.");
+        }
+
         var command = new NpgsqlCommand(
-            """
-            UPDATE jobs SET input_tokens = input_tokens + @input_tokens, output_tokens = output_tokens + @output_tokens,
+            $"""
+            UPDATE {table} SET input_tokens = input_tokens + @input_tokens, output_tokens = output_tokens + @output_tokens,
                 cost = CASE WHEN @cost IS NULL THEN cost ELSE COALESCE(cost, 0) + @cost END, updated_at = @now
             WHERE id = @id
             """, connection, transaction);
         command.Parameters.AddAll(
         [
-            Db.Text("id", jobId),
+            Db.Text("id", id),
             Db.Bigint("input_tokens", usage.InputTokens),
             Db.Bigint("output_tokens", usage.OutputTokens),
             Db.Numeric("cost", usage.Cost),

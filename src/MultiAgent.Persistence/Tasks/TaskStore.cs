@@ -246,21 +246,8 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
         var now = _time.UtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var task = new NpgsqlCommand(
-            """
-            UPDATE tasks SET input_tokens = input_tokens + @input_tokens, output_tokens = output_tokens + @output_tokens,
-                cost = CASE WHEN @cost IS NULL THEN cost ELSE COALESCE(cost, 0) + @cost END, updated_at = @now
-            WHERE id = @id
-            """, connection, transaction))
+        await using (var task = JobStore.UsageCommand("tasks", connection, transaction, taskId, usage, now))
         {
-            task.Parameters.AddAll(
-            [
-                Db.Text("id", taskId),
-                Db.Bigint("input_tokens", usage.InputTokens),
-                Db.Bigint("output_tokens", usage.OutputTokens),
-                Db.Numeric("cost", usage.Cost),
-                Db.Timestamp("now", now),
-            ]);
             await task.ExecuteNonQueryAsync(cancellationToken);
         }
 
