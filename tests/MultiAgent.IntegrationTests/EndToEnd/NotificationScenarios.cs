@@ -104,13 +104,31 @@ public sealed class NotificationScenarios(SystemFixture system) : ScenarioTests(
 
     private static string DiscordTitle(JsonObject message) => message["embeds"]![0]!["title"]!.GetValue<string>();
 
-    /// <summary>The channel's messages about the job (its id is among their fields), once the one starting with <paramref name="last"/> is there.</summary>
-    private static async Task<IReadOnlyList<JsonObject>> MessagesAsync(
+    /// <summary>
+    /// The channel's messages about the job (its id is among their fields), once the one starting with
+    /// <paramref name="last"/> is there. When it does not come, the failure carries what the channel was tried with, the
+    /// latest delivery records and the end of the Repo Manager's log, to tell a slow channel worker from a lost event.
+    /// </summary>
+    private async Task<IReadOnlyList<JsonObject>> MessagesAsync(
         Notifications.FakeWebhook webhook, string jobId, Func<JsonObject, string> title, string last)
     {
         IReadOnlyList<JsonObject> Mine() => [.. webhook.Received.Where(m => m.ToJsonString().Contains(jobId, StringComparison.Ordinal))];
-        await Eventually.ReturnsAsync(_ => Task.FromResult(Mine()), m => m.Any(x => title(x).StartsWith(last, StringComparison.Ordinal)), Patience,
-            $"'{last}' for job {jobId}");
+        try
+        {
+            await Eventually.ReturnsAsync(_ => Task.FromResult(Mine()), m => m.Any(x => title(x).StartsWith(last, StringComparison.Ordinal)), Patience,
+                $"'{last}' for job {jobId}");
+        }
+        catch (TimeoutException ex)
+        {
+            var logs = Path.Combine(Fixture.DataRoot, "logs", "repomanager");
+            var log = Directory.Exists(logs) && Directory.GetFiles(logs).OrderBy(File.GetLastWriteTimeUtc).LastOrDefault() is { } file
+                ? string.Join('\n', File.ReadLines(file).TakeLast(60))
+                : "(no log file)";
+            throw new TimeoutException(
+                $"{ex.Message}\nwebhook: {webhook.Attempts} attempts, {webhook.Received.Count} received, down: {webhook.Down}\n" +
+                $"latest deliveries:\n{await Client.RecentDeliveriesAsync()}\nRepo Manager log (end):\n{log}", ex);
+        }
+
         return Mine();
     }
 }

@@ -135,6 +135,22 @@ public sealed class SystemClient : IAsyncDisposable
             $"tasks: {string.Join(", ", tasks)}; timeline: {string.Join(", ", status.Timeline.Select(e => e.Type))}";
     }
 
+    /// <summary>The latest <paramref name="count"/> notification delivery records, newest first, one JSON object per line.</summary>
+    public async Task<string> RecentDeliveriesAsync(int count = 30)
+    {
+        await using var rows = _database.CreateCommand(
+            "SELECT row_to_json(d)::text FROM (SELECT * FROM notification_deliveries ORDER BY recorded_at DESC LIMIT @count) d");
+        rows.Parameters.AddWithValue("count", count);
+        await using var reader = await rows.ExecuteReaderAsync();
+        var text = new System.Text.StringBuilder();
+        while (await reader.ReadAsync())
+        {
+            text.AppendLine(reader.GetString(0));
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>Every row of every table of the system database, one JSON object per line (what a dump would hold).</summary>
     public async Task<string> DumpDatabaseAsync()
     {
