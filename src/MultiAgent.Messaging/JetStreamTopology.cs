@@ -139,6 +139,13 @@ public sealed partial class JetStreamTopology(INatsJSContext js, IOptions<TaskBu
                 LogLostRace(logger, what, ex.Error.ErrCode, ex.Error.Description ?? "", attempt);
                 await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt + Random.Shared.Next(50)), cancellationToken);
             }
+            catch (NatsJSApiNoResponseException) when (attempt < MaxRaceRetries && !cancellationToken.IsCancellationRequested)
+            {
+                // The server did not answer in time (a busy machine: creating file-backed streams from several
+                // processes at once, seen in a test run). Creating or updating is idempotent, so asking again is safe.
+                LogNoResponse(logger, what, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt + Random.Shared.Next(100)), cancellationToken);
+            }
         }
     }
 
@@ -148,6 +155,9 @@ public sealed partial class JetStreamTopology(INatsJSContext js, IOptions<TaskBu
 
     [LoggerMessage(Level = LogLevel.Information, Message = "JetStream topology ensured: streams {Tasks}, {Events}, {DeadLetter} and the agents' consumers")]
     private static partial void LogEnsured(ILogger logger, string tasks, string events, string deadLetter);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "JetStream did not answer the request to create or update {What}; asking again, attempt {Attempt}")]
+    private static partial void LogNoResponse(ILogger logger, string what, int attempt);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Creating {What} raced with another process ({ErrCode}: {Description}); retrying, attempt {Attempt}")]
     private static partial void LogLostRace(ILogger logger, string what, int errCode, string description, int attempt);
