@@ -135,8 +135,7 @@ internal sealed class BudgetChatClient(IChatClient innerClient, LlmUsage usage, 
 
     private void Check()
     {
-        var thisTask = usage.Total with { Cost = usage.EstimatedCost };
-        if (budget.Exceeded(spentBefore + thisTask) is { } reason)
+        if (budget.Exceeded(spentBefore + usage.PricedTotal) is { } reason)
         {
             throw new NonRetryableLlmException(reason);
         }

@@ -48,11 +48,7 @@ public sealed partial class LlmSession : IAsyncDisposable
     /// <summary>
     /// <paramref name="usage"/> with its estimated cost by the session's prices; unchanged when none are configured.
     /// </summary>
-    public TokenUsage Priced(TokenUsage usage)
-    {
-        ArgumentNullException.ThrowIfNull(usage);
-        return Options.Prices?.Both is { } prices ? usage with { Cost = LlmUsage.CostOf(usage, prices.Input, prices.Output) } : usage;
-    }
+    public TokenUsage Priced(TokenUsage usage) => Usage.Priced(usage);
 
     /// <summary>Transcript entries not stored yet.</summary>
     public int PendingTranscriptEntries => _transcript.PendingCount;

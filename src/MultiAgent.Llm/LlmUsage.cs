@@ -42,7 +42,17 @@ public sealed class LlmUsage(LlmPrices? prices = null)
     /// The cost of <see cref="Total"/> by the price table (<c>Prices</c>: per million input and output tokens), or
     /// null when no prices are configured.
     /// </summary>
-    public decimal? EstimatedCost => _prices is { } p ? CostOf(Total, p.Input, p.Output) : null;
+    public decimal? EstimatedCost => Priced(Total).Cost;
+
+    /// <summary><see cref="Total"/> with its estimated cost (none without prices).</summary>
+    public TokenUsage PricedTotal => Priced(Total);
+
+    /// <summary><paramref name="usage"/> with its cost by the price table; unchanged when no prices are configured.</summary>
+    public TokenUsage Priced(TokenUsage usage)
+    {
+        ArgumentNullException.ThrowIfNull(usage);
+        return _prices is { } p ? usage with { Cost = CostOf(usage, p.Input, p.Output) } : usage;
+    }
 
     /// <summary>Adds one response's usage (a response without usage counts as a call with no tokens).</summary>
     public void Add(UsageDetails? usage) =>

@@ -58,7 +58,7 @@ public sealed class LlmTaskModelProvider(LlmSessionFactory sessions) : ITaskMode
 
         public TokenUsage Priced(TokenUsage usage) => session.Priced(usage);
 
-        public TokenUsage Used => session.Priced(session.Usage.Total);
+        public TokenUsage Used => session.Usage.PricedTotal;
 
         public ValueTask DisposeAsync() => session.DisposeAsync();
     }
