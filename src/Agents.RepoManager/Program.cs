@@ -1,9 +1,11 @@
 using Agents.RepoManager.Health;
+using Agents.RepoManager.Projects;
 using Agents.RepoManager.Queries;
 using Agents.RepoManager.Registry;
 using Agents.RepoManager.Workflow;
 using MultiAgent.AgentRuntime;
 using MultiAgent.Contracts;
+using MultiAgent.Llm;
 using MultiAgent.Notifications;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,7 +13,10 @@ builder.AddAgent(AgentType.RepoManager)
     .Handle<FeatureRequest, JobWorkflow>()
     .Handle<ImplementationResult, JobWorkflow>()
     .Handle<ReviewResult, JobWorkflow>()
-    .Handle<ApprovalDecision, JobWorkflow>();
+    .Handle<ApprovalDecision, JobWorkflow>()
+    .Handle<ProjectRequest, ProjectWorkflow>();
+// The planner asks the Repo Manager's model (MultiAgent:Llm:Agents:repomanager) for a project's plan.
+builder.Services.AddLlm(builder.Configuration);
 builder.Services.AddJobWorkflow(builder.Configuration);
 // Job events every agent stores and could not publish reach the event stream through this relay.
 builder.AddEventRelay();

@@ -14,7 +14,7 @@ internal static class AgentSettings
     public static readonly string[] ForwardedSections =
     [
         "MultiAgent:Agent", "MultiAgent:TaskBus", "MultiAgent:Registry", "MultiAgent:Events", NotificationsSection, "MultiAgent:Workspaces", "MultiAgent:Git",
-        "MultiAgent:LocalGit", "MultiAgent:GitHub", "MultiAgent:Llm",
+        "MultiAgent:LocalGit", "MultiAgent:GitHub", "MultiAgent:Llm", "MultiAgent:Projects",
         .. AgentCatalogue.All.Select(agent => agent.SettingsSection),
     ];
 

@@ -29,7 +29,7 @@ internal static class PublishedSecrets
 
     public static readonly IReadOnlyList<SecretSetting> All =
     [
-        new("MultiAgent:Llm:ApiKey", "llm-api-key", [AgentType.Coder, AgentType.Reviewer]),
+        new("MultiAgent:Llm:ApiKey", "llm-api-key", EveryAgent),
         new("MultiAgent:GitHub:Token", "github-token", EveryAgent),
         new("MultiAgent:Notifications:Slack:WebhookUrl", "slack-webhook-url", [AgentType.RepoManager], "MultiAgent:Notifications:Slack"),
         new("MultiAgent:Notifications:Discord:WebhookUrl", "discord-webhook-url", [AgentType.RepoManager], "MultiAgent:Notifications:Discord"),

@@ -49,6 +49,17 @@ namespace MultiAgent.Contracts;
 [JsonSerializable(typeof(NotifyTestRequest))]
 [JsonSerializable(typeof(NotifyTestReply))]
 [JsonSerializable(typeof(ChannelTestResult))]
+[JsonSerializable(typeof(ProjectRequest))]
+[JsonSerializable(typeof(ProjectStatus))]
+[JsonSerializable(typeof(FeatureStatus))]
+[JsonSerializable(typeof(ProjectStatusQuery))]
+[JsonSerializable(typeof(ProjectStatusReply))]
+[JsonSerializable(typeof(ListProjectsQuery))]
+[JsonSerializable(typeof(ListProjectsReply))]
+[JsonSerializable(typeof(StopProjectRequest))]
+[JsonSerializable(typeof(StopProjectReply))]
+[JsonSerializable(typeof(ApprovePlanRequest))]
+[JsonSerializable(typeof(ApprovePlanReply))]
 public sealed partial class ContractsJsonContext : JsonSerializerContext
 {
 }

@@ -27,6 +27,9 @@ public static class MessageTypes
     /// <summary>Type name of <see cref="Contracts.ApprovalDecision"/>.</summary>
     public const string ApprovalDecision = "approval.decision";
 
+    /// <summary>Type name of <see cref="Contracts.ProjectRequest"/>.</summary>
+    public const string ProjectRequest = "project.request";
+
     private static readonly FrozenDictionary<Type, string> NamesByType = new Dictionary<Type, string>
     {
         [typeof(Contracts.FeatureRequest)] = FeatureRequest,
@@ -36,6 +39,7 @@ public static class MessageTypes
         [typeof(Contracts.ReviewResult)] = ReviewResult,
         [typeof(Contracts.FeatureResult)] = FeatureResult,
         [typeof(Contracts.ApprovalDecision)] = ApprovalDecision,
+        [typeof(Contracts.ProjectRequest)] = ProjectRequest,
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Type> TypesByName =

@@ -38,6 +38,18 @@ public static class Subjects
     /// <summary>Request/reply: reject a job awaiting approval.</summary>
     public const string QueryJobReject = Prefix + ".query.job.reject";
 
+    /// <summary>Request/reply: status of one project with its features.</summary>
+    public const string QueryProjectStatus = Prefix + ".query.project.status";
+
+    /// <summary>Request/reply: list projects.</summary>
+    public const string QueryProjectsList = Prefix + ".query.projects.list";
+
+    /// <summary>Request/reply: stop a project and every running job of it.</summary>
+    public const string QueryProjectStop = Prefix + ".query.project.stop";
+
+    /// <summary>Request/reply: approve a project's plan (start it).</summary>
+    public const string QueryProjectApprove = Prefix + ".query.project.approve";
+
     /// <summary>Wildcard of the job-cancellation signals (core NATS): every agent listens, the one running the job's task stops it.</summary>
     public const string JobCancelAll = Prefix + ".control.cancel.*";
 
@@ -94,6 +106,12 @@ public static class Subjects
     /// <summary>Durable consumer of a notification channel on <see cref="EventsStream"/>, e.g. "notify-slack".</summary>
     /// <exception cref="ArgumentException">The channel is not a valid token.</exception>
     public static string NotificationConsumer(string channel) => "notify-" + EnsureToken(channel);
+
+    /// <summary>
+    /// The Repo Manager's durable consumer on <see cref="EventsStream"/> that moves projects on: a project started, or a
+    /// job of one ended.
+    /// </summary>
+    public const string ProjectStepsConsumer = "project-steps";
 
     /// <summary>Durable JetStream consumer name of an agent type's workers, e.g. "coder-worker".</summary>
     public static string DurableConsumer(AgentType agent) => $"{AgentToken(agent)}-worker";

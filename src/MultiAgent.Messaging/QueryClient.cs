@@ -36,6 +36,18 @@ public sealed class QueryClient(INatsConnection nats, TimeSpan? timeout = null)
     public Task<AgentsReply> AgentsAsync(bool includeStopped = false, CancellationToken cancellationToken = default) =>
         RequestAsync<AgentsQuery, AgentsReply>(Subjects.QueryAgents, new AgentsQuery(includeStopped), cancellationToken);
 
+    public Task<ProjectStatusReply> ProjectStatusAsync(string projectId, CancellationToken cancellationToken = default) =>
+        RequestAsync<ProjectStatusQuery, ProjectStatusReply>(Subjects.QueryProjectStatus, new ProjectStatusQuery(projectId), cancellationToken);
+
+    public Task<ListProjectsReply> ListProjectsAsync(ListProjectsQuery query, CancellationToken cancellationToken = default) =>
+        RequestAsync<ListProjectsQuery, ListProjectsReply>(Subjects.QueryProjectsList, query, cancellationToken);
+
+    public Task<StopProjectReply> StopProjectAsync(string projectId, string? reason = null, CancellationToken cancellationToken = default) =>
+        RequestAsync<StopProjectRequest, StopProjectReply>(Subjects.QueryProjectStop, new StopProjectRequest(projectId, reason), cancellationToken);
+
+    public Task<ApprovePlanReply> ApprovePlanAsync(string projectId, string? decidedBy = null, CancellationToken cancellationToken = default) =>
+        RequestAsync<ApprovePlanRequest, ApprovePlanReply>(Subjects.QueryProjectApprove, new ApprovePlanRequest(projectId, decidedBy), cancellationToken);
+
     /// <summary>Sends raw bytes to a query subject and returns the raw reply (for callers and tests that need them).</summary>
     public Task<NotifyTestReply> NotifyTestAsync(string? channel = null, CancellationToken cancellationToken = default) =>
         RequestAsync<NotifyTestRequest, NotifyTestReply>(Subjects.QueryNotifyTest, new NotifyTestRequest(channel), cancellationToken);

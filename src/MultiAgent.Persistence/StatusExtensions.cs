@@ -14,6 +14,18 @@ public static class StatusExtensions
     public static bool IsTerminal(this AgentTaskStatus status) =>
         status is AgentTaskStatus.Completed or AgentTaskStatus.Failed or AgentTaskStatus.Cancelled or AgentTaskStatus.DeadLettered;
 
+    /// <summary>COMPLETED, PARTIAL, FAILED and CANCELLED projects are finished for good.</summary>
+    public static bool IsTerminal(this ProjectStatus status) =>
+        status is ProjectStatus.Completed or ProjectStatus.Partial or ProjectStatus.Failed or ProjectStatus.Cancelled;
+
+    /// <summary>A feature is settled once its job ended or it was blocked: nothing moves it again.</summary>
+    public static bool IsTerminal(this FeatureStatus status) =>
+        status is not (FeatureStatus.Waiting or FeatureStatus.Running);
+
+    /// <summary>Wire names of the terminal project states.</summary>
+    internal static readonly string[] TerminalProjectStatuses =
+        [.. Enum.GetValues<ProjectStatus>().Where(IsTerminal).Select(WireName<ProjectStatus>.Of)];
+
     /// <summary>Wire names of the terminal job states, for <c>status &lt;&gt; ALL(@terminal)</c>.</summary>
     internal static readonly string[] TerminalJobStatuses =
         [.. Enum.GetValues<JobStatus>().Where(IsTerminal).Select(WireName<JobStatus>.Of)];

@@ -1,3 +1,4 @@
+using Agents.RepoManager.Projects;
 using Agents.RepoManager.Registry;
 using Agents.RepoManager.Workflow;
 using MultiAgent.AgentRuntime.Tasks;
@@ -10,15 +11,16 @@ namespace Agents.RepoManager.Queries;
 
 /// <summary>
 /// Answers the query API (NATS request/reply on <c>multiagent.query.*</c>) from PostgreSQL and the agent registry:
-/// job status with timeline, job lists, stop, approve and reject, agents. Every Repo Manager instance joins one queue
+/// job status with timeline, job lists, stop, approve and reject, agents; project status, lists, stop and plan approval. Every Repo Manager instance joins one queue
 /// group, so each request is answered once. A request that cannot be answered gets a <see cref="QueryError"/> reply.
 /// </summary>
 public sealed partial class QueryResponder(
     INatsConnection nats,
     JobStore jobs,
-    JobTimeline timeline,
+    ProjectStore projectStore,
     AgentRegistry registry,
-    JobWorkflow workflow,
+    JobStopper stopper,
+    ProjectWorkflow projects,
     TaskPublisher publisher,
     TimeProvider time,
     ILogger<QueryResponder> logger,
@@ -87,6 +89,10 @@ public sealed partial class QueryResponder(
         Subjects.QueryAgents => Task.FromResult(MessageSerializer.SerializeMessage(
             new AgentsReply(registry.Snapshot(MessageSerializer.DeserializeMessage<AgentsQuery>(data.Length == 0 ? "{}"u8 : data).IncludeStopped)))),
         Subjects.QueryNotifyTest => NotifyTestAsync(MessageSerializer.DeserializeMessage<NotifyTestRequest>(data.Length == 0 ? "{}"u8 : data), ct),
+        Subjects.QueryProjectStatus => ProjectStatusAsync(MessageSerializer.DeserializeMessage<ProjectStatusQuery>(data), ct),
+        Subjects.QueryProjectsList => ListProjectsAsync(MessageSerializer.DeserializeMessage<ListProjectsQuery>(data.Length == 0 ? "{}"u8 : data), ct),
+        Subjects.QueryProjectStop => StopProjectAsync(MessageSerializer.DeserializeMessage<StopProjectRequest>(data), ct),
+        Subjects.QueryProjectApprove => ApprovePlanAsync(MessageSerializer.DeserializeMessage<ApprovePlanRequest>(data), ct),
         _ => throw new QueryFailure(QueryErrorCodes.BadRequest, $"'{subject}' is not a query this Repo Manager answers"),
     };
 
@@ -143,15 +149,7 @@ public sealed partial class QueryResponder(
     {
         var job = await FindJobAsync(request.JobId, ct);
         var reason = string.IsNullOrWhiteSpace(request.Reason) ? "stopped on request" : request.Reason;
-        var changed = await timeline.TransitionAsync(job.Id, JobStatus.Cancelled, new JobChanges { Error = reason },
-            [new NewJobEvent(JobEventTypes.JobCancelled, $"job cancelled: {reason}")], cancellationToken: ct);
-        if (changed)
-        {
-            // In-flight agent work for this job stops when its agent hears this.
-            await nats.PublishAsync(Subjects.JobCancel(job.Id), Array.Empty<byte>(), cancellationToken: ct);
-            await workflow.CloseAbandonedPullRequestAsync(job, job.PullRequestNumber, "the job was stopped", ct);
-        }
-
+        var changed = await stopper.StopAsync(job, reason, ct);
         var after = await jobs.GetAsync(job.Id, ct) ?? job;
         return MessageSerializer.SerializeMessage(new StopJobReply(job.Id, after.Status, changed));
     }
@@ -200,6 +198,63 @@ public sealed partial class QueryResponder(
 
         return MessageSerializer.SerializeMessage(new ApprovalReply(job.Id, job.Status, approved));
     }
+
+    private async Task<byte[]> ProjectStatusAsync(ProjectStatusQuery query, CancellationToken ct)
+    {
+        ValidateId(query.ProjectId, "projectId");
+        var details = await projectStore.GetDetailsAsync(query.ProjectId, ct) ?? throw NoProject(query.ProjectId);
+        return MessageSerializer.SerializeMessage(new ProjectStatusReply(
+            details.Project.ToSummary(details.Features),
+            details.Features.Select(f => f.ToSummary()).ToList(),
+            details.Events.Select(e => e.ToTimelineEntry()).ToList()));
+    }
+
+    private async Task<byte[]> ListProjectsAsync(ListProjectsQuery query, CancellationToken ct)
+    {
+        if (query.Limit is < 1 or > 200)
+        {
+            throw new QueryFailure(QueryErrorCodes.BadRequest, $"limit must be between 1 and 200 (was {query.Limit})");
+        }
+
+        if (query.Offset < 0)
+        {
+            throw new QueryFailure(QueryErrorCodes.BadRequest, $"offset must not be negative (was {query.Offset})");
+        }
+
+        var page = await projectStore.ListAsync(query.Status, query.Limit, query.Offset, ct);
+        return MessageSerializer.SerializeMessage(new ListProjectsReply(
+            page.Items.Select(p => p.Project.ToSummary(p.Features)).ToList(), page.Total));
+    }
+
+    private async Task<byte[]> StopProjectAsync(StopProjectRequest request, CancellationToken ct)
+    {
+        ValidateId(request.ProjectId, "projectId");
+        var reply = await projects.StopAsync(request.ProjectId, request.Reason, ct) ?? throw NoProject(request.ProjectId);
+        return MessageSerializer.SerializeMessage(reply);
+    }
+
+    private async Task<byte[]> ApprovePlanAsync(ApprovePlanRequest request, CancellationToken ct)
+    {
+        ValidateId(request.ProjectId, "projectId");
+        var (before, started) = await projects.ApproveAsync(request.ProjectId, request.DecidedBy, ct) ?? throw NoProject(request.ProjectId);
+        if (!started)
+        {
+            throw new QueryFailure(QueryErrorCodes.Conflict,
+                $"project {request.ProjectId} is {WireName<ProjectStatus>.Of(before)}, not {WireName<ProjectStatus>.Of(ProjectStatus.Planned)}: only a planned project waiting for approval can be approved");
+        }
+
+        return MessageSerializer.SerializeMessage(new ApprovePlanReply(request.ProjectId, ProjectStatus.Running));
+    }
+
+    private static void ValidateId(string id, string name)
+    {
+        if (!Subjects.IsValidToken(id))
+        {
+            throw new QueryFailure(QueryErrorCodes.BadRequest, $"{name} must be a non-empty id without '.', '*', '>' or spaces");
+        }
+    }
+
+    private static QueryFailure NoProject(string projectId) => new(QueryErrorCodes.NotFound, $"no project '{projectId}'");
 
     private async Task<JobRecord> FindJobAsync(string jobId, CancellationToken ct)
     {

@@ -25,6 +25,7 @@ namespace Agents.RepoManager.Workflow;
 public sealed partial class JobWorkflow(
     JobStore jobs,
     TaskStore tasks,
+    ProjectStore projects,
     JobTimeline timeline,
     RepositoryHostResolver hosts,
     MergeGate mergeGate,
@@ -79,6 +80,13 @@ public sealed partial class JobWorkflow(
         if (job.Status is not (JobStatus.Pending or JobStatus.Implementing) || job.Iteration > 1)
         {
             return Ignored(job, "feature request");
+        }
+
+        // A job of a project (a planned feature, or submit-feature --project) is listed with it; none joins a project
+        // that does not exist or has ended.
+        if (request.ProjectId is { } projectId && !await projects.AttachAsync(projectId, job.Id, job.Title, ct))
+        {
+            return await FailAsync(job, $"project '{projectId}' does not exist or has ended", ct);
         }
 
         if (!TryParse(job, out var repository, out var invalid))

@@ -1,10 +1,15 @@
+using Agents.RepoManager.Projects;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using MultiAgent.Llm;
 using MultiAgent.Repositories.GitHub;
 using MultiAgent.Repositories.Local;
 
 namespace Agents.RepoManager.Workflow;
 
-/// <summary>Registers the job workflow, its settings and the repository hosts it merges and closes pull requests on.</summary>
+/// <summary>
+/// Registers the job workflow, the project workflow (planner, listener), their settings and the repository hosts they
+/// merge and close pull requests on. Needs AddLlm registered (the planner's model).
+/// </summary>
 public static class WorkflowServiceCollectionExtensions
 {
     public static IServiceCollection AddJobWorkflow(this IServiceCollection services, IConfiguration configuration)
@@ -15,6 +20,17 @@ public static class WorkflowServiceCollectionExtensions
         services.Configure<WorkflowOptions>(configuration.GetSection(WorkflowOptions.SectionName));
         services.AddSingleton<MergeGate>();
         services.TryAddSingleton<JobWorkflow>();
+        services.TryAddSingleton<JobStopper>();
+        services.AddOptions<ProjectOptions>()
+            .Bind(configuration.GetSection(ProjectOptions.SectionName))
+            .Validate(o => o.MaxParallelJobs >= 1, "MultiAgent:Projects:MaxParallelJobs must be at least 1.")
+            .Validate(o => o.MaxFeatures is >= 1 and <= 100, "MultiAgent:Projects:MaxFeatures must be between 1 and 100.")
+            .Validate(o => o.TokenBudget is null or > 0 && o.CostBudget is null or > 0, "MultiAgent:Projects:TokenBudget and :CostBudget must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton<ITaskModelProvider, LlmTaskModelProvider>();
+        services.TryAddSingleton<ProjectPlanner>();
+        services.TryAddSingleton<ProjectWorkflow>();
+        services.AddHostedService<ProjectEventListener>();
         return services;
     }
 }

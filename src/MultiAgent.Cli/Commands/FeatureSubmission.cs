@@ -89,6 +89,9 @@ internal static class FeatureSubmission
             : throw CliException.Usage($"--branch '{name}' is not a valid git branch name: {why}");
     }
 
+    /// <summary>A new project id: "proj-" and 12 hex digits.</summary>
+    public static string NewProjectId() => "proj-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+
     /// <summary>A new job id: "job-" and 12 hex digits.</summary>
     public static string NewJobId() => "job-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 
@@ -193,15 +196,36 @@ internal static class FeatureSubmission
     public static async Task<int> SubmitAsync(
         CliContext cli, NatsSettings settings, FeatureRequest request, bool json, CancellationToken cancellationToken)
     {
-        var options = Options.Create(new TaskBusOptions());
         var envelope = MessageSerializer.Wrap(request, AgentType.RepoManager, request.JobId, request.Priority);
+        var (session, outcome) = await PublishAsync(cli, settings, envelope, json, cancellationToken);
+        await session.DisposeAsync();
+        if (json)
+        {
+            JsonOutput.WriteJobId(cli.Out.Writer, request.JobId);
+            return ExitCodes.Ok;
+        }
+
+        cli.Out.MarkupLine($"Submitted job [bold]{Markup.Escape(request.JobId)}[/] for {Markup.Escape(request.Repository)}: {Markup.Escape(request.Title)}");
+        WarnIfDuplicate(cli, outcome);
+        cli.Out.WriteLine($"Follow it with: multi-agent watch {request.JobId}");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Checks the envelope's size (a usage error when too large: nothing is sent), connects, makes sure the task stream
+    /// exists, publishes the envelope to the Repo Manager's queue. The session stays open for the caller.
+    /// </summary>
+    public static async Task<(NatsSession Session, PublishOutcome Outcome)> PublishAsync(
+        CliContext cli, NatsSettings settings, TaskEnvelope envelope, bool json, CancellationToken cancellationToken)
+    {
+        var options = Options.Create(new TaskBusOptions());
         var size = MessageSerializer.Serialize(envelope).Length;
         if (size > options.Value.MaxPayloadBytes)
         {
             throw CliException.Usage($"the request is too large ({size:N0} bytes; at most {options.Value.MaxPayloadBytes:N0}): shorten the description or the requirements");
         }
 
-        await using var session = await cli.ConnectAsync(settings, json, cancellationToken);
+        var session = await cli.ConnectAsync(settings, json, cancellationToken);
         var outcome = await cli.Out.SpinAsync("Submitting…", json, async () =>
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -220,21 +244,15 @@ internal static class FeatureSubmission
                 throw CliException.Failed($"JetStream at {settings.DisplayUrl} refused the request: {ex.Error.Description} ({ex.Error.Code})");
             }
         });
+        return (session, outcome);
+    }
 
-        if (json)
-        {
-            JsonOutput.WriteJobId(cli.Out.Writer, request.JobId);
-            return ExitCodes.Ok;
-        }
-
-        cli.Out.MarkupLine($"Submitted job [bold]{Markup.Escape(request.JobId)}[/] for {Markup.Escape(request.Repository)}: {Markup.Escape(request.Title)}");
+    public static void WarnIfDuplicate(CliContext cli, PublishOutcome outcome)
+    {
         if (outcome.IsDuplicate)
         {
             cli.Warn("the server already held this request (duplicate); it was not stored again");
         }
-
-        cli.Out.WriteLine($"Follow it with: multi-agent watch {request.JobId}");
-        return ExitCodes.Ok;
     }
 
     /// <summary>

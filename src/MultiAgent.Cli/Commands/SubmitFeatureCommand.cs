@@ -48,11 +48,16 @@ internal static class SubmitFeatureCommand
         };
         var budget = FeatureSubmission.BudgetOption();
         var branch = FeatureSubmission.BranchOption();
+        var project = new Option<string?>("--project")
+        {
+            Description = "Attach the job to this project (proj-…): project-status lists it with the project's features",
+            HelpName = "project-id",
+        };
         var json = CliContext.JsonOption();
 
         var command = new Command("submit-feature", "Submit a feature request with a title, a description and acceptance criteria; prints the job id")
         {
-            repo, title, description, requirements, priority, maxIterations, requireApproval, budget, branch, json,
+            repo, title, description, requirements, priority, maxIterations, requireApproval, budget, branch, project, json,
         };
         command.SetAction((parseResult, cancellationToken) => cli.RunAsync(ct =>
         {
@@ -86,6 +91,7 @@ internal static class SubmitFeatureCommand
 
             var baseBranch = FeatureSubmission.Branch(parseResult.GetValue(branch));
             var jobBudget = FeatureSubmission.Budget(parseResult.GetValue(budget));
+            var projectId = parseResult.GetValue(project) is { } projectText ? ProjectIdArgument.Check(projectText, "--project") : null;
 
             var settings = cli.Settings(parseResult);
             FeatureSubmission.CheckLocalRoots(repository, settings);
@@ -102,7 +108,8 @@ internal static class SubmitFeatureCommand
                 MaxIterations: iterations,
                 RequireApproval: parseResult.GetValue(requireApproval),
                 RequestedBy: FeatureSubmission.RequestedBy(cli.Environment),
-                Budget: jobBudget);
+                Budget: jobBudget,
+                ProjectId: projectId);
             return FeatureSubmission.SubmitAsync(cli, settings, request, parseResult.GetValue(json), ct);
         }, cancellationToken));
         return command;

@@ -24,7 +24,8 @@ internal static class WatchCommand
     public static Command Create(CliContext cli)
     {
         var jobId = JobIdArgument.Create();
-        var command = new Command("watch", "Follow a job's events live until it ends. Exit code 0 if it COMPLETED, 1 if it FAILED or was CANCELLED")
+        var command = new Command("watch",
+            "Follow a job's events live until it ends (or a project's, given its proj-… id). Exit code 0 if it COMPLETED, 1 if it FAILED, was CANCELLED (or a project ended PARTIAL)")
         {
             jobId,
         };
@@ -33,6 +34,11 @@ internal static class WatchCommand
             var id = JobIdArgument.Get(parseResult, jobId);
             var settings = cli.Settings(parseResult);
             await using var session = await cli.ConnectAsync(settings, quiet: false, ct);
+            if (ProjectIdArgument.IsProjectId(id))
+            {
+                return await ProjectWatch.FollowAsync(cli, session, id, ct);
+            }
+
             var status = await cli.Out.SpinAsync($"Asking for {id}…", quiet: false, () => session.Queries.JobStatusAsync(id, ct));
             if (Formats.IsTerminal(status.Job.Status))
             {

@@ -37,7 +37,7 @@ public static class AgentCatalogue
         new(AgentType.Coder, "coder", "Coder", "MultiAgent:Coder", "/health", [MessageTypes.ImplementationRequest]),
         new(AgentType.Reviewer, "reviewer", "Reviewer", "MultiAgent:Reviewer", "/health", [MessageTypes.ReviewRequest]),
         new(AgentType.RepoManager, "repomanager", "Repo Manager", "MultiAgent:Workflow", "/health/ready",
-            [MessageTypes.FeatureRequest, MessageTypes.ImplementationResult, MessageTypes.ReviewResult, MessageTypes.ApprovalDecision]),
+            [MessageTypes.FeatureRequest, MessageTypes.ImplementationResult, MessageTypes.ReviewResult, MessageTypes.ApprovalDecision, MessageTypes.ProjectRequest]),
     ];
 
     /// <summary>Every agent type, in the order of <see cref="All"/>.</summary>

@@ -12,6 +12,7 @@ namespace MultiAgent.Contracts;
 /// <param name="MaxIterations">Maximum implement/review rounds before the job fails.</param>
 /// <param name="RequireApproval">Whether a human must approve before the Repo Manager merges.</param>
 /// <param name="RequestedBy">Who submitted the request, if known.</param>
+/// <param name="ProjectId">The project the job belongs to (a planned feature's, or one attached with <c>submit-feature --project</c>); null: none.</param>
 /// <param name="Budget">What the job's model calls may use in all; null: the Repo Manager's default (<c>MultiAgent:Workflow:JobTokenBudget</c>, <c>:JobCostBudget</c>).</param>
 public sealed record FeatureRequest(
     string JobId,
@@ -25,7 +26,8 @@ public sealed record FeatureRequest(
     int MaxIterations = 3,
     bool RequireApproval = false,
     string? RequestedBy = null,
-    JobBudget? Budget = null)
+    JobBudget? Budget = null,
+    string? ProjectId = null)
 {
     /// <summary>Individual requirements / acceptance criteria; never null.</summary>
     public IReadOnlyList<string> Requirements { get; init; } = Requirements ?? [];

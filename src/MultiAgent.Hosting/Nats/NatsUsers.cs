@@ -67,7 +67,7 @@ public static class NatsUsers
 
     /// <summary>The queries a viewer may ask: they read, never change, a job.</summary>
     public static IReadOnlyList<string> ReadOnlyQueries { get; } =
-        [Subjects.QueryJobStatus, Subjects.QueryJobsList, Subjects.QueryAgents];
+        [Subjects.QueryJobStatus, Subjects.QueryJobsList, Subjects.QueryAgents, Subjects.QueryProjectStatus, Subjects.QueryProjectsList];
 
     /// <summary>The user of an agent type: its subject token ("coder", "reviewer", "repomanager").</summary>
     public static string ForAgent(AgentType agent) => Subjects.AgentToken(agent);
@@ -122,8 +122,8 @@ public static class NatsUsers
             subscribe.Add(Subjects.SystemEventsAll);
             publish.Add($"{Subjects.Prefix}.system.*.{JobEventTypes.ToSubjectToken(SystemEventTypes.AgentUnhealthy)}");
 
-            // Notifications: each channel reads the event stream through its own durable consumer.
-            publish.AddRange(Subjects.NotificationChannels.Select(Subjects.NotificationConsumer).SelectMany(consumer => new[]
+            // Notifications: each channel reads the event stream through its own durable consumer; so do project steps.
+            publish.AddRange(Subjects.NotificationChannels.Select(Subjects.NotificationConsumer).Append(Subjects.ProjectStepsConsumer).SelectMany(consumer => new[]
             {
                 $"{JsApi}.CONSUMER.CREATE.{Subjects.EventsStream}.{consumer}",
                 $"{JsApi}.CONSUMER.CREATE.{Subjects.EventsStream}.{consumer}.>",

@@ -110,11 +110,10 @@ public sealed class ManifestTests : IDisposable
                 ["MultiAgent__TaskBus__MaxAttempts"] = "7",
                 ["MultiAgent__GitHub__Token"] = "{github-token.value}",
                 ["MultiAgent__Agent__MemoryLimitBytes"] = "1073741824",
+
+                // Every agent talks to a model: the Coder and the Reviewer, and the Repo Manager's project planner.
+                ["MultiAgent__Llm__ApiKey"] = "{llm-api-key.value}",
             };
-            if (agent is "coder" or "reviewer")
-            {
-                expected["MultiAgent__Llm__ApiKey"] = "{llm-api-key.value}";
-            }
 
             if (agent == "repomanager")
             {

@@ -452,7 +452,7 @@ public sealed class JobWorkflowTests(InfrastructureFixture infrastructure) : Loc
         _taskStore = new TaskStore(DataSource);
         _events = new EventLog(DataSource);
         var timeline = new JobTimeline(_events, _jobs, new EventPublisher(js, NullLogger<EventPublisher>.Instance), NullLogger<JobTimeline>.Instance);
-        return new JobWorkflow(_jobs, _taskStore, timeline, new RepositoryHostResolver([_host]), new MergeGate(DataSource),
+        return new JobWorkflow(_jobs, _taskStore, new ProjectStore(DataSource), timeline, new RepositoryHostResolver([_host]), new MergeGate(DataSource),
             Options.Create(new WorkflowOptions()), NullLogger<JobWorkflow>.Instance);
     }
 

@@ -21,7 +21,20 @@ internal static class ContractSamples
         MaxIterations: 5,
         RequireApproval: true,
         RequestedBy: "alice",
-        Budget: new JobBudget(200_000, 2.5m));
+        Budget: new JobBudget(200_000, 2.5m),
+        ProjectId: "proj-7");
+
+    public static ProjectRequest ProjectRequest() => new(
+        ProjectId: "proj-7",
+        Repository: "acme/widgets",
+        Requirements: "A login page\nA dark mode",
+        SubmittedAt: SubmittedAt,
+        BaseBranch: "develop",
+        RequirePlanApproval: true,
+        MaxIterations: 4,
+        RequireApproval: true,
+        RequestedBy: "alice",
+        Budget: new JobBudget(500_000, 5m));
 
     public static ImplementationRequest ImplementationRequest() => new(
         JobId: "job-42",
@@ -99,7 +112,7 @@ internal static class ContractSamples
     public static IEnumerable<object> AllMessages() =>
     [
         FeatureRequest(), ImplementationRequest(), ImplementationResult(),
-        ReviewRequest(), ReviewResult(), FeatureResult(),
+        ReviewRequest(), ReviewResult(), FeatureResult(), ProjectRequest(),
     ];
 
     /// <summary>Fails if any public property of <paramref name="message"/> holds its type's default (or an empty string/collection).</summary>

@@ -32,7 +32,8 @@ public class MessageTypesTests
         Assert.Equal(MessageTypes.ReviewResult, MessageTypes.NameOf<ReviewResult>());
         Assert.Equal(MessageTypes.FeatureResult, MessageTypes.NameOf<FeatureResult>());
         Assert.Equal(MessageTypes.ApprovalDecision, MessageTypes.NameOf<ApprovalDecision>());
-        Assert.Equal(7, MessageTypes.All.Count);
+        Assert.Equal(MessageTypes.ProjectRequest, MessageTypes.NameOf<ProjectRequest>());
+        Assert.Equal(8, MessageTypes.All.Count);
     }
 
     [Fact]

@@ -123,6 +123,7 @@ public class RoundTripTests
         ReviewRequest m => MessageSerializer.Wrap(m, AgentType.Reviewer, "job-42"),
         ReviewResult m => MessageSerializer.Wrap(m, AgentType.RepoManager, "job-42"),
         FeatureResult m => MessageSerializer.Wrap(m, AgentType.RepoManager, "job-42"),
+        ProjectRequest m => MessageSerializer.Wrap(m, AgentType.RepoManager, "proj-7"),
         _ => throw new ArgumentException($"No sample wrapper for {message.GetType()}", nameof(message)),
     };
 }
