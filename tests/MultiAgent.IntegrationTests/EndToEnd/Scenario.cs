@@ -29,6 +29,7 @@ public sealed class Scenario : IAsyncDisposable
 
     private readonly SystemFixture _system;
     private readonly GitSandbox _git;
+    private readonly List<string> _features = [];
 
     private Scenario(SystemFixture system, GitSandbox git, string marker, string gitDirectory, ScenarioHost host)
     {
@@ -144,12 +145,36 @@ public sealed class Scenario : IAsyncDisposable
     /// <summary>What the model was asked and what is left, for failure messages.</summary>
     public string Describe() => Llm.Describe();
 
+    /// <summary>Whether <paramref name="ancestor"/> is <paramref name="revision"/> or one of its ancestors.</summary>
+    public async Task<bool> IsAncestorAsync(string ancestor, string revision) =>
+        (await _git.RunAsync(GitDirectory, "rev-list", revision)).Split('\n').Contains(ancestor);
+
     /// <summary>The commit at <paramref name="revision"/> followed by its parents (a merge commit has two).</summary>
     public async Task<IReadOnlyList<string>> CommitAndParentsAsync(string revision) =>
         (await _git.RunAsync(GitDirectory, "rev-list", "--parents", "-n", "1", revision)).Split(' ');
 
+    /// <summary>
+    /// The model's replies for one feature of this scenario's project: a marker of its own (<c>&lt;marker&gt;-&lt;key&gt;</c>,
+    /// which holds the scenario's, so a request about the feature goes there although it names the repository too).
+    /// Put the marker in the feature's title, and have its Coder write <see cref="FeatureFile"/>.
+    /// </summary>
+    public LlmScenario FeatureModel(string key)
+    {
+        var marker = $"{Marker}-{key}";
+        _features.Add(marker);
+        return _system.Llm.Add(marker);
+    }
+
+    /// <summary>A file name holding a feature's marker, for its scripted Coder to write.</summary>
+    public string FeatureFile(string key) => $"{Marker}-{key}.txt";
+
     public ValueTask DisposeAsync()
     {
+        foreach (var feature in _features)
+        {
+            _system.Llm.Remove(feature);
+        }
+
         _system.Llm.Remove(Marker);
         _git.Dispose();
         return ValueTask.CompletedTask;

@@ -22,6 +22,20 @@ public static class Scripts
 
     public static ChatReply Approve(string summary = "Looks good.") => Verdict("APPROVE", summary);
 
+    /// <summary>The planner's plan: features with ids, titles and dependencies (<c>{"features": [...]}</c>).</summary>
+    public static ChatReply Plan(params (string Id, string Title, string[] DependsOn)[] features) =>
+        Reply.Text(JsonSerializer.Serialize(new
+        {
+            features = features.Select(f => new
+            {
+                id = f.Id,
+                title = f.Title,
+                description = $"Build {f.Title}.",
+                acceptanceCriteria = new[] { $"{f.Title} is done" },
+                dependsOn = f.DependsOn,
+            }),
+        })).WithUsage(300, 80);
+
     /// <summary>REQUEST_CHANGES with one BLOCKING comment on <paramref name="file"/> line 1.</summary>
     public static ChatReply RequestChanges(string file, string comment, string summary = "Changes needed.") =>
         Verdict("REQUEST_CHANGES", summary, (file, 1, "BLOCKING", comment));

@@ -15,6 +15,7 @@ public sealed class SystemFixture : AppHostFixture
 {
     public const string CoderModel = "e2e-coder";
     public const string ReviewerModel = "e2e-reviewer";
+    public const string PlannerModel = "e2e-planner";
 
     /// <summary>OpenAI-shaped, so the agents' redaction of it applies.</summary>
     public const string LlmApiKey = "sk-e2e-RmFrZU1vZGVsS2V5Rm9yRTJFVGVzdHM";
@@ -35,6 +36,7 @@ public sealed class SystemFixture : AppHostFixture
     {
         [CoderModel] = AgentType.Coder,
         [ReviewerModel] = AgentType.Reviewer,
+        [PlannerModel] = AgentType.RepoManager,
     });
 
     /// <summary>
@@ -73,6 +75,7 @@ public sealed class SystemFixture : AppHostFixture
             $"--MultiAgent:Llm:ApiKey={LlmApiKey}",
             $"--MultiAgent:Llm:Agents:coder:Model={CoderModel}",
             $"--MultiAgent:Llm:Agents:reviewer:Model={ReviewerModel}",
+            $"--MultiAgent:Llm:Agents:repomanager:Model={PlannerModel}",
             // Prices per million tokens, so that jobs show a cost: Coder 2.5 in / 10 out, Reviewer 1 in / 4 out.
             "--MultiAgent:Llm:Agents:coder:Prices:InputPerMillionTokens=2.5",
             "--MultiAgent:Llm:Agents:coder:Prices:OutputPerMillionTokens=10",

@@ -6,7 +6,9 @@ namespace MultiAgent.IntegrationTests.Fakes.OpenAI;
 /// <summary>
 /// The reply source of a model server shared by many scenarios at once (the end-to-end tests' one topology): a request
 /// goes to the scenario whose marker occurs in its body (the Coder's prompt holds the feature's title and description,
-/// the Reviewer's the pull request's diff), and within it to the script of the agent whose model the request names
+/// the Reviewer's the pull request's diff, the planner's the project's requirements); when several occur and one of them
+/// holds all the others (a project's feature, <c>e2e-1234abcd-a</c>, in its project's repository <c>e2e-1234abcd</c>),
+/// that most specific one. Within the scenario a request goes to the script of the agent whose model the request names
 /// (each agent is configured with a model of its own). Anything that cannot be routed or finds its script empty is
 /// answered 400 with a message saying why (not retried by the LLM layer, so the task fails at once with that message)
 /// and recorded, for the test's failure message.
@@ -34,6 +36,11 @@ public sealed class ScenarioRouter(IReadOnlyDictionary<string, AgentType> agents
     public async Task<FakeReply> NextAsync(RecordedRequest request, CancellationToken cancellationToken)
     {
         var matches = _scenarios.Values.Where(s => request.Body.Contains(s.Marker, StringComparison.Ordinal)).ToList();
+        if (matches.Count > 1 && matches.FirstOrDefault(m => matches.All(other => m.Marker.Contains(other.Marker, StringComparison.Ordinal))) is { } specific)
+        {
+            matches = [specific];
+        }
+
         if (matches.Count != 1)
         {
             return Unroutable(matches.Count == 0
@@ -74,6 +81,9 @@ public sealed class LlmScenario(string marker)
     /// <summary>The Reviewer's replies: its JSON verdicts, faults and gates.</summary>
     public ReplyScript Reviewer { get; } = new();
 
+    /// <summary>The Repo Manager's replies: its project plans (JSON), faults and gates.</summary>
+    public ReplyScript Planner { get; } = new();
+
     /// <summary>One line per request that found its agent's script empty.</summary>
     public IReadOnlyList<string> Unscripted => [.. _unscripted];
 
@@ -81,13 +91,15 @@ public sealed class LlmScenario(string marker)
     {
         AgentType.Coder => Coder,
         AgentType.Reviewer => Reviewer,
-        _ => throw new ArgumentOutOfRangeException(nameof(agent), agent, "Only the Coder and the Reviewer talk to the model."),
+        AgentType.RepoManager => Planner,
+        _ => throw new ArgumentOutOfRangeException(nameof(agent), agent, "No such agent talks to the model."),
     };
 
     /// <summary>Requests, replies left and unscripted requests per agent, for failure messages.</summary>
     public string Describe() =>
         $"LLM scenario {Marker}: coder {Coder.Requests.Count} request(s), {Coder.Remaining} reply(ies) left; " +
-        $"reviewer {Reviewer.Requests.Count} request(s), {Reviewer.Remaining} reply(ies) left" +
+        $"reviewer {Reviewer.Requests.Count} request(s), {Reviewer.Remaining} reply(ies) left; " +
+        $"planner {Planner.Requests.Count} request(s), {Planner.Remaining} reply(ies) left" +
         (_unscripted.IsEmpty ? "" : "; unscripted: " + string.Join(" | ", _unscripted));
 
     internal string RecordUnscripted(AgentType agent, RecordedRequest request)
