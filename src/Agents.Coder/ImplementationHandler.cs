@@ -65,12 +65,24 @@ public sealed class ImplementationHandler(
         // The check comes from the base branch (as the job branch left it), never from the branch the model writes to.
         var baseCheckFile = await workspace.ReadBaseFileAsync(CheckRunner.CheckFile, ct);
         var toolbox = new CodingToolbox(workspace.Path, baseCheckFile, _options, sandbox, redactor);
+
+        // After a merge conflict: the base branch comes into the branch first; the model resolves what conflicts (a
+        // clean merge needs no model at all).
+        var merge = request.MergeBase ? await workspace.MergeBaseAsync(_options.MaxToolOutputChars, ct) : null;
+        var conflict = merge is { ConflictedFiles.Count: > 0 } ? new MergeConflict(merge.ConflictedFiles, merge.Diff) : null;
         SessionOutcome outcome;
-        await using (var model = models.Open(AgentType.Coder, context.TaskId, context.JobId, request.Budget, request.Spent))
+        if (request.MergeBase && conflict is null)
         {
+            outcome = new SessionOutcome(true, merge is null
+                ? $"{request.BaseBranch} was already merged into the branch."
+                : $"Merged {request.BaseBranch} into the branch; it merged without conflicts.", null, TokenUsage.Zero, 0);
+        }
+        else
+        {
+            await using var model = models.Open(AgentType.Coder, context.TaskId, context.JobId, request.Budget, request.Spent);
             try
             {
-                outcome = await new CodingSession(model.Client, toolbox, _options, time, model.RecordToolResult).RunAsync(request, ct);
+                outcome = await new CodingSession(model.Client, toolbox, _options, time, model.RecordToolResult).RunAsync(request, ct, conflict);
                 outcome = outcome with { Usage = model.Priced(outcome.Usage) };
             }
             finally
@@ -83,6 +95,12 @@ public sealed class ImplementationHandler(
         if (!outcome.Finished)
         {
             throw new NonRetryableTaskException(outcome.FailureReason ?? "the session ended without finishing");
+        }
+
+        if (conflict is not null && await workspace.WithConflictMarkersAsync(conflict.Files, ct) is { Count: > 0 } unresolved)
+        {
+            throw new NonRetryableTaskException(
+                $"the merge conflicts with {request.BaseBranch} are not resolved: conflict markers remain in {string.Join(", ", unresolved)}");
         }
 
         var check = await toolbox.Check.RunAsync(ct);

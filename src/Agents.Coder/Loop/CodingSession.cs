@@ -12,6 +12,9 @@ namespace Agents.Coder.Loop;
 /// <summary>How a session ended: finished (with the model's summary) or stopped by a limit (with the reason).</summary>
 public sealed record SessionOutcome(bool Finished, string Summary, string? FailureReason, TokenUsage Usage, int Steps);
 
+/// <summary>The files that conflict after the base branch was merged into the job's branch, and their conflicting hunks.</summary>
+public sealed record MergeConflict(IReadOnlyList<string> Files, string Diff);
+
 /// <summary>
 /// The tool loop of one implementation: the system prompt and the request go to the model with the tools; every tool
 /// call it makes is run and its result sent back; until it calls <c>finish</c> or a limit ends the session (steps,
@@ -42,8 +45,11 @@ public sealed class CodingSession(
             : "\n- This repository has no check command configured; be careful, nothing will build or test your change.") +
         "\n- When done, call finish with a summary of what you changed and why.";
 
-    /// <summary>The user message: what to build, and for a later iteration the review to address.</summary>
-    public static string RequestText(ImplementationRequest request)
+    /// <summary>
+    /// The user message: what to build, and for a later iteration the review to address, or the merge conflicts to
+    /// resolve (<paramref name="conflict"/>, when the base branch was brought into the branch and some files conflict).
+    /// </summary>
+    public static string RequestText(ImplementationRequest request, MergeConflict? conflict = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var text = new StringBuilder();
@@ -64,7 +70,15 @@ public sealed class CodingSession(
             text.Append('\n');
         }
 
-        if (request.Iteration > 1)
+        if (conflict is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"## Iteration {request.Iteration}: resolve the merge conflicts\nThe branch already holds this feature's change and was reviewed, but it no longer merges into {request.BaseBranch}, which has changed since. {request.BaseBranch} has now been merged into the branch, and these files conflict: {string.Join(", ", conflict.Files)}. ");
+            text.Append("Each conflict is a block from a `<<<<<<<` line to a `>>>>>>>` line: this branch's side first, then, after `=======`, the base branch's. ");
+            text.Append("Edit every conflicting file so that it keeps what both sides meant, with no conflict marker left; change nothing else. The conflicting hunks:\n\n```diff\n");
+            text.Append(conflict.Diff.TrimEnd()).Append("\n```\n");
+        }
+        else if (request.Iteration > 1)
         {
             text.Append(CultureInfo.InvariantCulture,
                 $"## Iteration {request.Iteration}: address the review\nThe branch already holds the previous iteration's change. ");
@@ -86,12 +100,12 @@ public sealed class CodingSession(
         return text.ToString().TrimEnd() + "\n";
     }
 
-    public async Task<SessionOutcome> RunAsync(ImplementationRequest request, CancellationToken cancellationToken)
+    public async Task<SessionOutcome> RunAsync(ImplementationRequest request, CancellationToken cancellationToken, MergeConflict? conflict = null)
     {
         List<ChatMessage> messages =
         [
             new(ChatRole.System, SystemPrompt(toolbox.Check.Command is not null)),
-            new(ChatRole.User, RequestText(request)),
+            new(ChatRole.User, RequestText(request, conflict)),
         ];
         var chatOptions = new ChatOptions { Tools = [.. toolbox.Tools], ToolMode = ChatToolMode.Auto };
         var usage = TokenUsage.Zero;

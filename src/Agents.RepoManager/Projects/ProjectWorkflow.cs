@@ -35,6 +35,9 @@ public sealed partial class ProjectWorkflow(
     ILogger<ProjectWorkflow> logger)
     : ITaskHandler<ProjectRequest>
 {
+    /// <summary>The most implement/review rounds a project's jobs may have (as the CLI allows).</summary>
+    public const int MaxIterations = 10;
+
     private readonly ProjectOptions _options = options.Value;
 
     /// <summary>ProjectRequest: record the project, plan it, store the plan; start it unless the plan waits for approval.</summary>
@@ -43,6 +46,14 @@ public sealed partial class ProjectWorkflow(
         if (request.ProjectId != context.JobId)
         {
             throw new NonRetryableTaskException($"the request's project id '{request.ProjectId}' differs from its envelope's '{context.JobId}'");
+        }
+
+        // Anyone who may publish to this queue can send one: checked as the CLI checks it before anything is stored.
+        if (request.MaxIterations is < 1 or > MaxIterations || string.IsNullOrWhiteSpace(request.Requirements)
+            || request.Budget is { } asked && (asked.Tokens is <= 0 || asked.Cost is <= 0))
+        {
+            throw new NonRetryableTaskException(
+                $"invalid project request: MaxIterations must be 1 to {MaxIterations}, the requirements non-empty and a budget positive");
         }
 
         var budget = request.Budget ?? _options.DefaultBudget;

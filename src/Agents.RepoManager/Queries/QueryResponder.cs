@@ -1,3 +1,4 @@
+using System.Globalization;
 using Agents.RepoManager.Projects;
 using Agents.RepoManager.Registry;
 using Agents.RepoManager.Workflow;
@@ -163,7 +164,8 @@ public sealed partial class QueryResponder(
     /// <summary>
     /// Approve or reject: hands an <see cref="ApprovalDecision"/> to the Repo Manager's workflow (through its task stream,
     /// so the decision survives a restart and gets the task loop's retries) for a job that is AWAITING_APPROVAL. The
-    /// envelope id is fixed per job, so of two decisions within the de-duplication window only the first is stored;
+    /// envelope id is fixed per job and iteration (a job sent back to the Coder after a merge conflict waits for approval
+    /// again in a later iteration), so of two decisions within the de-duplication window only the first is stored;
     /// the second is answered with a conflict. The workflow records the transition that follows.
     /// </summary>
     private async Task<byte[]> DecideAsync(string jobId, bool approved, string? decidedBy, string? reason, CancellationToken ct)
@@ -182,7 +184,7 @@ public sealed partial class QueryResponder(
         try
         {
             outcome = await publisher.PublishAsync(
-                MessageSerializer.Wrap(decision, AgentType.RepoManager, job.Id, id: $"{job.Id}-approval"), ct);
+                MessageSerializer.Wrap(decision, AgentType.RepoManager, job.Id, id: string.Create(CultureInfo.InvariantCulture, $"{job.Id}-approval-{job.Iteration}")), ct);
         }
         catch (NatsException ex)
         {

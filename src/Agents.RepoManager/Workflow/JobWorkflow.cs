@@ -16,7 +16,9 @@ namespace Agents.RepoManager.Workflow;
 /// </summary>
 /// <remarks>
 /// <para>PENDING → IMPLEMENTING (iteration n) → REVIEWING → APPROVE: [AWAITING_APPROVAL →] MERGING → COMPLETED;
-/// REQUEST_CHANGES: IMPLEMENTING (n + 1) on the same branch and pull request, or FAILED once n is the job's maximum.</para>
+/// REQUEST_CHANGES: IMPLEMENTING (n + 1) on the same branch and pull request, or FAILED once n is the job's maximum.
+/// A merge that conflicts with the base branch: IMPLEMENTING (n + 1) with the base to bring in and the conflict to
+/// resolve, then review again, at most <see cref="WorkflowOptions.MaxConflictRounds"/> times; then FAILED.</para>
 /// <para>Crash safety: a task is redelivered until the runtime has stored its outcome, so any step may run again. A step
 /// that finds the job already in the state it would produce changes nothing and returns the same follow-up (same id,
 /// absorbed by JetStream and the task store). A message about an older iteration or state is ignored. Terminal states
@@ -172,10 +174,13 @@ public sealed partial class JobWorkflow(
                 // Acted on already (a redelivery re-sends the same request); checked again all the same, since another
                 // task's copy would send the Coder a second request under a new id. The head is still iteration n's.
                 return await VerifyAsync(job, review, ct) ?? await NextIterationAsync(context, job, review, ct);
+            case JobStatus.Implementing when job.Iteration == review.Iteration + 1 && review.Decision == ReviewDecision.Approve && job.ConflictRounds > 0:
+                // Acted on already: the approved change did not merge and went back to the Coder (a redelivery re-sends it).
+                return ConflictRound(context, job, "conflict round requested (resumed)");
             case JobStatus.AwaitingApproval when sameIteration:
                 return new TaskResult("waiting for approval");
             case JobStatus.Merging when sameIteration:
-                return await MergeAsync(job, "merging (resumed)", ct);
+                return await MergeAsync(context, job, "merging (resumed)", ct);
             default:
                 return Ignored(job, $"review of iteration {review.Iteration}");
         }
@@ -205,7 +210,7 @@ public sealed partial class JobWorkflow(
                 return new TaskResult("approved by the Reviewer; waiting for approval");
             }
 
-            return await MergeAsync(job, "the Reviewer approved; merging", ct);
+            return await MergeAsync(context, job, "the Reviewer approved; merging", ct);
         }
 
         if (job.Iteration >= job.MaxIterations)
@@ -225,9 +230,11 @@ public sealed partial class JobWorkflow(
         switch (job.Status)
         {
             case JobStatus.AwaitingApproval when decision.Approved:
-                return await MergeAsync(job, $"approved by {by}; merging", ct);
+                return await MergeAsync(context, job, $"approved by {by}; merging", ct);
             case JobStatus.Merging when decision.Approved:
-                return await MergeAsync(job, "merging (resumed)", ct);
+                return await MergeAsync(context, job, "merging (resumed)", ct);
+            case JobStatus.Implementing when decision.Approved && job.ConflictRounds > 0:
+                return ConflictRound(context, job, "conflict round requested (resumed)");
             case JobStatus.AwaitingApproval:
                 var reason = string.IsNullOrWhiteSpace(decision.Reason) ? "no reason given" : decision.Reason;
                 var failed = await FailAsync(job, $"rejected by {by}: {reason}", ct);
@@ -390,7 +397,7 @@ public sealed partial class JobWorkflow(
             FollowUps: [Implementation(context, job, next, comments)]);
     }
 
-    private async Task<TaskResult> MergeAsync(JobRecord job, string why, CancellationToken ct)
+    private async Task<TaskResult> MergeAsync(TaskContext context, JobRecord job, string why, CancellationToken ct)
     {
         if (job.PullRequestNumber is not { } number || job.HeadSha is null || !TryParse(job, out var repository, out var invalid))
         {
@@ -418,10 +425,13 @@ public sealed partial class JobWorkflow(
                 }
             }
         }
+        catch (RepositoryHostException ex) when (!ex.IsRetryable && ex.Kind == RepositoryErrorKind.MergeConflict)
+        {
+            return await ConflictAsync(context, job, number, ex.Message, ct);
+        }
         catch (RepositoryHostException ex) when (!ex.IsRetryable)
         {
-            var what = ex.Kind == RepositoryErrorKind.MergeConflict ? "merge conflict" : "merge failed";
-            return await FailAsync(job, Invariant($"{what}: pull request #{number} could not be merged into {job.BaseBranch}: {ex.Message}"), ct);
+            return await FailAsync(job, Invariant($"merge failed: pull request #{number} could not be merged into {job.BaseBranch}: {ex.Message}"), ct);
         }
 
         var summary = Invariant($"pull request #{number} merged into {job.BaseBranch} as {Short(mergeCommit)} after {job.Iteration} iteration(s)");
@@ -433,6 +443,35 @@ public sealed partial class JobWorkflow(
 
         return new TaskResult(summary);
     }
+
+    /// <summary>
+    /// The reviewed pull request does not merge: the base branch changed under it. Back to the Coder (iteration n + 1,
+    /// same branch and pull request) to bring the base in and resolve the conflict, then through review again; once the
+    /// job has had <see cref="WorkflowOptions.MaxConflictRounds"/> such rounds, it fails and its pull request is closed.
+    /// </summary>
+    private async Task<TaskResult> ConflictAsync(TaskContext context, JobRecord job, int number, string detail, CancellationToken ct)
+    {
+        var reason = Invariant($"merge conflict: pull request #{number} could not be merged into {job.BaseBranch}: {detail.TrimEnd('.', ' ')}");
+        if (job.ConflictRounds >= _options.MaxConflictRounds)
+        {
+            var failed = await FailAsync(job, job.ConflictRounds == 0
+                ? $"{reason}; nothing was merged (MultiAgent:Workflow:MaxConflictRounds is 0)"
+                : Invariant($"{reason}; still after {job.ConflictRounds} conflict round(s), the most MultiAgent:Workflow:MaxConflictRounds allows"), ct);
+            await CloseAbandonedPullRequestAsync(job, number, "its merge conflicts with the base branch were not resolved", ct);
+            return failed;
+        }
+
+        var next = job.Iteration + 1;
+        var round = job.ConflictRounds + 1;
+        await MoveAsync(job with { Status = JobStatus.Merging }, JobStatus.Implementing, new JobChanges { Iteration = next, ConflictRounds = round },
+            Invariant($"{reason}; iteration {next}: the Coder brings {job.BaseBranch} into its branch and resolves the conflict (conflict round {round} of {_options.MaxConflictRounds}), then the Reviewer reviews it again"),
+            ct);
+        return ConflictRound(context, job with { Iteration = next, ConflictRounds = round }, Invariant($"merge conflict; conflict round {round} requested"));
+    }
+
+    /// <summary>The Coder's request for the job's current iteration, a conflict round: bring the base in, resolve the conflict.</summary>
+    private static TaskResult ConflictRound(TaskContext context, JobRecord job, string summary) =>
+        new(summary, FollowUps: [Implementation(context, job, job.Iteration, [], mergeBase: true)]);
 
     private async Task<TaskResult> FailAsync(JobRecord job, string reason, CancellationToken ct)
     {
@@ -487,12 +526,13 @@ public sealed partial class JobWorkflow(
         return new TaskResult(Invariant($"{what} ignored: the job is {Wire(job.Status)} in iteration {job.Iteration}"));
     }
 
-    private static TaskEnvelope Implementation(TaskContext context, JobRecord job, int iteration, IReadOnlyList<ReviewComment> comments) =>
+    private static TaskEnvelope Implementation(
+        TaskContext context, JobRecord job, int iteration, IReadOnlyList<ReviewComment> comments, bool mergeBase = false) =>
         MessageSerializer.Wrap(
             new ImplementationRequest(
                 job.Id, context.NextTaskId(), job.Repository, job.BaseBranch!, job.Title, iteration, job.Description, job.Requirements,
                 comments, iteration > 1 ? job.Branch : null, iteration > 1 ? job.PullRequestNumber : null,
-                job.Budget, job.Budget is null ? null : job.Tokens),
+                job.Budget, job.Budget is null ? null : job.Tokens, mergeBase),
             AgentType.Coder, job.Id, job.Priority);
 
     private static bool TryParse(JobRecord job, out RepositoryReference repository, out string problem)

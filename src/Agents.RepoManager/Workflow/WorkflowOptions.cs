@@ -14,6 +14,13 @@ public sealed class WorkflowOptions
     /// <summary>Whether a job's pull request is closed when the job is stopped or its merge is rejected.</summary>
     public bool ClosePullRequestOnStop { get; set; } = true;
 
+    /// <summary>
+    /// How many times a job whose pull request no longer merges (the base branch changed: a merge conflict) goes back to
+    /// the Coder to bring the base branch in and resolve the conflict, then through review again; past that it fails
+    /// and its pull request is closed. 0: a conflict fails the job at once.
+    /// </summary>
+    public int MaxConflictRounds { get; set; } = 2;
+
     /// <summary>Tokens (input + output) a job's model calls may use in all, unless its request names a budget; none by default.</summary>
     public long? JobTokenBudget { get; set; }
 

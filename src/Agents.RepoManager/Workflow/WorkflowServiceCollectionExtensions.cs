@@ -17,7 +17,10 @@ public static class WorkflowServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddLocalGitHost(configuration);
         services.AddGitHubHost(configuration);
-        services.Configure<WorkflowOptions>(configuration.GetSection(WorkflowOptions.SectionName));
+        services.AddOptions<WorkflowOptions>()
+            .Bind(configuration.GetSection(WorkflowOptions.SectionName))
+            .Validate(o => o.MaxConflictRounds >= 0, "MultiAgent:Workflow:MaxConflictRounds must not be negative.")
+            .ValidateOnStart();
         services.AddSingleton<MergeGate>();
         services.TryAddSingleton<JobWorkflow>();
         services.TryAddSingleton<JobStopper>();

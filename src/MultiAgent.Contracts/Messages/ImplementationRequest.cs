@@ -14,6 +14,10 @@ namespace MultiAgent.Contracts;
 /// <param name="ExistingPullRequestNumber">Pull request from a previous iteration to update, if any.</param>
 /// <param name="Budget">The job's budget, if it has one: the task's model calls stop once the job has used it up.</param>
 /// <param name="Spent">What the job's model calls had used when the task was sent.</param>
+/// <param name="MergeBase">
+/// The pull request no longer merges into the base branch: bring the base branch into <paramref name="ExistingBranch"/>
+/// and resolve the conflicts (the Coder shows the model the conflicting hunks).
+/// </param>
 public sealed record ImplementationRequest(
     string JobId,
     string TaskId,
@@ -27,7 +31,8 @@ public sealed record ImplementationRequest(
     string? ExistingBranch = null,
     int? ExistingPullRequestNumber = null,
     JobBudget? Budget = null,
-    TokenUsage? Spent = null)
+    TokenUsage? Spent = null,
+    bool MergeBase = false)
 {
     /// <summary>Individual requirements / acceptance criteria; never null.</summary>
     public IReadOnlyList<string> Requirements { get; init; } = Requirements ?? [];

@@ -30,6 +30,9 @@ public sealed record JobChanges
     /// <summary>Merge commit.</summary>
     public string? MergeCommitSha { get; init; }
 
+    /// <summary>Rounds in which the Coder brought the base branch into the job's branch after a merge conflict.</summary>
+    public int? ConflictRounds { get; init; }
+
     /// <summary>Failure or cancellation reason.</summary>
     public string? Error { get; init; }
 }

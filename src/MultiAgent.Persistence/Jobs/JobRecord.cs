@@ -58,6 +58,9 @@ public sealed record JobRecord
     /// <summary>Why the job failed or was cancelled.</summary>
     public string? Error { get; init; }
 
+    /// <summary>Rounds in which the Coder brought the base branch into the job's branch after a merge conflict.</summary>
+    public int ConflictRounds { get; init; }
+
     /// <summary>LLM tokens used by the job so far.</summary>
     public TokenUsage Tokens { get; init; } = TokenUsage.Zero;
 

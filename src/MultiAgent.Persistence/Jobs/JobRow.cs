@@ -12,7 +12,7 @@ internal static class JobRow
     public const string Columns =
         "id, repository, title, description, requirements, base_branch, status, priority, iteration, max_iterations, " +
         "require_approval, pull_request_number, pull_request_url, branch, head_sha, merge_commit_sha, error, " +
-        "input_tokens, output_tokens, cost, budget_tokens, budget_cost, created_at, updated_at, completed_at";
+        "input_tokens, output_tokens, cost, budget_tokens, budget_cost, conflict_rounds, created_at, updated_at, completed_at";
 
     public static JobRecord Read(NpgsqlDataReader reader) => new()
     {
@@ -33,6 +33,7 @@ internal static class JobRow
         HeadSha = reader.GetNullableString("head_sha"),
         MergeCommitSha = reader.GetNullableString("merge_commit_sha"),
         Error = reader.GetNullableString("error"),
+        ConflictRounds = reader.Get<int>("conflict_rounds"),
         Tokens = new TokenUsage(reader.Get<long>("input_tokens"), reader.Get<long>("output_tokens"), reader.GetNullable<decimal>("cost")),
         Budget = new JobBudget(reader.GetNullable<long>("budget_tokens"), reader.GetNullable<decimal>("budget_cost")) is { IsSet: true } budget ? budget : null,
         CreatedAt = reader.Get<DateTimeOffset>("created_at"),

@@ -269,15 +269,16 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
                 head_sha = COALESCE(@head_sha, head_sha),
                 merge_commit_sha = COALESCE(@merge_commit_sha, merge_commit_sha),
                 error = COALESCE(@error, error),
+                conflict_rounds = COALESCE(@conflict_rounds, conflict_rounds),
                 updated_at = @now,
                 completed_at = @completed_at
             WHERE id = @id
               AND status <> ALL(@terminal)
-              AND (status, iteration, base_branch, pull_request_number, pull_request_url, branch, head_sha, merge_commit_sha, error)
+              AND (status, iteration, base_branch, pull_request_number, pull_request_url, branch, head_sha, merge_commit_sha, error, conflict_rounds)
                   IS DISTINCT FROM
                   (@status, COALESCE(@iteration, iteration), COALESCE(@base_branch, base_branch), COALESCE(@pull_request_number, pull_request_number),
                    COALESCE(@pull_request_url, pull_request_url), COALESCE(@branch, branch), COALESCE(@head_sha, head_sha),
-                   COALESCE(@merge_commit_sha, merge_commit_sha), COALESCE(@error, error))
+                   COALESCE(@merge_commit_sha, merge_commit_sha), COALESCE(@error, error), COALESCE(@conflict_rounds, conflict_rounds))
             """, connection, transaction);
         command.Parameters.AddAll(
         [
@@ -291,6 +292,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
             Db.Text("head_sha", changes.HeadSha),
             Db.Text("merge_commit_sha", changes.MergeCommitSha),
             Db.Text("error", _redactor.Redact(changes.Error)),
+            Db.Integer("conflict_rounds", changes.ConflictRounds),
             Db.Timestamp("now", now),
             Db.Timestamp("completed_at", to.IsTerminal() ? now : null),
             Db.TextArray("terminal", StatusExtensions.TerminalJobStatuses),

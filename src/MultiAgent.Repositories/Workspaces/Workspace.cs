@@ -81,7 +81,9 @@ public sealed class Workspace : IAsyncDisposable
         await EnsureOnBranchAsync(cancellationToken);
         await GitAsync(["add", "--all"], cancellationToken);
         var staged = await _git.RunAsync(Path, ["diff", "--cached", "--quiet"], new GitRunOptions { ThrowOnFailure = false }, cancellationToken);
-        if (staged.Succeeded)
+
+        // A merge in progress (MergeBaseAsync) is committed even when it changes no file: the commit records the merge.
+        if (staged.Succeeded && !await IsMergingAsync(cancellationToken))
         {
             return null;
         }
@@ -90,6 +92,65 @@ public sealed class Workspace : IAsyncDisposable
         await _git.RunAsync(Path, ["commit", "--quiet", "--no-verify", "-m", message], new GitRunOptions { Identity = identity }, cancellationToken);
         return await HeadShaAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Merges the base branch (as cloned) into <see cref="Branch"/> without committing: afterwards the working tree holds
+    /// the merge, with conflict markers in the files that conflict, and <see cref="CommitAllAsync"/> commits it as a
+    /// merge commit. Nothing is merged when the base is already part of the branch.
+    /// </summary>
+    /// <returns>The conflicting files and their hunks (<c>git diff</c> of the conflicted paths); null when the base was already merged.</returns>
+    public async Task<BaseMerge?> MergeBaseAsync(int maxDiffChars, CancellationToken cancellationToken = default)
+    {
+        ThrowIfCompleted();
+        await EnsureOnBranchAsync(cancellationToken);
+        var baseRef = "refs/remotes/origin/" + BaseBranch;
+        var merged = await _git.RunAsync(Path, ["merge-base", "--is-ancestor", baseRef, "HEAD"], new GitRunOptions { ThrowOnFailure = false }, cancellationToken);
+        if (merged.Succeeded)
+        {
+            return null;
+        }
+
+        var identity = new GitIdentity(_options.AuthorName, _options.AuthorEmail);
+        var merge = await _git.RunAsync(
+            Path, ["merge", "--no-ff", "--no-commit", "--no-edit", baseRef], new GitRunOptions { ThrowOnFailure = false, Identity = identity }, cancellationToken);
+        var conflicted = (await GitAsync(["diff", "--name-only", "--diff-filter=U", "-z"], cancellationToken)).Output
+            .Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        if (!merge.Succeeded && conflicted.Length == 0)
+        {
+            throw new RepositoryHostException(RepositoryErrorKind.Validation,
+                $"Merging {BaseBranch} into {Branch} failed: {(merge.Error.Length > 0 ? merge.Error : merge.Output).Trim()}");
+        }
+
+        if (conflicted.Length == 0)
+        {
+            return new BaseMerge([], "");
+        }
+
+        var diff = (await GitAsync(["diff", "--no-color", "--no-ext-diff", "--", .. conflicted], cancellationToken)).Output;
+        return new BaseMerge(conflicted, diff.Length <= maxDiffChars ? diff : diff[..maxDiffChars] + "\n… (cut: read the files for the rest)\n");
+    }
+
+    /// <summary>The files among <paramref name="paths"/> that still hold a conflict marker line (<c>&lt;&lt;&lt;&lt;&lt;&lt;&lt; </c> or <c>&gt;&gt;&gt;&gt;&gt;&gt;&gt; </c>).</summary>
+    public async Task<IReadOnlyList<string>> WithConflictMarkersAsync(IEnumerable<string> paths, CancellationToken cancellationToken = default)
+    {
+        ThrowIfCompleted();
+        var left = new List<string>();
+        foreach (var path in paths)
+        {
+            var full = System.IO.Path.Combine(Path, path);
+            // Regular files only: a symbolic link from the repository is never followed.
+            if (File.Exists(full) && new FileInfo(full).LinkTarget is null && (await File.ReadAllLinesAsync(full, cancellationToken)).Any(line =>
+                    line.StartsWith("<<<<<<< ", StringComparison.Ordinal) || line.StartsWith(">>>>>>> ", StringComparison.Ordinal)))
+            {
+                left.Add(path);
+            }
+        }
+
+        return left;
+    }
+
+    private async Task<bool> IsMergingAsync(CancellationToken cancellationToken) =>
+        (await _git.RunAsync(Path, ["rev-parse", "-q", "--verify", "MERGE_HEAD"], new GitRunOptions { ThrowOnFailure = false }, cancellationToken)).Succeeded;
 
     /// <summary>
     /// Pushes <see cref="Branch"/> (and nothing else, never forced) to the repository. ProtectedBranch when the branch
@@ -163,3 +224,6 @@ public sealed class Workspace : IAsyncDisposable
     private void ThrowIfCompleted() =>
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _completed) == 1, this);
 }
+
+/// <summary>What merging the base branch into a workspace's branch left: the conflicting files and their hunks (none: a clean merge, ready to commit).</summary>
+public sealed record BaseMerge(IReadOnlyList<string> ConflictedFiles, string Diff);

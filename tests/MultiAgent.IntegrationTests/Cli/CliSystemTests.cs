@@ -21,33 +21,34 @@ public sealed class CliSystemTests(SystemFixture system, ITestOutputHelper outpu
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task Start_project_creates_a_job_that_list_jobs_and_job_status_show()
+    public async Task Start_project_creates_a_project_that_list_projects_and_project_status_show()
     {
         var repository = UniqueRepository();
 
         var started = await RunAsync("start-project", "--repo", repository, "--requirements", "Add a /version endpoint\nreturn the build version as JSON", "--branch", "develop");
-        var jobId = JobIdFrom(started);
-        // The repository is under the allowed root but does not exist: the Repo Manager records the job and fails it.
-        var status = await WaitForEventAsync(jobId, JobEventTypes.JobFailed);
-        var listed = await RunAsync("list-jobs", "--repo", repository);
-        var listedJson = await RunAsync("list-jobs", "--repo", repository, "--json");
+        var match = System.Text.RegularExpressions.Regex.Match(started.Stdout, @"proj-[0-9a-f]{12}");
+        Assert.True(match.Success, started.ToString());
+        var projectId = match.Value;
+        // The repository is under the allowed root but does not exist: the Repo Manager records the project and fails it
+        // before it asks the model for a plan.
+        var status = await Eventually.ReturnsAsync(_ => RunAsync("project-status", projectId), r => r.Stdout.Contains("FAILED", StringComparison.Ordinal),
+            Patience, $"project {projectId} to fail");
+        var listed = await RunAsync("list-projects");
+        var listedJson = await RunAsync("list-projects", "--status", "failed", "--json");
 
         Assert.Equal(ExitCodes.Ok, started.ExitCode);
-        Assert.Contains($"multi-agent watch {jobId}", started.Stdout);
-        Assert.Contains(jobId, status.Stdout);
-        Assert.Contains("FAILED", status.Stdout);
+        Assert.Contains($"multi-agent watch {projectId}", started.Stdout);
+        Assert.Contains(projectId, status.Stdout);
         Assert.Contains("Add a /version endpoint", status.Stdout);
         Assert.Contains(repository, status.Stdout);
-        Assert.Contains(JobEventTypes.JobCreated, status.Stdout);
-        Assert.Contains(MessageTypes.FeatureRequest, status.Stdout);
+        Assert.Contains(ProjectEventTypes.Created, status.Stdout);
+        Assert.Contains(ProjectEventTypes.Ended, status.Stdout);
         Assert.DoesNotContain(" \n", status.Stdout);
         Assert.Equal(ExitCodes.Ok, listed.ExitCode);
-        Assert.Contains(jobId, listed.Stdout);
-        Assert.Contains("1-1 of 1 job", listed.Stdout);
-        var list = Parse<ListJobsReply>(listedJson);
-        Assert.Equal(jobId, Assert.Single(list.Jobs).JobId);
-        Assert.Equal("Add a /version endpoint", list.Jobs[0].Title);
-        Assert.Equal($"cannot open repository {repository}: There is no repository at '{repository}': the folder does not exist.", list.Jobs[0].Error);
+        Assert.Contains(projectId, listed.Stdout);
+        var project = Assert.Single(Parse<ListProjectsReply>(listedJson).Projects, p => p.ProjectId == projectId);
+        Assert.Equal(("Add a /version endpoint", ProjectStatus.Failed, "develop"), (project.Title, project.Status, project.BaseBranch));
+        Assert.Equal($"cannot open repository {repository}: There is no repository at '{repository}': the folder does not exist.", project.Error);
         Assert.False(CliRunner.HasAnsi(started.Stdout + status.Stdout + listed.Stdout));
     }
 
@@ -181,7 +182,7 @@ public sealed class CliSystemTests(SystemFixture system, ITestOutputHelper outpu
     [Fact]
     public async Task Json_output_is_the_contracts_reply_and_nothing_else()
     {
-        var jobId = JobIdFrom(await RunAsync("start-project", "--repo", UniqueRepository(), "--requirements", "Something in JSON", "--json"));
+        var jobId = JobIdFrom(await RunAsync("submit-feature", "--repo", UniqueRepository(), "--title", "Something in JSON", "--description", "as JSON", "--json"));
         var status = await WaitForJobAsync(jobId, "--json");
         var list = await RunAsync("list-jobs", "--limit", "5", "--json");
         var agents = await RunAsync("agents", "--json");

@@ -187,6 +187,64 @@ public sealed class ProjectScenarios(SystemFixture system) : ScenarioTests(syste
     }
 
     [Fact]
+    public async Task Two_features_that_edit_the_same_file_at_once_both_merge_the_second_after_a_conflict_round()
+    {
+        await using var scenario = await Scenario.StartAsync(Fixture);
+        scenario.Llm.Planner.Enqueue(Scripts.Plan(
+            ("a", $"Feature A [{scenario.Marker}-a]", []),
+            ("b", $"Feature B [{scenario.Marker}-b]", [])));
+        // Each feature writes a file of its own (its marker routes its review) and the same shared file. Whichever merges
+        // second conflicts, goes back to its Coder with the conflicting hunks, and resolves them keeping both lines; so
+        // both are scripted for a conflict round, and one of them will not need it.
+        var models = new Dictionary<string, LlmScenario>();
+        foreach (var key in new[] { "a", "b" })
+        {
+            var feature = models[key] = scenario.FeatureModel(key);
+            feature.Coder.Enqueue(
+                Reply.ToolCall("write_file", new { path = scenario.FeatureFile(key), content = $"feature {key}\n" }).WithUsage(100, 20),
+                Reply.ToolCall("write_file", new { path = "shared.txt", content = $"line from {key}\n" }).WithUsage(100, 20),
+                Reply.ToolCall("finish", new { summary = $"Feature {key}." }).WithUsage(100, 10),
+                Reply.ToolCall("write_file", new { path = "shared.txt", content = "line from a\nline from b\n" }).WithUsage(100, 20),
+                Reply.ToolCall("finish", new { summary = "Kept both lines." }).WithUsage(100, 10));
+            feature.Reviewer.Enqueue(Scripts.Approve(), Scripts.Approve("The merge keeps both changes."));
+        }
+
+        var projectId = await StartAsync(scenario, "Two features, one shared file");
+        var done = await WaitForProjectEndAsync(projectId, scenario);
+
+        Assert.Equal(ProjectStatus.Completed, done.Project.Status);
+        Assert.Equal("line from a\nline from b", await scenario.ShowAsync("main", "shared.txt"));
+        Assert.Equal("feature a", await scenario.ShowAsync("main", scenario.FeatureFile("a")));
+        Assert.Equal("feature b", await scenario.ShowAsync("main", scenario.FeatureFile("b")));
+        var jobs = new List<JobStatusReply>();
+        foreach (var feature in done.Features)
+        {
+            jobs.Add(await Client.Queries.JobStatusAsync(feature.JobId!));
+        }
+
+        var second = Assert.Single(jobs, j => j.Job.Iteration == 2);
+        var first = Assert.Single(jobs, j => j.Job.Iteration == 1);
+        var round = second.Timeline.Where(e => e.Type == JobEventTypes.JobTransition).Select(e => e.Message).ToList();
+        Assert.True(round.Any(m => m.StartsWith("MERGING → IMPLEMENTING: merge conflict: pull request #", StringComparison.Ordinal)
+            && m.Contains("the Coder brings main into its branch and resolves the conflict (conflict round 1 of 2)", StringComparison.Ordinal)),
+            string.Join("\n", round));
+        Assert.Equal(2, second.Timeline.Count(e => e.Type == JobEventTypes.ReviewPosted));
+        Assert.True(second.Job.CompletedAt > first.Job.CompletedAt);
+
+        // The Coder of the second saw the conflicting hunks: its conflict round's first request (after the three of
+        // iteration 1) holds both sides between the markers.
+        var secondKey = done.Features.Single(f => f.JobId == second.Job.JobId).Key;
+        var prompt = System.Text.RegularExpressions.Regex.Unescape(models[secondKey].Coder.Requests[3].Body);
+        Assert.Contains("resolve the merge conflicts", prompt);
+        Assert.Contains("these files conflict: shared.txt", prompt);
+        Assert.Contains("<<<<<<< ", prompt);
+        Assert.Contains("line from a", prompt);
+        Assert.Contains("line from b", prompt);
+        Assert.Equal(3, models[secondKey == "a" ? "b" : "a"].Coder.Requests.Count);
+        Assert.True(await scenario.IsAncestorAsync(first.Job.MergeCommitSha!, second.Job.MergeCommitSha!));
+    }
+
+    [Fact]
     public async Task Stop_project_stops_the_running_job_and_cancels_what_waits()
     {
         await using var scenario = await Scenario.StartAsync(Fixture);

@@ -192,9 +192,29 @@ public sealed class JobWorkflowTests(InfrastructureFixture infrastructure) : Loc
     }
 
     [Fact]
-    public async Task A_merge_conflict_fails_the_job_and_leaves_the_default_branch_alone()
+    public async Task A_merge_conflict_sends_the_job_back_to_the_Coder_to_bring_the_base_in_and_a_redelivery_sends_the_same_request()
     {
         var workflow = await StartAsync();
+        var (jobId, review) = await ReviewedJobAsync(workflow, requireApproval: false);
+        var other = await Sandbox.CommitAsync(_repository.LocalPath!, "main", "feature.txt", "someone else's", "Conflicting change");
+        var approve = await PostedAsync(review, ReviewDecision.Approve);
+
+        var task = Ctx(jobId, approve);
+        var conflict = Single<ImplementationRequest>(await workflow.ReviewedAsync(task, approve, default));
+        var again = Single<ImplementationRequest>(await workflow.ReviewedAsync(task, approve, default));
+
+        var job = await Job(jobId);
+        Assert.Equal((JobStatus.Implementing, 2, 1), (job.Status, job.Iteration, job.ConflictRounds));
+        Assert.True(conflict.MergeBase);
+        Assert.Equal((2, review.PullRequestNumber), (conflict.Iteration, conflict.ExistingPullRequestNumber));
+        Assert.Equal(MessageSerializer.SerializeMessage(conflict), MessageSerializer.SerializeMessage(again)); // same id, same request
+        Assert.Equal(other, await Sandbox.BranchShaAsync(_repository, "main"));
+    }
+
+    [Fact]
+    public async Task A_merge_conflict_past_the_allowed_rounds_fails_the_job_closes_its_pull_request_and_leaves_the_default_branch_alone()
+    {
+        var workflow = await StartAsync(options: new WorkflowOptions { MaxConflictRounds = 0 });
         var (jobId, review) = await ReviewedJobAsync(workflow, requireApproval: false);
         var other = await Sandbox.CommitAsync(_repository.LocalPath!, "main", "feature.txt", "someone else's", "Conflicting change");
         var approve = await PostedAsync(review, ReviewDecision.Approve);
@@ -204,6 +224,8 @@ public sealed class JobWorkflowTests(InfrastructureFixture infrastructure) : Loc
         var job = await Job(jobId);
         Assert.Equal(JobStatus.Failed, job.Status);
         Assert.StartsWith("merge conflict: pull request #", job.Error, StringComparison.Ordinal);
+        Assert.EndsWith("nothing was merged (MultiAgent:Workflow:MaxConflictRounds is 0)", job.Error, StringComparison.Ordinal);
+        Assert.Equal(PullRequestState.Closed, (await Host.GetPullRequestAsync(_repository, review.PullRequestNumber)).State);
         Assert.Equal(other, await Sandbox.BranchShaAsync(_repository, "main"));
     }
 
@@ -441,7 +463,7 @@ public sealed class JobWorkflowTests(InfrastructureFixture infrastructure) : Loc
     }
 
     /// <summary>A workflow on the local-git host, or on <paramref name="host"/> (which wraps it).</summary>
-    private async Task<JobWorkflow> StartAsync(IRepositoryHost? host = null)
+    private async Task<JobWorkflow> StartAsync(IRepositoryHost? host = null, WorkflowOptions? options = null)
     {
         _host = host ?? Host;
         _repository = await Sandbox.CreateRepositoryAsync("wf-" + Guid.NewGuid().ToString("N")[..8]);
@@ -453,7 +475,7 @@ public sealed class JobWorkflowTests(InfrastructureFixture infrastructure) : Loc
         _events = new EventLog(DataSource);
         var timeline = new JobTimeline(_events, _jobs, new EventPublisher(js, NullLogger<EventPublisher>.Instance), NullLogger<JobTimeline>.Instance);
         return new JobWorkflow(_jobs, _taskStore, new ProjectStore(DataSource), timeline, new RepositoryHostResolver([_host]), new MergeGate(DataSource),
-            Options.Create(new WorkflowOptions()), NullLogger<JobWorkflow>.Instance);
+            Options.Create(options ?? new WorkflowOptions()), NullLogger<JobWorkflow>.Instance);
     }
 
     /// <summary>A job through its first implementation: the Reviewer's request for iteration 1.</summary>

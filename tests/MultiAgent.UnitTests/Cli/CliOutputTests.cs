@@ -71,6 +71,33 @@ public sealed class CliOutputTests
         Assert.True(agents.IndexOf("CODER", StringComparison.Ordinal) < agents.IndexOf("REPO_MANAGER", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_plan_is_a_tree_of_features_under_their_dependencies_with_their_jobs_and_reasons()
+    {
+        var plan = Render(rich: false, terminal => ProjectViews.Plan(terminal,
+        [
+            new FeatureSummary("auth-api", "Register and log-in API", FeatureStatus.Completed, AcceptanceCriteria: ["POST /login returns a token"],
+                JobId: "proj-3f9c0a1b2c4d-1",
+                Job: Sample.Job with { JobId = "proj-3f9c0a1b2c4d-1", Status = JobStatus.Completed, Iteration = 1, TokenUsage = new TokenUsage(420, 70, 0.00121m) }),
+            new FeatureSummary("login-page", "Login [b]page[/b]", FeatureStatus.Blocked, DependsOn: ["auth-api"],
+                Reason: "it depends on 'auth-api', which failed: tests failed"),
+            new FeatureSummary("licences", "Licences page", FeatureStatus.Running, JobId: "proj-3f9c0a1b2c4d-3",
+                Job: Sample.Job with { JobId = "proj-3f9c0a1b2c4d-3", Status = JobStatus.Reviewing }),
+        ]));
+
+        var lines = plan.ReplaceLineEndings("\n").Split('\n');
+        Assert.StartsWith("Features (3)", lines[0]);
+        var api = Array.FindIndex(lines, l => l.Contains("auth-api [COMPLETED] Register and log-in API", StringComparison.Ordinal));
+        var page = Array.FindIndex(lines, l => l.Contains("login-page [BLOCKED] Login [b]page[/b]", StringComparison.Ordinal));
+        Assert.True(api > 0 && page > api, plan);
+        Assert.True(lines[page].IndexOf("login-page", StringComparison.Ordinal) > lines[api].IndexOf("auth-api", StringComparison.Ordinal), "a dependant sits under its dependency:\n" + plan);
+        Assert.Contains("job proj-3f9c0a1b2c4d-1, iteration 1/3, tokens 490, cost 0.0012", plan);
+        Assert.Contains("reason: it depends on 'auth-api', which failed: tests failed", plan);
+        Assert.Contains("licences [REVIEWING] Licences page", plan);
+        Assert.Contains("- POST /login returns a token", plan);
+        Assert.Contains("pull request: https://github.com/acme/shop/pull/7", plan);
+    }
+
     private static string Render(bool rich, Action<Terminal> render)
     {
         using var writer = new StringWriter();

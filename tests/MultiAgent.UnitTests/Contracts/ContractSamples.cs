@@ -53,7 +53,8 @@ internal static class ContractSamples
         ExistingBranch: "feature/job-42-dark-mode",
         ExistingPullRequestNumber: 17,
         Budget: new JobBudget(200_000, 2.5m),
-        Spent: new TokenUsage(1_000, 200, 0.0045m));
+        Spent: new TokenUsage(1_000, 200, 0.0045m),
+        MergeBase: true);
 
     public static ImplementationResult ImplementationResult() => new(
         JobId: "job-42",
