@@ -8,8 +8,8 @@ namespace MultiAgent.Notifications;
 
 /// <summary>
 /// Turns the events worth telling a person about into notifications: a job started, its pull request opened, changes
-/// requested, waiting for approval, completed, failed, stopped, a task dead-lettered, an agent restarted or crash
-/// looping. Every other event (task started, transitions in between, …) gives none. The job's title and repository
+/// requested, waiting for approval, completed, failed, stopped, a task dead-lettered, a project planned or ended, an
+/// agent restarted or crash looping. Every other event (task started, transitions in between, …) gives none. The job's title and repository
 /// come from the job store.
 /// </summary>
 public sealed class NotificationComposer(Func<string, CancellationToken, Task<JobRecord?>> findJob)
@@ -38,7 +38,7 @@ public sealed class NotificationComposer(Func<string, CancellationToken, Task<Jo
             fields.Add(new("Repository", job.Repository));
         }
 
-        fields.Add(new("Job", jobEvent.JobId));
+        fields.Add(new(jobEvent.Type.StartsWith("project.", StringComparison.Ordinal) ? "Project" : "Job", jobEvent.JobId));
         if (job is not null && jobEvent.Type == JobEventTypes.JobCompleted)
         {
             fields.Add(new("Iterations", job.Iteration.ToString(CultureInfo.InvariantCulture)));
@@ -87,6 +87,14 @@ public sealed class NotificationComposer(Func<string, CancellationToken, Task<Jo
         JobEventTypes.JobCancelled => (NotificationLevel.Warning, "Job stopped"),
         JobEventTypes.TaskDeadLettered => (NotificationLevel.Error, "Task dead-lettered"),
         JobEventTypes.BudgetWarning => (NotificationLevel.Warning, "Budget 80 % used"),
+        ProjectEventTypes.Planned => (NotificationLevel.Info, "Project planned"),
+        ProjectEventTypes.Ended => Text(jobEvent.Data, "status") switch
+        {
+            "COMPLETED" => (NotificationLevel.Success, "Project completed"),
+            "PARTIAL" => (NotificationLevel.Warning, "Project partly completed"),
+            "CANCELLED" => (NotificationLevel.Warning, "Project stopped"),
+            _ => (NotificationLevel.Error, "Project failed"),
+        },
         _ => null,
     };
 

@@ -61,7 +61,7 @@ public sealed partial class ProjectWorkflow(
         {
             Id = request.ProjectId,
             Repository = request.Repository,
-            Title = TitleOf(request.Requirements),
+            Title = ProjectRequest.TitleOf(request.Requirements),
             Requirements = request.Requirements,
             BaseBranch = request.BaseBranch,
             RequirePlanApproval = request.RequirePlanApproval ?? _options.RequirePlanApproval,
@@ -69,7 +69,7 @@ public sealed partial class ProjectWorkflow(
             RequireApproval = request.RequireApproval,
             Budget = budget,
             RequestedBy = request.RequestedBy,
-        }, ProjectScheduler.Event(ProjectEventTypes.Created, $"project created for {request.Repository}: {TitleOf(request.Requirements)}"), ct);
+        }, ProjectScheduler.Event(ProjectEventTypes.Created, $"project created for {request.Repository}: {ProjectRequest.TitleOf(request.Requirements)}"), ct);
         await timeline.PublishAsync(created, ct);
         if (project.Status != ProjectStatus.Planning)
         {
@@ -253,16 +253,6 @@ public sealed partial class ProjectWorkflow(
         {
             return $"cannot open repository {repository}: {ex.Message}";
         }
-    }
-
-    /// <summary>A title from the requirements' first non-blank line (bullet stripped), at most 72 characters.</summary>
-    public static string TitleOf(string requirements)
-    {
-        var first = requirements.Split(['\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(line => line.TrimStart('-', '*', '•', ' ', '#'))
-            .FirstOrDefault(line => line.Length > 0) ?? "project";
-        first = first.TrimEnd(';', '.', ',', ':', ' ');
-        return first.Length <= 72 ? first : first[..71].TrimEnd() + "…";
     }
 
     private static string Describe(PlannedFeature feature) =>

@@ -168,16 +168,6 @@ internal static class FeatureSubmission
             .ToList();
     }
 
-    /// <summary>A title from the first non-blank line of the requirements, at most 72 characters.</summary>
-    public static string TitleFrom(string requirements)
-    {
-        var first = requirements.Split(['\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(StripBullet)
-            .FirstOrDefault(line => line.Length > 0) ?? "";
-        first = first.TrimEnd(';', '.', ',', ':', ' ');
-        return first.Length <= 72 ? first : first[..71].TrimEnd() + "…";
-    }
-
     public static void CheckIterations(int maxIterations)
     {
         if (maxIterations is < MinIterations or > MaxIterations)

@@ -24,4 +24,22 @@ public sealed record ProjectRequest(
     int MaxIterations = 3,
     bool RequireApproval = false,
     string? RequestedBy = null,
-    JobBudget? Budget = null);
+    JobBudget? Budget = null)
+{
+    /// <summary>The most characters of a project's title.</summary>
+    public const int MaxTitleLength = 72;
+
+    /// <summary>
+    /// A project's title: the first non-blank line of its requirements, without a leading bullet (<c>- </c>, <c>* </c>,
+    /// <c>• </c>) or Markdown heading marks and trailing punctuation, at most <see cref="MaxTitleLength"/> characters.
+    /// </summary>
+    public static string TitleOf(string requirements)
+    {
+        ArgumentNullException.ThrowIfNull(requirements);
+        var first = requirements.Split(['\n', '\r'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(line => line.TrimStart('#', ' ') is var text && text.Length > 1 && text[0] is '-' or '*' or '•' && text[1] == ' ' ? text[2..].Trim() : text.TrimStart('#', ' '))
+            .FirstOrDefault(line => line.Length > 0) ?? "";
+        first = first.TrimEnd(';', '.', ',', ':', ' ');
+        return first.Length <= MaxTitleLength ? first : first[..(MaxTitleLength - 1)].TrimEnd() + "…";
+    }
+}

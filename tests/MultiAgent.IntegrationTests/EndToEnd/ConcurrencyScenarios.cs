@@ -17,7 +17,7 @@ namespace MultiAgent.IntegrationTests.EndToEnd;
 public sealed class ConcurrencyScenarios(SystemFixture system) : ScenarioTests(system)
 {
     [Fact]
-    public async Task A_conflicting_change_on_main_while_awaiting_approval_fails_the_approved_merge_and_main_keeps_it()
+    public async Task A_conflicting_change_on_main_while_awaiting_approval_sends_the_job_back_to_the_Coder_and_it_merges_after_a_second_approval()
     {
         await using var scenario = await Scenario.StartAsync(Fixture);
         var feature = scenario.Feature("Race a colleague", requireApproval: true);
@@ -25,20 +25,30 @@ public sealed class ConcurrencyScenarios(SystemFixture system) : ScenarioTests(s
         await Client.RunToApprovalAsync(scenario, feature);
         using var colleague = new GitSandbox();
         var theirs = await colleague.CommitAsync(scenario.GitDirectory, "main", scenario.FileName, "theirs\n", "A colleague's change");
+        // The approved merge conflicts: the job goes back to the Coder, who resolves it (keeping both), and through review.
+        scenario.Coder.Enqueue(Scripts.WriteFileAndFinish(scenario.FileName, $"theirs\nhello from {scenario.Marker}\n", "Kept both changes."));
+        scenario.Reviewer.Enqueue(Scripts.Approve("Both changes kept."));
         var approved = await CliRunner.RunAsAsync(Fixture, NatsUsers.Operator, "approve", feature.JobId);
-        var status = await Client.WaitForEndAsync(feature.JobId, JobStatus.Failed, scenario);
+        var again = await Client.WaitForJobAsync(feature.JobId, s => s.Job.Status == JobStatus.AwaitingApproval && s.Job.Iteration == 2,
+            "the resolved change to wait for approval again", scenario);
 
         Assert.True(approved.ExitCode == ExitCodes.Ok, approved.ToString());
-        Assert.StartsWith("merge conflict: pull request #1 could not be merged into main: ", status.Job.Error);
-        Assert.Contains($"conflicts with 'main' in {scenario.FileName}; nothing was merged", status.Job.Error);
         Assert.Equal(theirs, await scenario.BranchShaAsync("main"));
-        Assert.Equal("theirs", await scenario.ShowAsync("main", scenario.FileName));
-        Assert.Empty(await scenario.MergeCommitsAsync());
-        Assert.Null(status.Job.MergeCommitSha);
-        Assert.NotEqual(PullRequestState.Merged, (await Client.PullRequests.GetAsync(scenario.Repository, 1))!.State);
-        Assert.Equal(["IMPLEMENTING", "REVIEWING", "AWAITING_APPROVAL", "MERGING"], status.Transitions());
-        Assert.Contains("merge conflict", status.Event(JobEventTypes.JobFailed).Message);
-        Assert.DoesNotContain(JobEventTypes.JobMerged, status.WorkflowEvents());
+        var conflict = again.Timeline.Single(e => e.Type == JobEventTypes.JobTransition && e.Message.StartsWith("MERGING → IMPLEMENTING: ", StringComparison.Ordinal));
+        Assert.Contains("merge conflict: pull request #1 could not be merged into main: ", conflict.Message);
+        Assert.Contains($"conflicts with 'main' in {scenario.FileName}; nothing was merged", conflict.Message);
+        // The conflict round's first request to the model: the conflicting file, named.
+        Assert.Contains("these files conflict: " + scenario.FileName, System.Text.RegularExpressions.Regex.Unescape(scenario.Coder.Requests[^2].Body));
+
+        // Approval is per iteration: the second one merges the resolution.
+        var second = await CliRunner.RunAsAsync(Fixture, NatsUsers.Operator, "approve", feature.JobId);
+        var status = await Client.WaitForEndAsync(feature.JobId, JobStatus.Completed, scenario);
+
+        Assert.True(second.ExitCode == ExitCodes.Ok, second.ToString());
+        Assert.Equal($"theirs\nhello from {scenario.Marker}", await scenario.ShowAsync("main", scenario.FileName));
+        Assert.True(await scenario.IsAncestorAsync(theirs, status.Job.MergeCommitSha!));
+        Assert.Equal(PullRequestState.Merged, (await Client.PullRequests.GetAsync(scenario.Repository, 1))!.State);
+        Assert.Equal(["IMPLEMENTING", "REVIEWING", "AWAITING_APPROVAL", "MERGING", "IMPLEMENTING", "REVIEWING", "AWAITING_APPROVAL", "MERGING"], status.Transitions());
     }
 
     [Fact]

@@ -360,8 +360,9 @@ public sealed class CliUsageTests
         Assert.Equal(["Add a /version endpoint", "return JSON", "cover it with a test"],
             FeatureSubmission.SplitRequirements(["- Add a /version endpoint;\n  return JSON\r\n\n* cover it with a test;"], commas: false));
         Assert.Equal(["a", "b", "c"], FeatureSubmission.SplitRequirements(["a,b", " c ,"], commas: true));
-        Assert.Equal("Add a /version endpoint; return JSON", FeatureSubmission.TitleFrom("\n - Add a /version endpoint; return JSON.\nmore"));
-        Assert.Equal(72, FeatureSubmission.TitleFrom(new string('x', 200)).Length);
+        Assert.Equal("Add a /version endpoint; return JSON", MultiAgent.Contracts.ProjectRequest.TitleOf("\n - Add a /version endpoint; return JSON.\nmore"));
+        Assert.Equal("User accounts", MultiAgent.Contracts.ProjectRequest.TitleOf("# User accounts\n- login"));
+        Assert.Equal(72, MultiAgent.Contracts.ProjectRequest.TitleOf(new string('x', 200)).Length);
         Assert.Equal("https://github.com/acme/shop", FeatureSubmission.Repository("git@github.com:acme/shop.git"));
         Assert.Equal("https://github.com/acme/shop", FeatureSubmission.Repository("https://github.com/acme/shop.git"));
         Assert.Equal("/srv/repos/shop.git", FeatureSubmission.Repository("/srv/repos/shop.git/"));

@@ -44,6 +44,23 @@ public sealed class NotificationContentTests
             notification.Fields.Select(f => $"{f.Name}: {f.Value}"));
     }
 
+    [Theory]
+    [InlineData("COMPLETED", NotificationLevel.Success, "Project completed")]
+    [InlineData("PARTIAL", NotificationLevel.Warning, "Project partly completed")]
+    [InlineData("FAILED", NotificationLevel.Error, "Project failed")]
+    [InlineData("CANCELLED", NotificationLevel.Warning, "Project stopped")]
+    public async Task A_project_that_ended_is_told_by_how_it_ended(string status, NotificationLevel level, string what)
+    {
+        var ended = new JobEvent("proj-3f9c0a1b2c4d", ProjectEventTypes.Ended, $"project {status}: 1 of 2 feature(s) merged", Created,
+            Data: JsonDocument.Parse($"{{\"status\":\"{status}\",\"completed\":1,\"features\":2}}").RootElement.Clone(), EventId: 7);
+
+        var notification = await _composer.ComposeAsync(ended, default);
+
+        Assert.Equal((level, $"{what}: proj-3f9c0a1b2c4d"), (notification!.Level, notification.Title));
+        Assert.Equal(["Project: proj-3f9c0a1b2c4d"], notification.Fields.Select(f => $"{f.Name}: {f.Value}"));
+        Assert.Equal($"project {status}: 1 of 2 feature(s) merged", notification.Text);
+    }
+
     [Fact]
     public async Task A_completed_job_with_model_prices_also_says_what_it_cost()
     {
