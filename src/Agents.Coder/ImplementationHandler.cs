@@ -19,7 +19,7 @@ namespace Agents.Coder;
 /// commit, push, pull request, a final run of the check, and an <see cref="ImplementationResult"/> for the Repo Manager.
 /// </summary>
 /// <remarks>
-/// The branch is <c>&lt;prefix&gt;job-&lt;jobId&gt;</c> in every iteration, so a later iteration continues the earlier
+/// The branch is <see cref="BranchFor"/> in the first iteration and the same in every later one, so a later iteration continues the earlier
 /// commits and updates the same pull request. A session that ends at a limit, or changes nothing, fails the task (not
 /// retryable: another attempt would likely do the same); host failures are retryable when the host says so.
 /// </remarks>
@@ -35,7 +35,12 @@ public sealed class ImplementationHandler(
 {
     private readonly CoderOptions _options = options.Value;
 
-    public string BranchFor(string jobId) => workspaces.Options.BranchPrefix + "job-" + jobId;
+    /// <summary>
+    /// The job's branch: the prefix and the job id, which the CLI makes as <c>job-…</c> (<c>agent/job-1a2b3c4d5e6f</c>);
+    /// an id that does not start so gets <c>job-</c> in front (<c>agent/job-proj-3f9c0a1b2c4d-2</c>).
+    /// </summary>
+    public string BranchFor(string jobId) =>
+        workspaces.Options.BranchPrefix + (jobId.StartsWith("job-", StringComparison.Ordinal) ? jobId : "job-" + jobId);
 
     public async Task<TaskResult> HandleAsync(TaskContext context, ImplementationRequest request, CancellationToken cancellationToken)
     {
@@ -59,7 +64,8 @@ public sealed class ImplementationHandler(
         var repository = RepositoryReference.Parse(request.Repository);
         var host = hosts.For(repository);
         var source = await host.GetCloneSourceAsync(repository, ct);
-        var branch = BranchFor(request.JobId);
+        // A later iteration continues on the branch the job already has (as named when the job started).
+        var branch = request.ExistingBranch ?? BranchFor(request.JobId);
         await using var workspace = await workspaces.CreateAsync(repository, source, request.BaseBranch, branch, ct);
 
         // The check comes from the base branch (as the job branch left it), never from the branch the model writes to.

@@ -31,7 +31,7 @@ public sealed class AgentTaskTests(SystemFixture system) : IAsyncLifetime
 
         var result = await _client.ImplementAsync(scenario, feature);
 
-        var branch = "agent/job-" + feature.JobId;
+        var branch = "agent/" + feature.JobId;
         Assert.True(result.Succeeded);
         Assert.Equal((feature.JobId, branch, 1), (result.JobId, result.Branch, result.PullRequestNumber));
         Assert.Equal([scenario.FileName], result.FilesChanged);

@@ -27,7 +27,7 @@ public sealed class GitHubScenarios(SystemFixture system) : ScenarioTests(system
 
         var pullRequest = Assert.Single(scenario.GitHubRepository!.PullRequests);
         Assert.True(pullRequest.Merged);
-        Assert.Equal(("closed", "merge", "agent/job-" + feature.JobId, "main"), (pullRequest.State, pullRequest.MergeMethod, pullRequest.HeadRef, pullRequest.BaseRef));
+        Assert.Equal(("closed", "merge", "agent/" + feature.JobId, "main"), (pullRequest.State, pullRequest.MergeMethod, pullRequest.HeadRef, pullRequest.BaseRef));
         Assert.Equal(feature.Title, pullRequest.Title);
         var review = Assert.Single(pullRequest.Reviews);
         Assert.Equal(("APPROVE", pullRequest.HeadSha), (review.Event, review.CommitId));
@@ -37,7 +37,7 @@ public sealed class GitHubScenarios(SystemFixture system) : ScenarioTests(system
         Assert.Equal(main, pullRequest.MergeCommitSha);
         Assert.Equal(main, status.Job.MergeCommitSha);
         Assert.Equal($"hello from {scenario.Marker}", await scenario.ShowAsync("main", scenario.FileName));
-        Assert.StartsWith($"{main} Merge pull request #1 from {Scenario.GitHubOwner}/agent/job-{feature.JobId}", (await scenario.CommitsAsync("main"))[0]);
+        Assert.StartsWith($"{main} Merge pull request #1 from {Scenario.GitHubOwner}/agent/{feature.JobId}", (await scenario.CommitsAsync("main"))[0]);
         Assert.Equal($"https://github.com/{Scenario.GitHubOwner}/{scenario.Marker}/pull/1", status.Job.PullRequestUrl);
 
         Assert.Equal(ScenarioChecks.MergedTimeline, status.WorkflowEvents());

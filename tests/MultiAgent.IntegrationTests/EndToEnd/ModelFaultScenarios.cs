@@ -52,7 +52,7 @@ public sealed class ModelFaultScenarios(SystemFixture system) : ScenarioTests(sy
         Assert.Equal((AgentTaskStatus.Failed, 1), (task.Status, task.Attempts));
         Assert.Contains("rejected the credentials (HTTP 401)", status.Event(JobEventTypes.JobFailed).Message);
         Assert.DoesNotContain(JobEventTypes.PullRequestOpened, status.WorkflowEvents());
-        Assert.Null(await scenario.BranchShaAsync("agent/job-" + feature.JobId));
+        Assert.Null(await scenario.BranchShaAsync("agent/" + feature.JobId));
         Assert.Single(await scenario.CommitsAsync("main"));
     }
 
