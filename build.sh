@@ -14,7 +14,8 @@
 #   ./build.sh images [--local-base] [--base IMAGE] [--coder-base IMAGE] [--coder-check COMMAND] [--output DIR]
 #                      build the agents' container images with the .NET SDK (no Docker) as tarballs in artifacts/images
 #                      and check what is inside (git, the entry point, the Coder's toolchain): docs/deployment.md
-#   ./build.sh setup   only install what is missing and restore NuGet packages
+#   ./build.sh setup   install what is missing, restore NuGet packages, and install the multi-agent CLI as a .NET tool
+#                      from this build (~/.dotnet/tools must be on PATH)
 #   ./build.sh install-service    (root) build, then install and start the systemd unit 'multiagent': the whole system
 #                      from boot, restarted if it dies; settings in /etc/multiagent/multiagent.env
 #   ./build.sh uninstall-service  (root) stop and remove that unit (the data folder stays)
@@ -66,8 +67,27 @@ setup() {
   dotnet restore MultiAgent.sln --verbosity quiet
 }
 
+# The multi-agent CLI as a global .NET tool, packed from this tree and installed from that folder alone (a tool
+# package carries its dependencies; no feed is asked). Replaces an installed one.
+install_cli() {
+  local out=artifacts/cli config
+  log "installing the multi-agent CLI (a .NET tool from this build) into ~/.dotnet/tools"
+  rm -rf "$out" && mkdir -p "$out"
+  dotnet pack src/MultiAgent.Cli --configuration Release --output "$out" --verbosity quiet >/dev/null
+  config="$out/nuget.config"
+  printf '<?xml version="1.0" encoding="utf-8"?>\n<configuration><packageSources><clear /><add key="cli" value="%s" /></packageSources></configuration>\n' \
+    "$PWD/$out" > "$config"
+  dotnet tool uninstall --global MultiAgent.Cli >/dev/null 2>&1 || true
+  dotnet tool install --global MultiAgent.Cli --configfile "$config" >/dev/null
+  if ! command -v multi-agent >/dev/null 2>&1; then
+    log "multi-agent is installed in $HOME/.dotnet/tools, which is not on PATH: export PATH=\"\$PATH:\$HOME/.dotnet/tools\""
+  fi
+}
+
 run_system() {
   setup
+  # The CLI on PATH for whoever follows the README; ./build.sh setup installs it again after a change.
+  [ -x "$HOME/.dotnet/tools/multi-agent" ] || install_cli
   log "starting the AppHost: dashboard http://localhost:18888, NATS nats://localhost:4222, PostgreSQL localhost:5433"
   # NATS admits only known users; the AppHost writes the CLI's credentials into its data folder (mode 0600).
   local data_root="${MultiAgent__DataRoot:-}"
@@ -270,7 +290,7 @@ case "${1:-}" in
   bench) run_benchmark ;;
   soak) shift; run_soak "$@" ;;
   images) shift; setup; tools/images/build-images.sh "$@" ;;
-  setup) setup ;;
+  setup) setup; install_cli ;;
   install-service) install_service ;;
   uninstall-service) uninstall_service ;;
   service-unit) service_unit ;;

@@ -105,6 +105,7 @@ public static class CliApp
             WatchCommand.Create(cli),
             AgentsCommand.Create(cli),
             NotifyCommand.Create(cli),
+            CompletionCommand.Create(cli),
         };
         return root;
     }

@@ -9,11 +9,18 @@ internal static class Paging
     /// <summary>The most items one page may have (as the query API allows).</summary>
     public const int MaxLimit = 200;
 
-    public static Option<string?> StatusOption<TState>(string what) where TState : struct, Enum => new("--status")
+    public static Option<string?> StatusOption<TState>(string what) where TState : struct, Enum
     {
-        Description = $"Only {what} in this state: {string.Join(", ", Wire.Names<TState>())} (any case)",
-        HelpName = "state",
-    };
+        var option = new Option<string?>("--status")
+        {
+            Description = $"Only {what} in this state: {string.Join(", ", Wire.Names<TState>())} (any case)",
+            HelpName = "state",
+        };
+
+        // Completed by the shells (multi-agent completion): the states, as the help writes them.
+        option.CompletionSources.Add([.. Wire.Names<TState>()]);
+        return option;
+    }
 
     public static Option<int> LimitOption(string what) => new("--limit")
     {

@@ -6,19 +6,20 @@ using Spectre.Console;
 namespace MultiAgent.Cli.Commands;
 
 /// <summary>
-/// <c>watch &lt;project-id&gt;</c>: prints the project's timeline and each change of a feature's state (its job's, while it
-/// runs) until the project ends, asking for its status every <see cref="PollInterval"/>. Exit code 0 when it COMPLETED,
-/// 1 otherwise (PARTIAL, FAILED, CANCELLED).
+/// <c>watch &lt;project-id&gt; [--json]</c>: prints the project's timeline and each change of a feature's state (its
+/// job's, while it runs) until the project ends, asking for its status every <see cref="PollInterval"/>; with
+/// <c>--json</c> the project's timeline entries as <see cref="JobEvent"/>s, one per line. Exit code 0 when it
+/// COMPLETED, 1 otherwise (PARTIAL, FAILED, CANCELLED).
 /// </summary>
 internal static class ProjectWatch
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
-    public static async Task<int> FollowAsync(CliContext cli, NatsSession session, string projectId, CancellationToken ct)
+    public static async Task<int> FollowAsync(CliContext cli, NatsSession session, string projectId, bool json, CancellationToken ct)
     {
         var seenEvents = 0L;
         var states = new Dictionary<string, string>(StringComparer.Ordinal);
-        var first = true;
+        var first = !json;
         while (true)
         {
             var reply = await session.Queries.ProjectStatusAsync(projectId, ct);
@@ -30,8 +31,27 @@ internal static class ProjectWatch
 
             foreach (var entry in reply.Timeline.Where(e => e.Id > seenEvents))
             {
-                cli.Out.WriteLine($"{Formats.Clock(entry.Timestamp)}  {entry.Type,-24} {entry.Message}");
+                if (json)
+                {
+                    JsonOutput.Write(cli.Out.Writer, EventViews.ToJobEvent(projectId, entry));
+                }
+                else
+                {
+                    cli.Out.WriteLine($"{Formats.Clock(entry.Timestamp)}  {entry.Type,-24} {entry.Message}");
+                }
+
                 seenEvents = entry.Id;
+            }
+
+            if (json)
+            {
+                if (ProjectViews.IsTerminal(reply.Project.Status))
+                {
+                    return reply.Project.Status == ProjectStatus.Completed ? ExitCodes.Ok : ExitCodes.Failure;
+                }
+
+                await Task.Delay(PollInterval, ct);
+                continue;
             }
 
             foreach (var feature in reply.Features)

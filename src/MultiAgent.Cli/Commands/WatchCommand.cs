@@ -10,8 +10,9 @@ using Spectre.Console;
 namespace MultiAgent.Cli.Commands;
 
 /// <summary>
-/// <c>watch &lt;job-id&gt;</c>: prints the job's events (those already recorded, then new ones live) until the job ends.
-/// Exit code 0 when it COMPLETED, 1 when it FAILED or was CANCELLED.
+/// <c>watch &lt;job-id&gt; [--json]</c>: prints the job's events (those already recorded, then new ones live) until the
+/// job ends; with <c>--json</c> one <see cref="JobEvent"/> per line (NDJSON) and nothing else. Exit code 0 when it
+/// COMPLETED, 1 when it FAILED or was CANCELLED.
 /// </summary>
 internal static class WatchCommand
 {
@@ -24,31 +25,56 @@ internal static class WatchCommand
     public static Command Create(CliContext cli)
     {
         var jobId = JobIdArgument.Create();
+        var json = new Option<bool>("--json")
+        {
+            Description = "One event per line as JSON (NDJSON: the contracts' JobEvent), nothing else on stdout",
+        };
         var command = new Command("watch",
             "Follow a job's events live until it ends (or a project's, given its proj-… id). Exit code 0 if it COMPLETED, 1 if it FAILED, was CANCELLED (or a project ended PARTIAL)")
         {
-            jobId,
+            jobId, json,
         };
         command.SetAction((parseResult, cancellationToken) => cli.RunAsync(async ct =>
         {
             var id = JobIdArgument.Get(parseResult, jobId);
+            var asJson = parseResult.GetValue(json);
             var settings = cli.Settings(parseResult);
-            await using var session = await cli.ConnectAsync(settings, quiet: false, ct);
+            await using var session = await cli.ConnectAsync(settings, quiet: asJson, ct);
             if (ProjectIdArgument.IsProjectId(id))
             {
-                return await ProjectWatch.FollowAsync(cli, session, id, ct);
+                return await ProjectWatch.FollowAsync(cli, session, id, asJson, ct);
             }
 
-            var status = await cli.Out.SpinAsync($"Asking for {id}…", quiet: false, () => session.Queries.JobStatusAsync(id, ct));
+            var status = await cli.Out.SpinAsync($"Asking for {id}…", quiet: asJson, () => session.Queries.JobStatusAsync(id, ct));
             if (Formats.IsTerminal(status.Job.Status))
             {
-                EventViews.Final(cli.Out, id, status.Job.Status, status.Job.Error ?? "the job had already ended");
+                if (asJson)
+                {
+                    // What it would have followed: the job's recorded events, one per line.
+                    foreach (var entry in status.Timeline)
+                    {
+                        JsonOutput.Write(cli.Out.Writer, EventViews.ToJobEvent(id, entry));
+                    }
+                }
+                else
+                {
+                    EventViews.Final(cli.Out, id, status.Job.Status, status.Job.Error ?? "the job had already ended");
+                }
+
                 return ExitCode(status.Job.Status);
             }
 
-            cli.Out.MarkupLine($"Watching job [bold]{Markup.Escape(id)}[/] ({Markup.Escape(Wire.Name(status.Job.Status))}); Ctrl+C to stop watching (the job goes on)");
-            var (final, detail) = await FollowAsync(cli, session, id, ct);
-            EventViews.Final(cli.Out, id, final, detail);
+            if (!asJson)
+            {
+                cli.Out.MarkupLine($"Watching job [bold]{Markup.Escape(id)}[/] ({Markup.Escape(Wire.Name(status.Job.Status))}); Ctrl+C to stop watching (the job goes on)");
+            }
+
+            var (final, detail) = await FollowAsync(cli, session, id, asJson, ct);
+            if (!asJson)
+            {
+                EventViews.Final(cli.Out, id, final, detail);
+            }
+
             return ExitCode(final);
         }, cancellationToken));
         return command;
@@ -56,10 +82,11 @@ internal static class WatchCommand
 
     private static int ExitCode(JobStatus status) => status == JobStatus.Completed ? ExitCodes.Ok : ExitCodes.Failure;
 
-    private static async Task<(JobStatus Status, string? Detail)> FollowAsync(CliContext cli, NatsSession session, string jobId, CancellationToken cancellationToken)
+    private static async Task<(JobStatus Status, string? Detail)> FollowAsync(
+        CliContext cli, NatsSession session, string jobId, bool json, CancellationToken cancellationToken)
     {
         using var watching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var events = FollowEventsAsync(cli, session, jobId, watching.Token);
+        var events = FollowEventsAsync(cli, session, jobId, json, watching.Token);
         var polling = PollAsync(session, jobId, watching.Token);
         try
         {
@@ -96,14 +123,23 @@ internal static class WatchCommand
     }
 
     /// <summary>Prints events until a terminal one; null if the events cannot be followed.</summary>
-    private static async Task<(JobStatus, string?)?> FollowEventsAsync(CliContext cli, NatsSession session, string jobId, CancellationToken cancellationToken)
+    private static async Task<(JobStatus, string?)?> FollowEventsAsync(
+        CliContext cli, NatsSession session, string jobId, bool json, CancellationToken cancellationToken)
     {
         var publisher = new EventPublisher(session.JetStream, NullLogger<EventPublisher>.Instance);
         try
         {
             await foreach (var jobEvent in publisher.SubscribeAsync(jobId, cancellationToken))
             {
-                EventViews.Event(cli.Out, jobEvent);
+                if (json)
+                {
+                    JsonOutput.Write(cli.Out.Writer, jobEvent);
+                }
+                else
+                {
+                    EventViews.Event(cli.Out, jobEvent);
+                }
+
                 JobStatus? ended = jobEvent.Type switch
                 {
                     JobEventTypes.JobCompleted => JobStatus.Completed,

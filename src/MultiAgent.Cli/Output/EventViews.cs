@@ -14,6 +14,10 @@ internal static class EventViews
             $"{Formats.Clock(jobEvent.Timestamp)}  [{style}]{Markup.Escape(jobEvent.Type),-18}[/]  {Markup.Escape(agent),-12}  {Markup.Escape(jobEvent.Message)}");
     }
 
+    /// <summary>A recorded timeline entry of <paramref name="id"/> (a job's or a project's) as the event stream carries it.</summary>
+    public static JobEvent ToJobEvent(string id, TimelineEntry entry) =>
+        new(id, entry.Type, entry.Message, entry.Timestamp, Data: entry.Data, EventId: entry.Id);
+
     public static void Final(Terminal terminal, string jobId, JobStatus status, string? detail)
     {
         var name = Wire.Name(status);

@@ -47,10 +47,22 @@ public sealed class CliPackagingTests
             var help = await RunAsync(Path.Combine(tools, "multi-agent"), ["--help"]);
 
             Assert.True(help.ExitCode == 0, help.Output);
-            foreach (var command in new[] { "start-project", "submit-feature", "job-status", "list-jobs", "stop-job", "watch", "agents" })
+            foreach (var command in new[]
+                     {
+                         "start-project", "submit-feature", "job-status", "list-jobs", "stop-job", "watch", "agents",
+                         "approve-plan", "project-status", "list-projects", "stop-project", "completion",
+                     })
             {
                 Assert.Contains(command, help.StandardOutput);
             }
+
+            // Shell completion: the script asks the tool itself what may come next.
+            var script = await RunAsync(Path.Combine(tools, "multi-agent"), ["completion", "bash"]);
+            Assert.True(script.ExitCode == 0, script.Output);
+            Assert.Contains("complete -o default -F _multi_agent_complete multi-agent", script.StandardOutput);
+            var suggested = await RunAsync(Path.Combine(tools, "multi-agent"), ["[suggest:14]", "multi-agent li"]);
+            Assert.True(suggested.ExitCode == 0, suggested.Output);
+            Assert.Equal(["list-jobs", "list-projects"], suggested.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
         }
         finally
         {

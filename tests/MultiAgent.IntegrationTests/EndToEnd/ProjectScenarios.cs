@@ -91,6 +91,15 @@ public sealed class ProjectScenarios(SystemFixture system) : ScenarioTests(syste
         var watched = await CliRunner.RunAsAsync(Fixture, NatsUsers.Viewer, "watch", projectId);
         Assert.Equal(ExitCodes.Ok, watched.ExitCode);
         Assert.Contains($"Project {projectId} ended COMPLETED: 3 of 3 feature(s) merged", watched.Stdout);
+
+        // watch --json: one JobEvent per line (NDJSON), for the project and for one of its jobs.
+        var projectLines = await CliRunner.RunAsAsync(Fixture, NatsUsers.Viewer, "watch", projectId, "--json");
+        var jobLines = await CliRunner.RunAsAsync(Fixture, NatsUsers.Viewer, "watch", jobs["a"].JobId, "--json");
+        Assert.Equal((ExitCodes.Ok, ExitCodes.Ok), (projectLines.ExitCode, jobLines.ExitCode));
+        var projectEvents = Events(projectLines.Stdout);
+        Assert.All(projectEvents, e => Assert.Equal(projectId, e.JobId));
+        Assert.Equal(ProjectEventTypes.Ended, projectEvents[^1].Type);
+        Assert.Contains(Events(jobLines.Stdout), e => e.Type == JobEventTypes.JobCompleted && e.JobId == jobs["a"].JobId);
         Assert.Empty(scenario.Llm.Unscripted);
     }
 
@@ -308,6 +317,9 @@ public sealed class ProjectScenarios(SystemFixture system) : ScenarioTests(syste
                 + "\n" + string.Join("\n", status.Timeline.Select(e => $"  {e.Type}: {e.Message}")) + "\n" + scenario.Describe());
         }
     }
+
+    private static List<JobEvent> Events(string ndjson) =>
+        [.. ndjson.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => MessageSerializer.DeserializeMessage<JobEvent>(System.Text.Encoding.UTF8.GetBytes(line)))];
 
     private static string ProjectIdIn(string output) =>
         System.Text.RegularExpressions.Regex.Match(output, @"proj-[0-9a-f]{12}").Value is { Length: > 0 } id ? id : throw new Xunit.Sdk.XunitException("no project id in: " + output);

@@ -304,6 +304,40 @@ public sealed class CliUsageTests
         Directory.Delete(folder, recursive: true);
     }
 
+    [Theory]
+    [InlineData("bash", "complete -o default -F _multi_agent_complete multi-agent")]
+    [InlineData("zsh", "compdef _multi_agent multi-agent")]
+    [InlineData("fish", "complete -c multi-agent")]
+    public async Task Completion_prints_a_script_for_the_shell_that_asks_the_tool_what_comes_next(string shell, string expected)
+    {
+        var result = await CliRunner.RunAsync("completion", shell);
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.Contains(expected, result.Stdout);
+        Assert.Contains("[suggest:", result.Stdout);
+        Assert.Equal("", result.Stderr);
+    }
+
+    [Fact]
+    public async Task The_suggest_directive_the_scripts_use_completes_commands_options_and_their_values()
+    {
+        // As the shells call it: the position is the cursor's in the whole line (its length, at the end).
+        static Task<CliResult> Suggest(string line) => CliRunner.RunAsync($"[suggest:{line.Length}]", line);
+        var commands = await Suggest("multi-agent li");
+        var options = await Suggest("multi-agent list-projects --st");
+        var shells = await Suggest("multi-agent completion ");
+        var states = await Suggest("multi-agent list-projects --status ");
+        var unknownShell = await CliRunner.RunAsync("completion", "powershell");
+
+        Assert.Equal(["list-jobs", "list-projects"], Lines(commands.Stdout));
+        Assert.Equal(["--status"], Lines(options.Stdout));
+        Assert.Equal(["bash", "fish", "zsh"], Lines(shells.Stdout).Where(s => !s.StartsWith('-') && !s.StartsWith('/'))); // beside the options
+        Assert.Equal(["CANCELLED", "COMPLETED", "FAILED", "PARTIAL", "PLANNED", "PLANNING", "RUNNING"], Lines(states.Stdout));
+        Assert.Equal(ExitCodes.Usage, unknownShell.ExitCode);
+
+        static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
     [Fact]
     public async Task Redirected_output_and_NO_COLOR_have_no_ANSI_escape_sequences()
     {
