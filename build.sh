@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # MultiAgent: one entry point for a fresh Debian machine (root, or a user with sudo).
 #
-#   ./build.sh run     install what is missing, then start the whole system (AppHost + dashboard)
+#   ./build.sh run [-- SETTINGS]  install what is missing, then start the whole system (AppHost + dashboard); settings
+#                      after -- go to the AppHost (--MultiAgent:Llm:Model=…); without a model it says how to set one
 #   ./build.sh test    install what is missing, then build and run every test (unit and integration)
 #   ./build.sh test unit  only the unit tests (no server, no process; well under a minute), for a quick loop
 #   ./build.sh coverage  the whole suite under the code coverage collector: line coverage of agent code (the agents
@@ -84,6 +85,14 @@ install_cli() {
   fi
 }
 
+# Whether a model name is set anywhere the AppHost reads it from: the arguments, the environment, its user secrets.
+model_configured() {
+  printf '%s\n' "$@" | grep -qiE '^--?MultiAgent:Llm:(Agents:[a-z]+:)?Model=.' && return 0
+  env | grep -qiE '^MultiAgent__Llm__(Agents__[a-z]+__)?Model=.' && return 0
+  dotnet user-secrets list --project src/MultiAgent.AppHost 2>/dev/null | grep -qiE '^MultiAgent:Llm:(Agents:[a-z]+:)?Model = .' && return 0
+  return 1
+}
+
 run_system() {
   setup
   # The CLI on PATH for whoever follows the README; ./build.sh setup installs it again after a change.
@@ -98,7 +107,14 @@ run_system() {
   if [ -z "${MultiAgent__LocalGit__AllowedRoots__0:-}${MultiAgent__LocalGit__AllowedRoots:-}" ]; then
     log "local repositories: put them under $data_root/repos (the allowed root; MultiAgent:LocalGit:AllowedRoots lists others)"
   fi
-  exec dotnet run --project src/MultiAgent.AppHost --launch-profile http
+  if ! model_configured "$@"; then
+    log "no language model is configured: submitted jobs and projects fail at once, saying so, until one is. Set one:"
+    log "  user secrets: dotnet user-secrets --project src/MultiAgent.AppHost set MultiAgent:Llm:ApiKey <key>   (and MultiAgent:Llm:Model <model>; Provider and Endpoint as needed)"
+    log "  environment:  MultiAgent__Llm__ApiKey=<key> MultiAgent__Llm__Model=<model> ./build.sh run"
+    log "  arguments:    ./build.sh run -- --MultiAgent:Llm:ApiKey=<key> --MultiAgent:Llm:Model=<model>   (docs/llm.md)"
+  fi
+  # Settings after 'run --' go to the AppHost (e.g. --MultiAgent:NatsPort=4300), which hands them on to the agents.
+  exec dotnet run --project src/MultiAgent.AppHost --launch-profile http -- "$@"
 }
 
 # One plain closing line that any reader understands: "tests: N passed, N failed, N skipped" (from dotnet test's log).
@@ -284,7 +300,7 @@ uninstall_service() {
 }
 
 case "${1:-}" in
-  run) run_system ;;
+  run) shift; [ "${1:-}" = "--" ] && shift; run_system "$@" ;;
   test) run_tests "${2:-all}" ;;
   coverage) run_coverage ;;
   bench) run_benchmark ;;

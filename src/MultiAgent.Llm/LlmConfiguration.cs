@@ -30,6 +30,34 @@ public sealed class LlmConfiguration(IConfiguration configuration)
         return options;
     }
 
+    /// <summary>How to configure a model, for messages that say none is: the three ways the AppHost takes settings.</summary>
+    public const string SetupHint =
+        "Set one for the AppHost, e.g. with user secrets: dotnet user-secrets --project src/MultiAgent.AppHost set MultiAgent:Llm:ApiKey <key> " +
+        "(and MultiAgent:Llm:Model, MultiAgent:Llm:Provider, MultiAgent:Llm:Endpoint as needed); or in the environment (MultiAgent__Llm__ApiKey=<key>, " +
+        "MultiAgent__Llm__Model=<model>); or as arguments: ./build.sh run -- --MultiAgent:Llm:Model=<model>. See docs/llm.md.";
+
+    /// <summary>
+    /// Null when every agent that talks to a model has valid settings; else what is wrong, agent by agent, followed by
+    /// <see cref="SetupHint"/>.
+    /// </summary>
+    public string? Problems(IEnumerable<AgentType> agents)
+    {
+        var problems = new List<string>();
+        foreach (var agent in agents)
+        {
+            try
+            {
+                ValidatedFor(agent);
+            }
+            catch (LlmConfigurationException ex)
+            {
+                problems.Add(ex.Message);
+            }
+        }
+
+        return problems.Count == 0 ? null : $"no language model is configured: {string.Join(" ", problems)} {SetupHint}";
+    }
+
     /// <summary>The agent's options, validated.</summary>
     /// <exception cref="LlmConfigurationException">The options are incomplete or wrong; the message says which keys.</exception>
     public LlmOptions ValidatedFor(AgentType agent)

@@ -31,6 +31,7 @@ public sealed partial class ProjectWorkflow(
     TaskPublisher publisher,
     RepositoryHostResolver hosts,
     JobStopper stopper,
+    MultiAgent.Llm.LlmConfiguration models,
     IOptions<ProjectOptions> options,
     ILogger<ProjectWorkflow> logger)
     : ITaskHandler<ProjectRequest>
@@ -74,6 +75,13 @@ public sealed partial class ProjectWorkflow(
         if (project.Status != ProjectStatus.Planning)
         {
             return new TaskResult($"project request ignored: the project is {Wire(project.Status)}");
+        }
+
+        // The planner, the Coder and the Reviewer all need a model: without one, the project fails now, saying how to set one.
+        if (models.Problems([AgentType.RepoManager, AgentType.Coder, AgentType.Reviewer]) is { } noModel)
+        {
+            await FailAsync(project.Id, noModel, ct);
+            return new TaskResult($"project failed: {noModel}");
         }
 
         if (await CheckRepositoryAsync(request.Repository, ct) is { } invalid)

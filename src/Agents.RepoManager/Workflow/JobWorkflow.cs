@@ -32,6 +32,7 @@ public sealed partial class JobWorkflow(
     RepositoryHostResolver hosts,
     MergeGate mergeGate,
     IOptions<WorkflowOptions> options,
+    MultiAgent.Llm.LlmConfiguration models,
     ILogger<JobWorkflow> logger,
     TimeProvider? time = null)
     : ITaskHandler<FeatureRequest>, ITaskHandler<ImplementationResult>, ITaskHandler<ReviewResult>, ITaskHandler<ApprovalDecision>,
@@ -94,6 +95,12 @@ public sealed partial class JobWorkflow(
         if (!TryParse(job, out var repository, out var invalid))
         {
             return await FailAsync(job, invalid, ct);
+        }
+
+        // Without a model for the Coder and the Reviewer the job could only fail later: it fails now, saying how to set one.
+        if (models.Problems([AgentType.Coder, AgentType.Reviewer]) is { } noModel)
+        {
+            return await FailAsync(job, noModel, ct);
         }
 
         var baseBranch = job.BaseBranch;

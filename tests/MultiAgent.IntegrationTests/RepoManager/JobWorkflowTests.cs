@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Agents.RepoManager.Workflow;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -227,6 +228,25 @@ public sealed class JobWorkflowTests(InfrastructureFixture infrastructure) : Loc
         Assert.EndsWith("nothing was merged (MultiAgent:Workflow:MaxConflictRounds is 0)", job.Error, StringComparison.Ordinal);
         Assert.Equal(PullRequestState.Closed, (await Host.GetPullRequestAsync(_repository, review.PullRequestNumber)).State);
         Assert.Equal(other, await Sandbox.BranchShaAsync(_repository, "main"));
+    }
+
+    [Fact]
+    public async Task Without_a_model_for_the_Coder_and_the_Reviewer_a_job_fails_at_once_saying_how_to_set_one()
+    {
+        var workflow = await StartAsync(models: Models(("MultiAgent:Llm:Agents:coder:Model", "only-the-coder")));
+        var jobId = NewJobId();
+        var request = Request(jobId);
+
+        var result = await workflow.StartAsync(Ctx(jobId, request), request, default);
+
+        var job = await Job(jobId);
+        Assert.Empty(result.FollowUps);
+        Assert.Equal(JobStatus.Failed, job.Status);
+        Assert.StartsWith("no language model is configured: ", job.Error, StringComparison.Ordinal);
+        Assert.Contains("MultiAgent:Llm:ApiKey is not set", job.Error);
+        Assert.Contains("MultiAgent:Llm:Model is not set", job.Error); // the Reviewer's
+        Assert.Contains("dotnet user-secrets --project src/MultiAgent.AppHost set MultiAgent:Llm:ApiKey", job.Error);
+        Assert.Contains("./build.sh run -- --MultiAgent:Llm:Model=<model>", job.Error);
     }
 
     [Fact]
@@ -463,7 +483,7 @@ public sealed class JobWorkflowTests(InfrastructureFixture infrastructure) : Loc
     }
 
     /// <summary>A workflow on the local-git host, or on <paramref name="host"/> (which wraps it).</summary>
-    private async Task<JobWorkflow> StartAsync(IRepositoryHost? host = null, WorkflowOptions? options = null)
+    private async Task<JobWorkflow> StartAsync(IRepositoryHost? host = null, WorkflowOptions? options = null, MultiAgent.Llm.LlmConfiguration? models = null)
     {
         _host = host ?? Host;
         _repository = await Sandbox.CreateRepositoryAsync("wf-" + Guid.NewGuid().ToString("N")[..8]);
@@ -475,8 +495,13 @@ public sealed class JobWorkflowTests(InfrastructureFixture infrastructure) : Loc
         _events = new EventLog(DataSource);
         var timeline = new JobTimeline(_events, _jobs, new EventPublisher(js, NullLogger<EventPublisher>.Instance), NullLogger<JobTimeline>.Instance);
         return new JobWorkflow(_jobs, _taskStore, new ProjectStore(DataSource), timeline, new RepositoryHostResolver([_host]), new MergeGate(DataSource),
-            Options.Create(options ?? new WorkflowOptions()), NullLogger<JobWorkflow>.Instance);
+            Options.Create(options ?? new WorkflowOptions()), models ?? Models(("MultiAgent:Llm:Model", "m"), ("MultiAgent:Llm:ApiKey", "k")),
+            NullLogger<JobWorkflow>.Instance);
     }
+
+    private static MultiAgent.Llm.LlmConfiguration Models(params (string Key, string Value)[] settings) =>
+        new(new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build());
 
     /// <summary>A job through its first implementation: the Reviewer's request for iteration 1.</summary>
     private async Task<(string JobId, ReviewRequest Review)> ReviewedJobAsync(JobWorkflow workflow, bool requireApproval)
