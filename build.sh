@@ -113,8 +113,18 @@ run_system() {
     log "  environment:  MultiAgent__Llm__ApiKey=<key> MultiAgent__Llm__Model=<model> ./build.sh run"
     log "  arguments:    ./build.sh run -- --MultiAgent:Llm:ApiKey=<key> --MultiAgent:Llm:Model=<model>   (docs/llm.md)"
   fi
+  log "building the AppHost and the agents (Release)"
+  dotnet build src/MultiAgent.AppHost --no-restore --configuration Release --verbosity quiet -warnaserror
+  # The AppHost's own process, not under `dotnet run` (which does not pass SIGTERM on and costs a process of its own):
+  # Ctrl+C or SIGTERM reach the AppHost, which stops everything it started. It runs the agents' Release builds
+  # directly. The environment is the http launch profile's (src/MultiAgent.AppHost/Properties/launchSettings.json).
+  export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://localhost:18888}"
+  export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Development}"
+  export ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="${ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL:-http://localhost:18889}"
+  export ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="${ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL:-http://localhost:18890}"
+  export ASPIRE_ALLOW_UNSECURED_TRANSPORT="${ASPIRE_ALLOW_UNSECURED_TRANSPORT:-true}"
   # Settings after 'run --' go to the AppHost (e.g. --MultiAgent:NatsPort=4300), which hands them on to the agents.
-  exec dotnet run --project src/MultiAgent.AppHost --launch-profile http -- "$@"
+  exec dotnet src/MultiAgent.AppHost/bin/Release/net10.0/MultiAgent.AppHost.dll "$@"
 }
 
 # One plain closing line that any reader understands: "tests: N passed, N failed, N skipped" (from dotnet test's log).
