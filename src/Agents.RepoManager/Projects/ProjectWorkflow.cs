@@ -37,7 +37,7 @@ public sealed partial class ProjectWorkflow(
     : ITaskHandler<ProjectRequest>
 {
     /// <summary>The most implement/review rounds a project's jobs may have (as the CLI allows).</summary>
-    public const int MaxIterations = 10;
+    public const int MaxIterations = FeatureRequest.MaxIterationsLimit;
 
     private readonly ProjectOptions _options = options.Value;
 

@@ -73,6 +73,19 @@ public sealed partial class JobWorkflow(
             throw new NonRetryableTaskException($"the request's job id '{request.JobId}' differs from its envelope's '{context.JobId}'");
         }
 
+        // A request the CLI would not have sent (iterations out of range, a budget that is not positive): the job is
+        // recorded with safe values and fails at once, saying why, so whoever sent it sees the refusal.
+        if (request.Problem() is { } problem)
+        {
+            var (refused, isNew) = await jobs.CreateAsync(JobRecord.FromRequest(request) with
+            {
+                MaxIterations = Math.Clamp(request.MaxIterations, 1, FeatureRequest.MaxIterationsLimit),
+                Budget = null,
+                Title = string.IsNullOrWhiteSpace(request.Title) ? request.JobId : request.Title,
+            }, ct);
+            return isNew ? await FailAsync(refused, $"invalid feature request: {problem}", ct) : Ignored(refused, "invalid feature request");
+        }
+
         // A request without a budget gets the Repo Manager's default one (MultiAgent:Workflow:JobTokenBudget, :JobCostBudget).
         var (job, created) = await jobs.CreateAsync(JobRecord.FromRequest(request) with { Budget = request.Budget ?? _options.DefaultBudget }, ct);
         if (created)

@@ -20,7 +20,7 @@ namespace MultiAgent.Cli.Commands;
 internal static class FeatureSubmission
 {
     public const int MinIterations = 1;
-    public const int MaxIterations = 10;
+    public const int MaxIterations = FeatureRequest.MaxIterationsLimit;
 
     /// <summary><c>--repo</c>, shared by the commands that submit work.</summary>
     public static Option<string> RepositoryOption() => new("--repo")

@@ -29,6 +29,19 @@ public sealed record FeatureRequest(
     JobBudget? Budget = null,
     string? ProjectId = null)
 {
+    /// <summary>The most implement/review rounds a job may ask for (the CLI's <c>--max-iterations</c> allows 1 to this).</summary>
+    public const int MaxIterationsLimit = 10;
+
     /// <summary>Individual requirements / acceptance criteria; never null.</summary>
     public IReadOnlyList<string> Requirements { get; init; } = Requirements ?? [];
+
+    /// <summary>
+    /// Why this request cannot be a job as it is (iterations outside 1 to <see cref="MaxIterationsLimit"/>, a budget that
+    /// is not positive, no title), or null. Whoever may publish to the Repo Manager's queue can send one.
+    /// </summary>
+    public string? Problem() =>
+        MaxIterations is < 1 or > MaxIterationsLimit ? $"MaxIterations must be 1 to {MaxIterationsLimit} (was {MaxIterations})"
+        : Budget is { } budget && (budget.Tokens is <= 0 || budget.Cost is <= 0) ? "a budget must be positive"
+        : string.IsNullOrWhiteSpace(Title) ? "the title is empty"
+        : null;
 }

@@ -249,6 +249,23 @@ public sealed class JobWorkflowTests(InfrastructureFixture infrastructure) : Loc
         Assert.Contains("./build.sh run -- --MultiAgent:Llm:Model=<model>", job.Error);
     }
 
+    [Theory]
+    [InlineData(1000, null, "invalid feature request: MaxIterations must be 1 to 10 (was 1000)")]
+    [InlineData(3, -5L, "invalid feature request: a budget must be positive")]
+    public async Task A_request_the_cli_would_not_send_fails_its_job_at_once_saying_why(int maxIterations, long? budgetTokens, string reason)
+    {
+        var workflow = await StartAsync();
+        var jobId = NewJobId();
+        var request = Request(jobId) with { MaxIterations = maxIterations, Budget = budgetTokens is null ? null : new JobBudget(budgetTokens) };
+
+        var result = await workflow.StartAsync(Ctx(jobId, request), request, default);
+
+        var job = await Job(jobId);
+        Assert.Empty(result.FollowUps);
+        Assert.Equal((JobStatus.Failed, reason), (job.Status, job.Error));
+        Assert.InRange(job.MaxIterations, 1, 10);
+    }
+
     [Fact]
     public async Task Results_from_an_older_iteration_are_ignored()
     {
