@@ -142,6 +142,14 @@ internal sealed class RuntimeKit : IAsyncDisposable
         return stream.Info.State.Subjects is { } subjects && subjects.TryGetValue(subject, out var count) ? count : 0;
     }
 
+    /// <summary>
+    /// The messages stored on <paramref name="subject"/> once there are at least <paramref name="expected"/>: a task's
+    /// follow-ups are published just after its completion and its event are stored, so a test that saw those waits for
+    /// them (and then checks there are no more).
+    /// </summary>
+    public Task<long> StoredOnAsync(string subject, long expected) =>
+        Eventually.ReturnsAsync(_ => StoredOnAsync(subject), n => n >= expected, Patience, $"{expected} message(s) on {subject}");
+
     public async ValueTask DisposeAsync()
     {
         foreach (var agent in _agents)

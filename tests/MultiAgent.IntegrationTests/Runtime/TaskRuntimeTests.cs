@@ -39,7 +39,7 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
 
         Assert.Equal(1, done.Attempts);
         Assert.Single(await _kit.ExecutionsAsync(job.Id));
-        Assert.Equal(1L, await _kit.StoredOnAsync(Subjects.Tasks(AgentType.RepoManager)));
+        Assert.Equal(1L, await _kit.StoredOnAsync(Subjects.Tasks(AgentType.RepoManager), expected: 1));
         Assert.Equal(new TokenUsage(10, 5), (await _kit.Jobs.GetAsync(job.Id))!.Tokens);
     }
 
@@ -97,7 +97,7 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         var runs = await _kit.ExecutionsAsync(job.Id);
         Assert.Equal([(first.InstanceId, 1), (second.InstanceId, 2)], runs);
         Assert.Equal(2, done.Attempts);
-        Assert.Equal(1L, await _kit.StoredOnAsync(Subjects.Tasks(AgentType.RepoManager)));
+        Assert.Equal(1L, await _kit.StoredOnAsync(Subjects.Tasks(AgentType.RepoManager), expected: 1));
         Assert.Equal(new TokenUsage(10, 5), (await _kit.Jobs.GetAsync(job.Id))!.Tokens);
     }
 
@@ -194,7 +194,7 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         Assert.False(firstPublish.IsDuplicate);
         Assert.True(secondPublish.IsDuplicate);
         Assert.Single(await _kit.ExecutionsAsync(job.Id));
-        Assert.Equal(1L, await _kit.StoredOnAsync(Subjects.Tasks(AgentType.RepoManager)));
+        Assert.Equal(1L, await _kit.StoredOnAsync(Subjects.Tasks(AgentType.RepoManager), expected: 1));
     }
 
     [Fact]
@@ -378,7 +378,7 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         var byInstance = runs.GroupBy(r => r.Instance).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(2, byInstance.Count);
         Assert.True(byInstance.Values.All(count => count > 0), string.Join(", ", byInstance));
-        Assert.Equal((long)tasks.Count, await _kit.StoredOnAsync(Subjects.Tasks(AgentType.RepoManager)));
+        Assert.Equal((long)tasks.Count, await _kit.StoredOnAsync(Subjects.Tasks(AgentType.RepoManager), expected: tasks.Count));
     }
 
     [Fact]
