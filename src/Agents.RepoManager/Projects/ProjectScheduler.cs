@@ -79,17 +79,18 @@ public static class ProjectScheduler
         }
 
         // Over the project's budget: nothing more starts.
-        if (project.Budget?.Exceeded(project.Tokens) is { } overBudget)
+        if (project.Budget?.Exceeded(project.Tokens, "project") is { } overBudget)
         {
             foreach (var feature in waiting.Where(f => state[f.Key].Status == FeatureStatus.Waiting))
             {
-                Block(feature, "project " + overBudget.Replace("the job", "the project", StringComparison.Ordinal));
+                Block(feature, "project " + overBudget);
             }
         }
 
         // Start what may start.
         var running = state.Values.Count(s => s.Status == FeatureStatus.Running);
-        var requests = snapshot.Features.Where(f => f.Status == FeatureStatus.Running && f.Job is null && state[f.Key].Status == FeatureStatus.Running).ToList();
+        // (A feature whose job does not exist yet was left alone above: it is still running.)
+        var requests = snapshot.Features.Where(f => f.Status == FeatureStatus.Running && f.Job is null).ToList();
         foreach (var feature in waiting.Where(f => state[f.Key].Status == FeatureStatus.Waiting))
         {
             if (running >= Math.Max(1, maxParallelJobs))
@@ -122,9 +123,8 @@ public static class ProjectScheduler
             var notMerged = snapshot.Features.Where(f => state[f.Key].Status != FeatureStatus.Completed)
                 .Select(f => $"'{f.Key}' {Wire(state[f.Key].Status)}: {state[f.Key].Reason}").ToList();
             error = notMerged.Count == 0 ? null : string.Join("; ", notMerged);
-            events.Add(Event(ProjectEventTypes.Ended,
-                string.Create(CultureInfo.InvariantCulture, $"project {Wire(end.Value)}: {completed} of {state.Count} feature(s) merged") + (error is null ? "" : $"; {error}"),
-                new JsonObject { ["status"] = Wire(end.Value), ["completed"] = completed, ["features"] = state.Count }));
+            events.Add(Ended(end.Value, completed, state.Count,
+                string.Create(CultureInfo.InvariantCulture, $"project {Wire(end.Value)}: {completed} of {state.Count} feature(s) merged") + (error is null ? "" : $"; {error}")));
         }
 
         return new ProjectDecision(new ProjectStep(changes, end, error, events), requests);
@@ -154,15 +154,18 @@ public static class ProjectScheduler
         var merged = snapshot.Features.Count(f => f.Status == FeatureStatus.Completed);
         return new ProjectStep(changes, ProjectStatus.Cancelled, $"stopped: {reason}",
         [
-            Event(ProjectEventTypes.Ended,
-                string.Create(CultureInfo.InvariantCulture, $"project CANCELLED: {reason} ({merged} of {snapshot.Features.Count} feature(s) had merged)"),
-                new JsonObject { ["status"] = Wire(ProjectStatus.Cancelled), ["completed"] = merged, ["features"] = snapshot.Features.Count }),
+            Ended(ProjectStatus.Cancelled, merged, snapshot.Features.Count,
+                string.Create(CultureInfo.InvariantCulture, $"project CANCELLED: {reason} ({merged} of {snapshot.Features.Count} feature(s) had merged)")),
         ]);
     }
 
     /// <summary>The jobs of the features that run now (what a stop must stop).</summary>
     public static IReadOnlyList<string> RunningJobs(ProjectSnapshot snapshot) =>
         [.. snapshot.Features.Where(f => f.Status == FeatureStatus.Running && f.JobId is not null).Select(f => f.JobId!)];
+
+    /// <summary>The <c>project.ended</c> entry: how it ended, and how many of its features merged.</summary>
+    public static NewJobEvent Ended(ProjectStatus status, int completed, int features, string message) =>
+        Event(ProjectEventTypes.Ended, message, new JsonObject { ["status"] = Wire(status), ["completed"] = completed, ["features"] = features });
 
     /// <summary>A timeline entry of the project.</summary>
     public static NewJobEvent Event(string type, string message, JsonObject? data = null) =>

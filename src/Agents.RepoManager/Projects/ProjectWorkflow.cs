@@ -51,18 +51,19 @@ public sealed partial class ProjectWorkflow(
 
         // Anyone who may publish to this queue can send one: checked as the CLI checks it before anything is stored.
         if (request.MaxIterations is < 1 or > MaxIterations || string.IsNullOrWhiteSpace(request.Requirements)
-            || request.Budget is { } asked && (asked.Tokens is <= 0 || asked.Cost is <= 0))
+            || request.Budget is { IsPositive: false })
         {
             throw new NonRetryableTaskException(
                 $"invalid project request: MaxIterations must be 1 to {MaxIterations}, the requirements non-empty and a budget positive");
         }
 
         var budget = request.Budget ?? _options.DefaultBudget;
+        var title = ProjectRequest.TitleOf(request.Requirements);
         var (project, created) = await projects.CreateAsync(new ProjectRecord
         {
             Id = request.ProjectId,
             Repository = request.Repository,
-            Title = ProjectRequest.TitleOf(request.Requirements),
+            Title = title,
             Requirements = request.Requirements,
             BaseBranch = request.BaseBranch,
             RequirePlanApproval = request.RequirePlanApproval ?? _options.RequirePlanApproval,
@@ -70,7 +71,7 @@ public sealed partial class ProjectWorkflow(
             RequireApproval = request.RequireApproval,
             Budget = budget,
             RequestedBy = request.RequestedBy,
-        }, ProjectScheduler.Event(ProjectEventTypes.Created, $"project created for {request.Repository}: {ProjectRequest.TitleOf(request.Requirements)}"), ct);
+        }, ProjectScheduler.Event(ProjectEventTypes.Created, $"project created for {request.Repository}: {title}"), ct);
         await timeline.PublishAsync(created, ct);
         if (project.Status != ProjectStatus.Planning)
         {
@@ -203,8 +204,8 @@ public sealed partial class ProjectWorkflow(
             }
         }
 
-        var after = await projects.GetAsync(projectId, ct);
-        return new StopProjectReply(projectId, after?.Status ?? done.Before.Project.Status, !done.Step.IsEmpty, stopped);
+        // The step's state (CANCELLED) or, for a project that had ended, the one it kept.
+        return new StopProjectReply(projectId, done.Step.Status ?? done.Before.Project.Status, !done.Step.IsEmpty, stopped);
     }
 
     /// <summary>Fails a project that has not ended (planning failed), with the reason.</summary>
@@ -212,8 +213,8 @@ public sealed partial class ProjectWorkflow(
     {
         var outcome = await projects.StepAsync(projectId, snapshot => snapshot.Project.Status.IsTerminal()
             ? ProjectStep.None
-            : new ProjectStep([], ProjectStatus.Failed, reason, [ProjectScheduler.Event(ProjectEventTypes.Ended, $"project FAILED: {reason}",
-                new JsonObject { ["status"] = WireName<ProjectStatus>.Of(ProjectStatus.Failed), ["completed"] = 0, ["features"] = snapshot.Features.Count })]), ct);
+            : new ProjectStep([], ProjectStatus.Failed, reason,
+                [ProjectScheduler.Ended(ProjectStatus.Failed, 0, snapshot.Features.Count, $"project FAILED: {reason}")]), ct);
         if (outcome is { } done)
         {
             await timeline.PublishAsync(done.Appended, ct);

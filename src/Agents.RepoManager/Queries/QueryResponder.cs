@@ -262,7 +262,6 @@ public sealed partial class QueryResponder(
         return await jobs.GetAsync(jobId, ct) ?? throw NoJob(jobId);
     }
 
-
     private static QueryFailure NoJob(string jobId) => new(QueryErrorCodes.NotFound, $"no job '{jobId}'");
 
     private sealed class QueryFailure(string code, string message) : Exception(message)

@@ -43,20 +43,10 @@ internal static class ProjectWatch
                 seenEvents = entry.Id;
             }
 
-            if (json)
+            // The features' states are not events: only the text shows them.
+            foreach (var feature in json ? [] : reply.Features)
             {
-                if (ProjectViews.IsTerminal(reply.Project.Status))
-                {
-                    return reply.Project.Status == ProjectStatus.Completed ? ExitCodes.Ok : ExitCodes.Failure;
-                }
-
-                await Task.Delay(PollInterval, ct);
-                continue;
-            }
-
-            foreach (var feature in reply.Features)
-            {
-                var state = feature.Job is { } job && feature.Status == FeatureStatus.Running ? Wire.Name(job.Status) : Wire.Name(feature.Status);
+                var state = ProjectViews.StateOf(feature);
                 if (!states.TryGetValue(feature.Key, out var before) || before != state)
                 {
                     states[feature.Key] = state;
@@ -69,8 +59,12 @@ internal static class ProjectWatch
 
             if (ProjectViews.IsTerminal(reply.Project.Status))
             {
-                cli.Out.MarkupLine($"Project {Markup.Escape(projectId)} ended {Wire.Name(reply.Project.Status)}: {reply.Project.FeaturesCompleted} of {reply.Project.Features} feature(s) merged"
-                    + (reply.Project.Error is { Length: > 0 } error ? $"; {Markup.Escape(error)}" : ""));
+                if (!json)
+                {
+                    cli.Out.MarkupLine($"Project {Markup.Escape(projectId)} ended {Wire.Name(reply.Project.Status)}: {reply.Project.FeaturesCompleted} of {reply.Project.Features} feature(s) merged"
+                        + (reply.Project.Error is { Length: > 0 } error ? $"; {Markup.Escape(error)}" : ""));
+                }
+
                 return reply.Project.Status == ProjectStatus.Completed ? ExitCodes.Ok : ExitCodes.Failure;
             }
 

@@ -73,7 +73,7 @@ internal static class ProjectViews
 
     private static IRenderable Line(Terminal terminal, FeatureSummary feature)
     {
-        var state = feature.Job is { } job && feature.Status == FeatureStatus.Running ? Wire.Name(job.Status) : Wire.Name(feature.Status);
+        var state = StateOf(feature);
         var style = feature.Status switch
         {
             FeatureStatus.Completed => "green",
@@ -117,6 +117,10 @@ internal static class ProjectViews
             yield return "reason: " + reason;
         }
     }
+
+    /// <summary>A feature's state as shown: its job's while it runs (IMPLEMENTING, REVIEWING, …), else its own.</summary>
+    public static string StateOf(FeatureSummary feature) =>
+        feature.Job is { } job && feature.Status == FeatureStatus.Running ? Wire.Name(job.Status) : Wire.Name(feature.Status);
 
     public static void List(Terminal terminal, ListProjectsReply reply, ListProjectsQuery query)
     {

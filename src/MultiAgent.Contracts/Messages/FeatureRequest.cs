@@ -41,7 +41,7 @@ public sealed record FeatureRequest(
     /// </summary>
     public string? Problem() =>
         MaxIterations is < 1 or > MaxIterationsLimit ? $"MaxIterations must be 1 to {MaxIterationsLimit} (was {MaxIterations})"
-        : Budget is { } budget && (budget.Tokens is <= 0 || budget.Cost is <= 0) ? "a budget must be positive"
+        : Budget is { IsPositive: false } ? "a budget must be positive"
         : string.IsNullOrWhiteSpace(Title) ? "the title is empty"
         : null;
 }

@@ -11,21 +11,25 @@ public sealed record JobBudget(long? Tokens = null, decimal? Cost = null)
     /// <summary>Whether it caps anything.</summary>
     public bool IsSet => Tokens is not null || Cost is not null;
 
+    /// <summary>Whether every cap it sets is above zero (what a stored budget must be; a request may carry anything).</summary>
+    public bool IsPositive => Tokens is null or > 0 && Cost is null or > 0;
+
     /// <summary>
     /// Why <paramref name="spent"/> has used the budget up (<c>budget exceeded: …</c>, naming the figures), or null while
     /// it has not. Usage without a cost (no prices) is never over a cost cap.
     /// </summary>
-    public string? Exceeded(TokenUsage spent)
+    /// <param name="owner">Whose budget the message names: "job" (a job's), or "project" (the same cap on a whole project).</param>
+    public string? Exceeded(TokenUsage spent, string owner = "job")
     {
         ArgumentNullException.ThrowIfNull(spent);
         if (Tokens is { } tokens && spent.Total >= tokens)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"budget exceeded: the job has used {spent.Total:N0} tokens of its budget of {tokens:N0}");
+            return string.Create(CultureInfo.InvariantCulture, $"budget exceeded: the {owner} has used {spent.Total:N0} tokens of its budget of {tokens:N0}");
         }
 
         if (Cost is { } cost && spent.Cost is { } used && used >= cost)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"budget exceeded: the job has cost about {used:0.####} of its budget of {cost:0.####}");
+            return string.Create(CultureInfo.InvariantCulture, $"budget exceeded: the {owner} has cost about {used:0.####} of its budget of {cost:0.####}");
         }
 
         return null;

@@ -381,7 +381,7 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
         Require(!string.IsNullOrWhiteSpace(job.Id), "a job needs an id");
         Require(!string.IsNullOrWhiteSpace(job.Repository), "a job needs a repository");
         Require(!string.IsNullOrWhiteSpace(job.Title), "a job needs a title");
-        Require(job.Budget is null || (job.Budget.Tokens is null or > 0 && job.Budget.Cost is null or > 0), "a job's budget must be positive");
+        Require(job.Budget is not { IsPositive: false }, "a job's budget must be positive");
         Require(job.Description is not null && job.Requirements is not null, "Description and Requirements must not be null");
         Require(job.Iteration >= 0, "Iteration must not be negative");
         Require(job.MaxIterations >= 1, "MaxIterations must be at least 1");

@@ -88,6 +88,10 @@ public sealed class ProjectScenarios(SystemFixture system) : ScenarioTests(syste
         Assert.Contains($"job {projectId}-2, iteration 1/3", status.Stdout);
         var listed = await CliRunner.RunAsAsync(Fixture, NatsUsers.Viewer, "list-projects", "--json");
         Assert.Contains($"\"projectId\":\"{projectId}\"", listed.Stdout);
+        // Listed with its own features (the list reads every listed project's features at once), not another project's.
+        var summary = MessageSerializer.DeserializeMessage<ListProjectsReply>(System.Text.Encoding.UTF8.GetBytes(listed.Stdout)).Projects
+            .Single(p => p.ProjectId == projectId);
+        Assert.Equal((3, 3, 380 + 3 * 490L), (summary.Features, summary.FeaturesCompleted, summary.TokenUsage.Total));
         var watched = await CliRunner.RunAsAsync(Fixture, NatsUsers.Viewer, "watch", projectId);
         Assert.Equal(ExitCodes.Ok, watched.ExitCode);
         Assert.Contains($"Project {projectId} ended COMPLETED: 3 of 3 feature(s) merged", watched.Stdout);
