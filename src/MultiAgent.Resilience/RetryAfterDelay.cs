@@ -36,6 +36,12 @@ public sealed class RetryAfterDelay
     /// <summary>Up to this fraction of the server's wait is added at random (0.1: up to 10% more).</summary>
     public double RetryAfterJitter { get; init; }
 
+    /// <summary>
+    /// A <see cref="RetryAfterMargin"/> that covers timers firing early: .NET's timers count a coarse monotonic clock
+    /// (a few milliseconds per tick on Linux), so a 1 s wait can end 2–4 ms before 1 s has passed.
+    /// </summary>
+    public static readonly TimeSpan TimerMargin = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Added to the server's wait, so that the retry comes after it even when a timer fires early or clocks differ.</summary>
     public TimeSpan RetryAfterMargin { get; init; }
 

@@ -134,7 +134,13 @@ public sealed partial class LlmResilienceHandler : DelegatingHandler
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _time };
         if (_options.MaxRetries > 0)
         {
-            var delay = new RetryAfterDelay { BaseDelay = _options.RetryBaseDelay, Jitter = BackoffJitter.Equal, RetryAfterJitter = 0.1 };
+            var delay = new RetryAfterDelay
+            {
+                BaseDelay = _options.RetryBaseDelay,
+                Jitter = BackoffJitter.Equal,
+                RetryAfterJitter = 0.1,
+                RetryAfterMargin = RetryAfterDelay.TimerMargin,
+            };
             builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
                 MaxRetryAttempts = _options.MaxRetries,

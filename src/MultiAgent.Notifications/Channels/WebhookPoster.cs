@@ -30,7 +30,7 @@ public sealed class WebhookPoster(HttpClient http, NotificationOptions options, 
                 { Result: { } response } => IsTransient(response.StatusCode) && WaitOf(response) <= options.MaxRetryAfter,
                 _ => false,
             }),
-            DelayGenerator = new RetryAfterDelay { BaseDelay = options.RetryBaseDelay, RetryAfterMargin = TimeSpan.FromMilliseconds(100) }
+            DelayGenerator = new RetryAfterDelay { BaseDelay = options.RetryBaseDelay, RetryAfterMargin = RetryAfterDelay.TimerMargin }
                 .Generator<HttpResponseMessage>(outcome => outcome.Result is { } response ? RetryAfterHeader.Of(response, _time.GetUtcNow()) : null),
             OnRetry = args =>
             {
