@@ -121,6 +121,12 @@ void ConfigureAgent<T>(IResourceBuilder<T> resource, AgentDescriptor agent)
                 context.EnvironmentVariables[key] = value;
             }
         });
+    if (builder.ExecutionContext.IsRunMode && !local.ExportTelemetry)
+    {
+        // No dashboard listens: without an OTLP endpoint the agents set up no exporter (ServiceDefaults).
+        resource.WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
+    }
+
     // Each agent type is a NATS user of its own (its name), allowed only the subjects it needs (docs/security.md); on an
     // external server, that user's connection string is a secret parameter of its own.
     if (nats is not null)

@@ -34,6 +34,13 @@ public sealed record LocalInfrastructureOptions
     /// </summary>
     public bool UseFixedPorts { get; init; } = true;
 
+    /// <summary>
+    /// Whether the agents send their traces, metrics and logs over OTLP to the dashboard (<c>MultiAgent:Telemetry:Export</c>,
+    /// true). False where no dashboard listens (the tests, the benchmarks): the agents then export nothing instead of
+    /// trying every second, and keep their own figures (/metrics) as always.
+    /// </summary>
+    public bool ExportTelemetry { get; init; } = true;
+
     /// <summary>Explicit path of nats-server; found on PATH when empty.</summary>
     public string? NatsServerPath { get; init; }
 
@@ -102,6 +109,7 @@ public sealed record LocalInfrastructureOptions
             NatsWebSocketPort = section.GetValue("NatsWebSocketPort", 4223),
             PostgresPort = section.GetValue("PostgresPort", 5433),
             UseFixedPorts = !randomizePorts,
+            ExportTelemetry = configuration.GetValue("MultiAgent:Telemetry:Export", true),
             NatsServerPath = section["NatsServerPath"],
             PostgresBinDirectory = section["PostgresBinDirectory"],
             ConfiguredRepositoryRoots = roots,

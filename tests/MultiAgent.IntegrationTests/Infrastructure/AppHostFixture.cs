@@ -101,6 +101,8 @@ public abstract class AppHostFixture : IAsyncLifetime
                 // Faster heartbeats, so health changes show within seconds.
                 "--MultiAgent:Agent:HeartbeatInterval=00:00:01",
                 "--MultiAgent:Registry:HeartbeatTimeout=00:00:04",
+                // No dashboard runs (below): the agents export no telemetry rather than try every second.
+                "--MultiAgent:Telemetry:Export=false",
                 .. settings,
             ],
             (options, _) => options.DisableDashboard = true);

@@ -52,6 +52,22 @@ public sealed class TopologyTests(SystemFixture system)
         Assert.EndsWith(".dll", commandLine[1], StringComparison.Ordinal); // dotnet <agent>.dll, not dotnet run
     }
 
+    [Theory]
+    [InlineData("repomanager")]
+    [InlineData("coder")]
+    [InlineData("reviewer")]
+    public async Task With_telemetry_export_off_an_agent_gets_no_OTLP_endpoint_to_try_every_second(string agent)
+    {
+        var pid = MultiAgent.IntegrationTests.EndToEnd.SystemProcesses.ProcessId(system, agent);
+
+        var environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0');
+
+        // The fixture runs no dashboard and sets MultiAgent:Telemetry:Export=false; Aspire would point the agents at
+        // http://localhost:4317 regardless, where nothing listens.
+        Assert.DoesNotContain(environment, variable => variable.StartsWith("OTEL_EXPORTER_OTLP_ENDPOINT=", StringComparison.Ordinal));
+        Assert.Contains(environment, variable => variable.StartsWith("OTEL_SERVICE_NAME=", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Stopping_nats_turns_agent_health_to_503_and_a_restart_heals_it()
     {
