@@ -134,6 +134,21 @@ test_summary() {
     awk '{p+=$1; f+=$2; s+=$3} END {printf "%d passed, %d failed, %d skipped", p, f, s}' || true
 }
 
+# What the tests' processes (test hosts, servers, agents) run with: their scratch data (every data folder, repository and
+# workspace is made under TMPDIR) on a RAM-backed folder when /dev/shm has room, so that PostgreSQL's fsyncs and git's
+# writes cost no disk flushing; and no profile-guided re-JIT (DOTNET_TieredPGO=0), which processes that live seconds to
+# minutes pay for and never earn back. Measured on 2 cores: the integration tests 3 min 3 s with both, 4 min 9-23 s
+# without (docs/testing.md). Removed when the run ends.
+TEST_TMP=""
+test_environment() {
+  export DOTNET_TieredPGO=0
+  if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(df -Pk /dev/shm | awk 'NR==2 {print $4}')" -ge 2097152 ]; then
+    TEST_TMP=$(mktemp -d /dev/shm/multiagent-tests.XXXXXX)
+    export TMPDIR=$TEST_TMP
+    trap 'rm -rf "$TEST_TMP"' EXIT
+  fi
+}
+
 run_tests() {
   local scope=${1:-all} target
   case "$scope" in
@@ -148,13 +163,16 @@ run_tests() {
   dotnet build "$target" --no-restore --configuration Release --verbosity quiet -warnaserror
   log "running the tests ($scope)"
   log=$(mktemp)
+  test_environment
+  local tests_started
+  tests_started=$(date +%s)
   set +e
   dotnet test "$target" --no-build --configuration Release 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]}
   set -e
   summary=$(test_summary "$log")
   rm -f "$log"
-  log "test suite took $(( $(date +%s) - started ))s"
+  log "test suite took $(( $(date +%s) - started ))s ($(( $(date +%s) - tests_started ))s of it running the tests, the rest building)"
   echo "tests: ${summary:-0 passed, 0 failed, 0 skipped}"
   return "$status"
 }
@@ -176,6 +194,9 @@ run_coverage() {
   mkdir -p "$out"
   log "running the test suite under the code coverage collector (tests/coverage.runsettings)"
   log=$(mktemp)
+  test_environment
+  local tests_started
+  tests_started=$(date +%s)
   set +e
   dotnet test MultiAgent.sln --no-build --configuration Release --settings tests/coverage.runsettings \
     --collect "Code Coverage" --results-directory "$out/raw" 2>&1 | tee "$log"
@@ -183,7 +204,7 @@ run_coverage() {
   set -e
   summary=$(test_summary "$log")
   rm -f "$log"
-  log "test suite took $(( $(date +%s) - started ))s"
+  log "test suite took $(( $(date +%s) - started ))s ($(( $(date +%s) - tests_started ))s of it running the tests, the rest building)"
   echo "tests: ${summary:-0 passed, 0 failed, 0 skipped}"
 
   compgen -G "$out/raw/*/*.cobertura.xml" >/dev/null || die "no coverage file was written under $out/raw"

@@ -13,7 +13,7 @@ namespace MultiAgent.IntegrationTests.EndToEnd;
 /// the kit's pieces (model routing by scenario, bare repositories, the GitHub fake backed by git, waiting on the query
 /// API) work together.
 /// </summary>
-[Collection(SystemCollection.Name)]
+[Collection(SystemFaultsCollection.Name)]
 public sealed class AgentTaskTests(SystemFixture system) : IAsyncLifetime
 {
     private SystemClient _client = null!;

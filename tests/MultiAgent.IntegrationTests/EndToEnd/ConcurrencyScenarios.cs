@@ -13,7 +13,7 @@ namespace MultiAgent.IntegrationTests.EndToEnd;
 /// Whole jobs (local-git repositories) while something else happens at the same time: main moves under a job waiting
 /// for approval, the Reviewer's process dies in the middle of its task, two jobs run side by side.
 /// </summary>
-[Collection(SystemCollection.Name)]
+[Collection(SystemFaultsCollection.Name)]
 public sealed class ConcurrencyScenarios(SystemFixture system) : ScenarioTests(system)
 {
     [Fact]

@@ -2,7 +2,7 @@ using MultiAgent.IntegrationTests.Infrastructure;
 
 namespace MultiAgent.IntegrationTests.EndToEnd;
 
-/// <summary>A class of scenarios on the shared topology, with a <see cref="SystemClient"/> for each test (put <c>[Collection(SystemCollection.Name)]</c> on the class).</summary>
+/// <summary>A class of scenarios on the shared topology, with a <see cref="SystemClient"/> for each test (put <c>[Collection(SystemCollection.Name)]</c> or, when it kills or stops a part, <c>[Collection(SystemFaultsCollection.Name)]</c> on the class).</summary>
 public abstract class ScenarioTests(SystemFixture system) : IAsyncLifetime
 {
     protected SystemFixture Fixture { get; } = system;

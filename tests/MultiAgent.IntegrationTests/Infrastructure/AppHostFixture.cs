@@ -201,16 +201,39 @@ public sealed class InfrastructureFixture : AppHostFixture
     protected override bool StartAgents => false;
 }
 
+// Each collection has a topology of its own (xunit makes a collection fixture per collection) and runs its tests one
+// after another; collections run side by side. The end-to-end scenarios and the servers' tests are split in two each,
+// so that no single topology's queue of tests sets the suite's length.
+
+/// <summary>End-to-end scenarios on the whole system that leave every part running.</summary>
 [CollectionDefinition(Name)]
 public sealed class SystemCollection : ICollectionFixture<SystemFixture>
 {
     public const string Name = "system";
 }
 
+/// <summary>
+/// End-to-end scenarios that kill or stop a part of the system (a server, an agent) and wait for it to come back, on a
+/// second whole system: the other scenarios do not wait behind the outages.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class SystemFaultsCollection : ICollectionFixture<SystemFixture>
+{
+    public const string Name = "system-faults";
+}
+
+/// <summary>Stores, bus, repositories and handlers against the servers alone.</summary>
 [CollectionDefinition(Name)]
 public sealed class InfrastructureCollection : ICollectionFixture<InfrastructureFixture>
 {
     public const string Name = "infrastructure";
+}
+
+/// <summary>The task runtime in agent processes the tests start and kill, against servers of its own.</summary>
+[CollectionDefinition(Name)]
+public sealed class RuntimeCollection : ICollectionFixture<InfrastructureFixture>
+{
+    public const string Name = "runtime";
 }
 
 /// <summary>

@@ -6,13 +6,14 @@ using Xunit.Abstractions;
 namespace MultiAgent.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// Starts the two long, serial collections first: the running system's (every end-to-end scenario, one topology) and
-/// the servers' (stores, bus, runtime). Each holds one of the two test threads for most of the run while the short
-/// collections fill the gaps; started last, either would run alone at the end and stretch the suite by minutes.
+/// Starts the long, serial collections first (each on a topology of its own: the end-to-end scenarios, those that kill
+/// parts, the task runtime's, the servers'), longest first. Each holds a test thread for most of the run while the
+/// short collections fill the gaps; started last, one would run alone at the end and stretch the suite by minutes.
 /// </summary>
 public sealed class LongestFirstCollectionOrderer : ITestCollectionOrderer
 {
-    private static readonly string[] Longest = [SystemCollection.Name, InfrastructureCollection.Name];
+    private static readonly string[] Longest =
+        [SystemCollection.Name, SystemFaultsCollection.Name, RuntimeCollection.Name, InfrastructureCollection.Name];
 
     public IEnumerable<ITestCollection> OrderTestCollections(IEnumerable<ITestCollection> testCollections) =>
         testCollections

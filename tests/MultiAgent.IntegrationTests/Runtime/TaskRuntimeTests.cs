@@ -17,7 +17,7 @@ namespace MultiAgent.IntegrationTests.Runtime;
 /// The agent runtime against real NATS JetStream and PostgreSQL, with agents as real processes: delivery while down,
 /// crashes, duplicates, poison, failures, shutdown, and sharing work.
 /// </summary>
-[Collection(InfrastructureCollection.Name)]
+[Collection(RuntimeCollection.Name)]
 public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLifetime
 {
     private RuntimeKit _kit = null!;

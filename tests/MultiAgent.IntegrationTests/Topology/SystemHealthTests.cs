@@ -15,7 +15,7 @@ using NATS.Net;
 namespace MultiAgent.IntegrationTests.Topology;
 
 /// <summary>The system's health and metrics endpoints on the Repo Manager, on the real topology.</summary>
-[Collection(SystemCollection.Name)]
+[Collection(SystemFaultsCollection.Name)]
 public sealed class SystemHealthTests(SystemFixture system)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
