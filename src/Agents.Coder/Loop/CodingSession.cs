@@ -6,6 +6,7 @@ using Agents.Coder.Safety;
 using Agents.Coder.Tools;
 using Microsoft.Extensions.AI;
 using MultiAgent.Contracts;
+using MultiAgent.Contracts.Telemetry;
 
 namespace Agents.Coder.Loop;
 
@@ -196,6 +197,7 @@ public sealed class CodingSession(
             return ($"error: the arguments of {call.Name} are not valid JSON ({invalid.Message}); send a JSON object matching its schema", false);
         }
 
+        using var span = WorkSpans.Start(WorkSpans.Tools, "tool " + tool.Name);
         try
         {
             var text = toolbox.Redactor.Redact(await tool.RunAsync(toolbox.Redactor.Redact(ArgumentsJson(call)), cancellationToken)) ?? "";

@@ -2,6 +2,7 @@ using System.Globalization;
 using Agents.Coder.Safety;
 using Agents.Coder.Sandbox;
 using MultiAgent.Contracts;
+using MultiAgent.Contracts.Telemetry;
 using MultiAgent.Secrets;
 
 namespace Agents.Coder.Tools;
@@ -51,10 +52,16 @@ public sealed class CheckRunner
             : new CheckRunner(workspace, options, sandbox, options.CheckCommand.Trim(), "MultiAgent:Coder:CheckCommand");
     }
 
-    public async Task<CommandResult?> RunAsync(CancellationToken cancellationToken) =>
-        Command is null
-            ? null
-            : await _sandbox.RunAsync(Command, _workingDirectory, _options.CheckTimeout, _options.MaxToolOutputChars, cancellationToken);
+    public async Task<CommandResult?> RunAsync(CancellationToken cancellationToken)
+    {
+        if (Command is null)
+        {
+            return null;
+        }
+
+        using var span = WorkSpans.Start(WorkSpans.Check, "check");
+        return await _sandbox.RunAsync(Command, _workingDirectory, _options.CheckTimeout, _options.MaxToolOutputChars, cancellationToken);
+    }
 
     public static CheckOutcome OutcomeOf(CommandResult? result) =>
         result is null || result.RefusedReason is not null ? CheckOutcome.NotRun : result.Succeeded ? CheckOutcome.Passed : CheckOutcome.Failed;

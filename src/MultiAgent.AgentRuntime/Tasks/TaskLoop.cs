@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MultiAgent.AgentRuntime.Health;
 using MultiAgent.Contracts;
+using MultiAgent.Contracts.Telemetry;
 using MultiAgent.Messaging;
 using MultiAgent.Persistence;
 using NATS.Client.Core;
@@ -246,6 +247,7 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
         _runningByJob[envelope.CorrelationId] = jobCancelled;
         services.Metrics.TaskStarted();
         var clock = Stopwatch.StartNew();
+        var work = TaskWorkClock.Start(Activity.Current);
         var inProgress = lease.KeepAliveAsync(delivery, linked.Token);
         LogStarted(envelope.Id, envelope.Type, envelope.CorrelationId, attempt);
         Activity.Current?.SetTag("multiagent.attempt", attempt);
@@ -266,7 +268,7 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
             var result = await HandleAsync(context, linked.Token);
             await linked.CancelAsync();
             await inProgress;
-            await CompleteAsync(delivery, envelope, result, clock.Elapsed, ct);
+            await CompleteAsync(delivery, envelope, result, clock.Elapsed, work?.Read(clock.Elapsed), ct);
             services.Metrics.TaskFinished(clock.Elapsed, succeeded: true, "completed");
         }
         catch (Exception ex)
@@ -343,7 +345,8 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
             why, deadLetter: kind == FailureKind.Retryable, ct);
     }
 
-    private async Task CompleteAsync(TaskDelivery delivery, TaskEnvelope envelope, TaskResult result, TimeSpan duration, CancellationToken ct)
+    private async Task CompleteAsync(
+        TaskDelivery delivery, TaskEnvelope envelope, TaskResult result, TimeSpan duration, WorkTimes? work, CancellationToken ct)
     {
         var followUps = result.FollowUps
             .Select((message, index) => message with { Id = TaskContext.FollowUpId(envelope.Id, index) })
@@ -355,6 +358,8 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
         var completed = await services.Tasks.CompleteAsync(envelope.Id, outcome.ToJson(), result.TokenUsage, duration,
             envelope.CorrelationId,
             new NewJobEvent(JobEventTypes.TaskCompleted, $"{Identity.AgentType} finished {envelope.Type}: {result.Summary}",
+                // Where the task's time went (the model, tools, the check, git; the rest is the system's own).
+                Data: work is null ? null : JsonSerializer.SerializeToElement(new Dictionary<string, WorkTimes> { ["work"] = work }),
                 TaskId: envelope.Id, AgentType: Identity.AgentType),
             ct);
         await services.Timeline.PublishAsync(completed is null ? [] : [completed], ct);

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
+using MultiAgent.Contracts.Telemetry;
 using MultiAgent.Secrets;
 
 namespace MultiAgent.Repositories.Git;
@@ -30,6 +31,8 @@ public sealed class GitCli(GitCliOptions? options = null)
         ArgumentNullException.ThrowIfNull(run);
         cancellationToken.ThrowIfCancellationRequested();
 
+        // Git time of the task that runs it (WorkSpans), and a span in its trace.
+        using var span = WorkSpans.Start(WorkSpans.Git, "git " + VerbOf(arguments));
         var secrets = SecretsOf(run);
         var description = Describe(arguments, secrets);
         var start = new ProcessStartInfo(_options.ExecutablePath)
@@ -123,6 +126,24 @@ public sealed class GitCli(GitCliOptions? options = null)
     {
         var text = (secrets.Redact("git " + string.Join(' ', arguments)) ?? "").ReplaceLineEndings(" ");
         return text.Length <= 300 ? text : text[..300] + "…";
+    }
+
+    /// <summary>The subcommand (<c>clone</c>, <c>push</c>, …): the first argument that is no option nor an option's value.</summary>
+    private static string VerbOf(IReadOnlyList<string> arguments)
+    {
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            if (arguments[i] is "-c" or "-C" or "--git-dir" or "--work-tree")
+            {
+                i++;
+            }
+            else if (!arguments[i].StartsWith('-'))
+            {
+                return arguments[i];
+            }
+        }
+
+        return "";
     }
 
     private static void Kill(Process process)
