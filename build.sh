@@ -8,6 +8,10 @@
 #   ./build.sh coverage  the whole suite under the code coverage collector: line coverage of agent code (the agents
 #                      and their runtime), in the test process and in the agent processes; report in artifacts/coverage
 #   ./build.sh bench   latency of the system health endpoint (GET /health) under concurrent requests: p50/p99
+#   ./build.sh bench pipeline [--jobs N] [--concurrency 1,4,16] [--coders 1,2]
+#                      pipeline benchmark (not part of the tests): where a job's time goes (hand-offs, Repo Manager,
+#                      Coder: model/tools/check/git, Reviewer, merge) at each concurrency and Coder count, jobs/min, the
+#                      floor of the same servers and the overhead's ratio to it, memory; exits 1 when a target is missed
 #   ./build.sh soak [--minutes N] [--concurrency N] [--chaos-every SECONDS] [--seed N]
 #                      soak benchmark (not part of the tests): jobs submitted continuously against a scripted model
 #                      while a part (agent, nats-server, PostgreSQL) is killed every few minutes; prints jobs, duplicates,
@@ -144,6 +148,8 @@ test_environment() {
   export DOTNET_TieredPGO=0
   if [ -d /dev/shm ] && [ -w /dev/shm ] && [ "$(df -Pk /dev/shm | awk 'NR==2 {print $4}')" -ge 2097152 ]; then
     TEST_TMP=$(mktemp -d /dev/shm/multiagent-tests.XXXXXX)
+    # Open like /tmp: PostgreSQL runs as its own user and the check sandbox as nobody, both under this folder.
+    chmod 1777 "$TEST_TMP"
     export TMPDIR=$TEST_TMP
     trap 'rm -rf "$TEST_TMP"' EXIT
   fi
@@ -252,9 +258,18 @@ run_benchmark() {
 # system started with ./build.sh run. How it works and what it found: docs/operations.md, "Soak benchmark".
 run_soak() {
   setup
-  log "building the soak benchmark (Release)"
-  dotnet build tools/MultiAgent.Soak --no-restore --configuration Release --verbosity quiet -warnaserror
-  dotnet tools/MultiAgent.Soak/bin/Release/net10.0/MultiAgent.Soak.dll "$@"
+  log "building the system benchmarks (Release)"
+  dotnet build tools/MultiAgent.SystemBenchmarks --no-restore --configuration Release --verbosity quiet -warnaserror
+  dotnet tools/MultiAgent.SystemBenchmarks/bin/Release/net10.0/MultiAgent.SystemBenchmarks.dll soak "$@"
+}
+
+# Where a job's time goes: the end-to-end topology with an instant scripted model, jobs at 1, 4 and 16 at once with 1
+# and 2 Coder instances, against the floor measured on the same servers. docs/operations.md, "Pipeline benchmark".
+run_pipeline_benchmark() {
+  setup
+  log "building the system benchmarks (Release)"
+  dotnet build tools/MultiAgent.SystemBenchmarks --no-restore --configuration Release --verbosity quiet -warnaserror
+  dotnet tools/MultiAgent.SystemBenchmarks/bin/Release/net10.0/MultiAgent.SystemBenchmarks.dll pipeline "$@"
 }
 
 SERVICE_NAME=multiagent
@@ -334,12 +349,12 @@ case "${1:-}" in
   run) shift; [ "${1:-}" = "--" ] && shift; run_system "$@" ;;
   test) run_tests "${2:-all}" ;;
   coverage) run_coverage ;;
-  bench) run_benchmark ;;
+  bench) shift; if [ "${1:-}" = pipeline ]; then shift; run_pipeline_benchmark "$@"; else run_benchmark; fi ;;
   soak) shift; run_soak "$@" ;;
   images) shift; setup; tools/images/build-images.sh "$@" ;;
   setup) setup; install_cli ;;
   install-service) install_service ;;
   uninstall-service) uninstall_service ;;
   service-unit) service_unit ;;
-  *) echo "usage: $0 run | test [unit] | coverage | bench | soak [--minutes N] | images [--local-base] | setup | install-service | uninstall-service" >&2; exit 2 ;;
+  *) echo "usage: $0 run | test [unit] | coverage | bench [pipeline [--jobs N] [--concurrency 1,4,16] [--coders 1,2]] | soak [--minutes N] | images [--local-base] | setup | install-service | uninstall-service" >&2; exit 2 ;;
 esac

@@ -84,11 +84,26 @@ foreach (var agent in AgentCatalogue.All)
     if (built is not null)
     {
         ConfigureAgent(builder.AddBuiltProject(agent.Name, built, local.UseFixedPorts), agent);
+        // More instances of the same agent (MultiAgent:Replicas:<agent>, 1 to 8): resources of their own (<agent>-2, …,
+        // each restarted, logged and health-checked like the first, on a port of its own) that take tasks from the same
+        // queue as competing consumers.
+        for (var replica = 2; replica <= AgentReplicas(agent); replica++)
+        {
+            ConfigureAgent(builder.AddBuiltProject($"{agent.Name}-{replica}", built, fixedPort: false), agent);
+        }
     }
     else
     {
         ConfigureAgent(builder.AddProject(agent.Name, project.ProjectPath), agent);
     }
+}
+
+int AgentReplicas(AgentDescriptor agent)
+{
+    var replicas = builder.Configuration.GetValue($"MultiAgent:Replicas:{agent.Name}", 1);
+    return replicas is >= 1 and <= 8
+        ? replicas
+        : throw new InvalidOperationException($"MultiAgent:Replicas:{agent.Name} must be between 1 and 8 (it is {replicas}).");
 }
 
 builder.Build().Run();

@@ -85,6 +85,9 @@ public abstract class AppHostFixture : IAsyncLifetime
     /// <summary>Runs before the AppHost starts; returns further AppHost settings (<c>--Key=value</c>).</summary>
     protected virtual Task<IReadOnlyList<string>> BeforeStartAsync() => Task.FromResult<IReadOnlyList<string>>([]);
 
+    /// <summary>More AppHost settings (<c>--Key=value</c>), given last, for a harness that needs others (a benchmark's replicas).</summary>
+    public IReadOnlyList<string> ExtraSettings { get; init; } = [];
+
     /// <summary>Runs after the AppHost has stopped.</summary>
     protected virtual ValueTask AfterStopAsync() => ValueTask.CompletedTask;
 
@@ -104,6 +107,7 @@ public abstract class AppHostFixture : IAsyncLifetime
                 // No dashboard runs (below): the agents export no telemetry rather than try every second.
                 "--MultiAgent:Telemetry:Export=false",
                 .. settings,
+                .. ExtraSettings,
             ],
             (options, _) => options.DisableDashboard = true);
         builder.Services.AddLogging(logging => logging

@@ -41,7 +41,7 @@ public sealed class SystemFixture : AppHostFixture
 
     /// <summary>
     /// Where the model's answers come from instead of <see cref="Llm"/>, for a harness that answers every request itself
-    /// (the soak benchmark, <c>tools/MultiAgent.Soak</c>). Set before the topology starts.
+    /// (the soak and pipeline benchmarks, <c>tools/MultiAgent.SystemBenchmarks</c>). Set before the topology starts.
     /// </summary>
     public IReplySource? ModelReplies { get; init; }
 

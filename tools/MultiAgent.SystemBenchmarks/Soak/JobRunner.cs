@@ -5,7 +5,7 @@ using MultiAgent.Messaging;
 using Polly;
 using Polly.Retry;
 
-namespace MultiAgent.Soak;
+namespace MultiAgent.SystemBenchmarks.Soak;
 
 /// <summary>How one soak job ended, and what was done more than once.</summary>
 /// <param name="Ended">False when the job had not ended when the soak stopped waiting (lost).</param>

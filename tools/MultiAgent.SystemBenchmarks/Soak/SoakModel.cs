@@ -5,7 +5,7 @@ using MultiAgent.IntegrationTests.EndToEnd;
 using MultiAgent.IntegrationTests.Fakes.OpenAI;
 using MultiAgent.IntegrationTests.Infrastructure;
 
-namespace MultiAgent.Soak;
+namespace MultiAgent.SystemBenchmarks.Soak;
 
 /// <summary>
 /// The model of the soak: it answers from the request alone, so a task that a kill interrupted and that runs again

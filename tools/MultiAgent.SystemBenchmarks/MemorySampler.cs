@@ -1,7 +1,7 @@
 using System.Globalization;
 using MultiAgent.IntegrationTests.Infrastructure;
 
-namespace MultiAgent.Soak;
+namespace MultiAgent.SystemBenchmarks;
 
 /// <summary>One reading of a process's resident memory and, for an agent, its managed heap after the last collection.</summary>
 public sealed record MemorySample(string Resource, int ProcessId, TimeSpan At, long ResidentBytes, long? HeapAfterGcBytes = null);
@@ -79,7 +79,7 @@ public sealed class MemorySampler(SystemFixture system, MultiAgent.Messaging.Que
         system.App.ResourceNotifications.TryGetCurrentState(resource, out var state) ? ResourceProcesses.IdOf(state.Snapshot) : null;
 
     /// <summary>VmRSS from /proc/&lt;pid&gt;/status, or null when the process is gone.</summary>
-    private static long? ResidentBytes(int pid)
+    public static long? ResidentBytes(int pid)
     {
         try
         {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MultiAgent.Soak;
+namespace MultiAgent.SystemBenchmarks.Soak;
 
 /// <summary>The soak's command line: <c>[--minutes N] [--concurrency N] [--chaos-every SECONDS] [--seed N]</c>.</summary>
 public sealed record SoakOptions(double Minutes, int Concurrency, double ChaosEverySeconds, int Seed)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using MultiAgent.Contracts;
 
-namespace MultiAgent.Soak;
+namespace MultiAgent.SystemBenchmarks.Soak;
 
 /// <summary>The soak's figures, printed at the end, and whether its targets were met.</summary>
 public sealed class SoakReport(

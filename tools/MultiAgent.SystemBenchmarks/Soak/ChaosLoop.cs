@@ -2,7 +2,7 @@ using System.Diagnostics;
 using MultiAgent.IntegrationTests.EndToEnd;
 using MultiAgent.IntegrationTests.Infrastructure;
 
-namespace MultiAgent.Soak;
+namespace MultiAgent.SystemBenchmarks.Soak;
 
 /// <summary>One kill: what, when (since the start), and how long until the AppHost had it back and healthy.</summary>
 public sealed record Kill(string Resource, TimeSpan At, TimeSpan? BackAfter, string? Problem);

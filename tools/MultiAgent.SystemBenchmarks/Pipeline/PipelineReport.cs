@@ -1,0 +1,94 @@
+using System.Globalization;
+
+namespace MultiAgent.SystemBenchmarks.Pipeline;
+
+/// <summary>The pipeline benchmark's figures and its verdict on the targets (overhead within 5 floors, hand-offs p99 under 20 ms).</summary>
+public sealed class PipelineReport(
+    IReadOnlyList<LevelResult> levels, IReadOnlyList<(int Coders, FloorFigures Floor)> floors, IReadOnlyList<(string Process, long Bytes)> memory)
+{
+    public const long AgentMemoryTarget = 150L * 1024 * 1024;
+
+    public IReadOnlyList<string> MissedTargets
+    {
+        get
+        {
+            var missed = new List<string>();
+            foreach (var level in levels)
+            {
+                var name = Invariant($"{level.Coders} Coder(s), {level.Concurrency} at once");
+                if (level.Failures.Count > 0)
+                {
+                    missed.Add($"{name}: {level.Failures.Count} job(s) did not complete once");
+                }
+
+                if (level.Jobs.Count == 0)
+                {
+                    continue;
+                }
+
+                var floor = FloorOf(level.Coders).Milliseconds;
+                var overhead = new Samples(level.Jobs.Select(j => j.OverheadMs)).P50;
+                if (overhead > PipelineRun.OverheadTarget * floor)
+                {
+                    missed.Add(Invariant($"{name}: overhead p50 {overhead:0} ms is {overhead / floor:0.0}× the floor ({floor:0} ms), over {PipelineRun.OverheadTarget}×"));
+                }
+
+                var handOffs = new Samples(level.Jobs.SelectMany(j => j.HandOffsMs));
+                if (handOffs.P99 > PipelineRun.HandOffTargetMs)
+                {
+                    missed.Add(Invariant($"{name}: hand-offs p99 {handOffs.P99:0.0} ms, over {PipelineRun.HandOffTargetMs} ms"));
+                }
+            }
+
+            missed.AddRange(memory.Where(m => IsAgent(m.Process) && m.Bytes > AgentMemoryTarget)
+                .Select(m => Invariant($"{m.Process} idles at {Megabytes(m.Bytes):0} MB, over {Megabytes(AgentMemoryTarget):0} MB")));
+            return missed;
+        }
+    }
+
+    public void Print(TextWriter output)
+    {
+        output.WriteLine();
+        output.WriteLine("per job, p50 / p99 in ms (hand-off: each, from a task's end to its follow-up's start; queue wait: a job's hand-offs together;");
+        output.WriteLine("Repo Manager: its tasks less the merge's git; Coder: its tasks, of which model / tools / check / git; overhead: job less model, check, git)");
+        output.WriteLine(Invariant($"{"coders",6} {"at once",7} {"jobs/min",8} {"job",13} {"hand-off",11} {"queue wait",11} {"Repo Mgr",11} {"Coder",13} {"  model",11} {"  tools",9} {"  check",11} {"  git",11} {"Reviewer",13} {"merge",11} {"overhead",13} {"÷ floor",7}"));
+        foreach (var level in levels.Where(l => l.Jobs.Count > 0))
+        {
+            var jobs = level.Jobs;
+            string Pair(Func<JobTiming, double> of, string format = "0") =>
+                new Samples(jobs.Select(of)) is var s ? $"{s.P50.ToString(format, CultureInfo.InvariantCulture)}/{s.P99.ToString(format, CultureInfo.InvariantCulture)}" : "";
+            var handOffs = new Samples(jobs.SelectMany(j => j.HandOffsMs));
+            var overhead = new Samples(jobs.Select(j => j.OverheadMs)).P50;
+            var handOff = Invariant($"{handOffs.P50:0.0}/{handOffs.P99:0.0}");
+            var ratio = overhead / FloorOf(level.Coders).Milliseconds;
+            output.WriteLine(Invariant($"{level.Coders,6} {level.Concurrency,7} {jobs.Count / level.Elapsed.TotalMinutes,8:0.0} {Pair(j => j.JobMs),13} {handOff,11} {Pair(j => j.QueueWaitMs),11} {Pair(j => j.RepoManagerMs),11} {Pair(j => j.Coder.TotalMs),13} {Pair(j => j.Coder.ModelMs),11} {Pair(j => j.Coder.ToolsMs),9} {Pair(j => j.Coder.CheckMs),11} {Pair(j => j.Coder.GitMs),11} {Pair(j => j.ReviewerMs),13} {Pair(j => j.MergeMs),11} {Pair(j => j.OverheadMs),13} {ratio,7:0.0}"));
+        }
+
+        output.WriteLine();
+        foreach (var (coders, floor) in floors)
+        {
+            output.WriteLine(Invariant($"floor ({coders} Coder(s)): JetStream round trip {floor.JetStream.P50:0.00} ms + PostgreSQL commit {floor.PostgresCommit.P50:0.00} ms + git clone, push and merge {floor.GitCycle.P50:0} ms = {floor.Milliseconds:0} ms (p50s; p99s {floor.JetStream.P99:0.00}, {floor.PostgresCommit.P99:0.00}, {floor.GitCycle.P99:0})"));
+        }
+
+        if (memory.Count > 0)
+        {
+            output.WriteLine("memory, idle after the first system's jobs (resident, MB): " +
+                string.Join(", ", memory.Select(m => Invariant($"{m.Process} {Megabytes(m.Bytes):0}"))) +
+                Invariant($"; together {Megabytes(memory.Sum(m => m.Bytes)):0} MB (the AppHost runs inside the harness here, with the fake model and no dashboard)"));
+        }
+
+        var missed = MissedTargets;
+        output.WriteLine(missed.Count == 0
+            ? Invariant($"targets met: overhead within {PipelineRun.OverheadTarget}× the floor, hand-offs p99 under {PipelineRun.HandOffTargetMs} ms, agents under {Megabytes(AgentMemoryTarget):0} MB")
+            : "targets missed:\n  " + string.Join("\n  ", missed));
+    }
+
+    private FloorFigures FloorOf(int coders) => floors.First(f => f.Coders == coders).Floor;
+
+    private static bool IsAgent(string process) =>
+        process.StartsWith("coder", StringComparison.Ordinal) || process.StartsWith("reviewer", StringComparison.Ordinal) || process.StartsWith("repomanager", StringComparison.Ordinal);
+
+    private static double Megabytes(long bytes) => bytes / (1024.0 * 1024.0);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

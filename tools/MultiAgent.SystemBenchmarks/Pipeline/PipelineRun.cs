@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using MultiAgent.Contracts;
+using MultiAgent.IntegrationTests.EndToEnd;
+using MultiAgent.IntegrationTests.Infrastructure;
+using MultiAgent.Messaging;
+using MultiAgent.SystemBenchmarks.Soak;
+using NATS.Client.Core;
+using NATS.Net;
+
+namespace MultiAgent.SystemBenchmarks.Pipeline;
+
+/// <summary>One level's jobs: how many Coders, how many jobs at once, how long they took together, and each job's timing.</summary>
+public sealed record LevelResult(int Coders, int Concurrency, TimeSpan Elapsed, IReadOnlyList<JobTiming> Jobs, IReadOnlyList<string> Failures);
+
+/// <summary>
+/// The pipeline benchmark (./build.sh bench pipeline): the end-to-end topology (AppHost, nats-server, PostgreSQL, the
+/// agents, the test settings) with an instant scripted model (the soak's: the Coder writes a file and finishes, the
+/// Reviewer approves), jobs on generated local repositories at each concurrency, once per number of Coder instances
+/// (competing consumers on the Coder's queue). Prints where each job's time went, jobs per minute, the floor measured on
+/// the same servers, the overhead's ratio to it, and the processes' memory; exits 1 when a target is missed.
+/// </summary>
+internal static class PipelineRun
+{
+    /// <summary>The job's own work (everything but model, check and git) within this many floors.</summary>
+    public const double OverheadTarget = 5;
+
+    /// <summary>A task's follow-up is running within this, at p99.</summary>
+    public const double HandOffTargetMs = 20;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        PipelineOptions options;
+        try
+        {
+            options = PipelineOptions.Parse(args);
+        }
+        catch (ArgumentException ex)
+        {
+            Console.Error.WriteLine($"error: {ex.Message}");
+            return 2;
+        }
+
+        var output = Console.Out;
+        output.WriteLine(Invariant($"pipeline benchmark: {options.Jobs} jobs per level, {string.Join("/", options.Concurrency)} at once, {string.Join(" and ", options.Coders)} Coder instance(s); {Environment.ProcessorCount} cores"));
+        var levels = new List<LevelResult>();
+        var floors = new List<(int Coders, FloorFigures Floor)>();
+        IReadOnlyList<(string Process, long Bytes)> memory = [];
+        foreach (var coders in options.Coders)
+        {
+            var system = new SystemFixture { ModelReplies = new SoakModel(), ExtraSettings = [$"--MultiAgent:Replicas:coder={coders}"] };
+            output.WriteLine($"starting the system with {coders} Coder instance(s)");
+            await system.InitializeAsync();
+            try
+            {
+                for (var replica = 2; replica <= coders; replica++)
+                {
+                    await system.App.ResourceNotifications.WaitForResourceHealthyAsync($"coder-{replica}");
+                }
+
+                await using var client = await SystemClient.ConnectAsync(system);
+                await using var nats = new NatsConnection(new NatsOpts { Url = system.NatsUrl });
+                await nats.ConnectAsync();
+                var runner = new JobRunner(system, client, new TaskPublisher(nats.CreateJetStreamContext(), Options.Create(new TaskBusOptions())));
+
+                // One job first, so that every level meets warm processes.
+                await runner.RunOneAsync();
+                var floor = await Floor.MeasureAsync(system, rounds: 200, CancellationToken.None);
+                floors.Add((coders, floor));
+                output.WriteLine(Invariant($"  floor: JetStream round trip p50 {floor.JetStream.P50:0.00} ms (p99 {floor.JetStream.P99:0.00}), PostgreSQL commit p50 {floor.PostgresCommit.P50:0.00} ms (p99 {floor.PostgresCommit.P99:0.00}), git clone+push+merge p50 {floor.GitCycle.P50:0} ms"));
+                foreach (var concurrency in options.Concurrency)
+                {
+                    var level = await RunLevelAsync(runner, client, coders, concurrency, options.Jobs);
+                    levels.Add(level);
+                    output.WriteLine(Invariant(
+                        $"  {concurrency,2} at once: {level.Jobs.Count} completed, {level.Failures.Count} not, in {level.Elapsed.TotalSeconds:0.0} s"));
+                    foreach (var failure in level.Failures.Take(5))
+                    {
+                        output.WriteLine("     " + failure);
+                    }
+                }
+
+                if (memory.Count == 0)
+                {
+                    // Idle after the load: what the processes keep once the jobs are done.
+                    await Task.Delay(TimeSpan.FromSeconds(10));
+                    memory = Memory(system);
+                }
+            }
+            finally
+            {
+                await system.DisposeAsync();
+            }
+        }
+
+        var report = new PipelineReport(levels, floors, memory);
+        report.Print(output);
+        return report.MissedTargets.Count == 0 ? 0 : 1;
+    }
+
+    private static async Task<LevelResult> RunLevelAsync(JobRunner runner, SystemClient client, int coders, int concurrency, int jobs)
+    {
+        var left = jobs;
+        var timings = new List<JobTiming>();
+        var failures = new List<string>();
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            while (Interlocked.Decrement(ref left) >= 0)
+            {
+                var outcome = await runner.RunOneAsync();
+                if (outcome is { Ended: true, Status: JobStatus.Completed } && outcome.Duplicates.Count == 0)
+                {
+                    var timing = await JobTiming.ReadAsync(client, outcome.JobId, CancellationToken.None);
+                    lock (timings)
+                    {
+                        timings.Add(timing);
+                    }
+                }
+                else
+                {
+                    lock (failures)
+                    {
+                        failures.Add($"{outcome.JobId} {(outcome.Ended ? outcome.Status : "LOST")}: {outcome.Error} {string.Join(", ", outcome.Duplicates)}");
+                    }
+                }
+            }
+        })));
+        return new LevelResult(coders, concurrency, clock.Elapsed, timings, failures);
+    }
+
+    /// <summary>Resident memory of every resource's process (agents, servers) and of this one (the AppHost and the harness).</summary>
+    private static List<(string Process, long Bytes)> Memory(SystemFixture system)
+    {
+        var model = system.App.Services.GetRequiredService<DistributedApplicationModel>();
+        var sizes = new List<(string, long)>();
+        foreach (var resource in model.Resources)
+        {
+            if (system.App.ResourceNotifications.TryGetCurrentState(resource.Name, out var state)
+                && ResourceProcesses.IdOf(state.Snapshot) is { } pid
+                && MemorySampler.ResidentBytes(pid) is { } bytes)
+            {
+                sizes.Add((resource.Name, bytes));
+            }
+        }
+
+        sizes.Add((MemorySampler.AppHost, MemorySampler.ResidentBytes(Environment.ProcessId) ?? 0));
+        return sizes;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
