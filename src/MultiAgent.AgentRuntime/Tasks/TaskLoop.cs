@@ -362,8 +362,10 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
                 Data: work is null ? null : JsonSerializer.SerializeToElement(new Dictionary<string, WorkTimes> { ["work"] = work }),
                 TaskId: envelope.Id, AgentType: Identity.AgentType),
             ct);
-        await services.Timeline.PublishAsync(completed is null ? [] : [completed], ct);
+        // The follow-ups first: they carry the job on, and the event's publication (one more database write) need not
+        // stand between this task's end and the next task's start.
         await PublishFollowUpsAsync(followUps, ct);
+        await services.Timeline.PublishAsync(completed is null ? [] : [completed], ct);
         await delivery.AckAsync(ct);
         LogCompleted(envelope.Id, duration.TotalMilliseconds);
     }

@@ -74,7 +74,7 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         var done = await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Completed);
 
         Assert.True(stopped.Success, stopped.Message);
-        Assert.Equal(1, done.Attempts);
+        Assert.True(done.Attempts == 1, $"{done.Attempts} attempts; the agent's output:\n{agent.Output}");
         Assert.Single(await _kit.ExecutionsAsync(job.Id));
         Assert.Null(done.Error);
     }
