@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MultiAgent.IntegrationTests.Infrastructure;
 using MultiAgent.IntegrationTests.Repositories.Local;
 using NATS.Client.Core;
@@ -101,39 +100,5 @@ public static class Floor
             await sandbox.RunAsync(merge, "merge", "--quiet", "--no-ff", "-m", $"Merge floor-{n}", $"origin/floor-{n}");
             await sandbox.RunAsync(merge, "push", "--quiet", "origin", "main");
         });
-    }
-}
-
-/// <summary>Samples in milliseconds, with the percentiles the reports print.</summary>
-public sealed class Samples
-{
-    private readonly List<double> _sorted;
-
-    public Samples(IEnumerable<double> milliseconds) => _sorted = [.. milliseconds.Order()];
-
-    public int Count => _sorted.Count;
-
-    public double P50 => Percentile(50);
-
-    public double P99 => Percentile(99);
-
-    public double Max => _sorted.Count == 0 ? double.NaN : _sorted[^1];
-
-    public double Percentile(double p) =>
-        _sorted.Count == 0 ? double.NaN : _sorted[Math.Clamp((int)Math.Ceiling(p / 100 * _sorted.Count) - 1, 0, _sorted.Count - 1)];
-
-    /// <summary>Runs <paramref name="action"/> once to warm up, then <paramref name="rounds"/> times, timing each.</summary>
-    public static async Task<Samples> TimeAsync(int rounds, Func<Task> action)
-    {
-        await action();
-        var samples = new List<double>(rounds);
-        for (var i = 0; i < rounds; i++)
-        {
-            var started = Stopwatch.GetTimestamp();
-            await action();
-            samples.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        }
-
-        return new Samples(samples);
     }
 }

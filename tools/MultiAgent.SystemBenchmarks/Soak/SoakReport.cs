@@ -145,8 +145,7 @@ public sealed class SoakReport(
 
     private static double Megabytes(long bytes) => bytes / (1024.0 * 1024.0);
 
-    private static double Percentile(IReadOnlyList<double> sorted, double p) =>
-        sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
+    private static double Percentile(IReadOnlyList<double> sorted, double p) => Samples.Percentile(sorted, p);
 
     private static string Counts(IReadOnlyDictionary<string, int> counts) =>
         counts.Count == 0 ? "none" : string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}"));
