@@ -3,6 +3,8 @@
 #
 #   ./build.sh run [-- SETTINGS]  install what is missing, then start the whole system (AppHost + dashboard); settings
 #                      after -- go to the AppHost (--MultiAgent:Llm:Model=…); without a model it says how to set one
+#   ./build.sh demo    a whole job with no model key: a sample repository, the system with a replayed session
+#                      (pull request, a review round, merge), watched with the CLI; the dashboard until Ctrl+C
 #   ./build.sh test    install what is missing, then build and run every test (unit and integration)
 #   ./build.sh test unit  only the unit tests (no server, no process; well under a minute), for a quick loop
 #   ./build.sh coverage  the whole suite under the code coverage collector: line coverage of agent code (the agents
@@ -97,16 +99,21 @@ model_configured() {
   return 1
 }
 
+# Where ./build.sh run keeps its data (MultiAgent:DataRoot): /var/lib/multiagent as root, else the AppHost's .data.
+system_data_root() {
+  if [ -n "${MultiAgent__DataRoot:-}" ]; then echo "$MultiAgent__DataRoot"
+  elif [ "$(id -u)" -eq 0 ]; then echo /var/lib/multiagent
+  else echo "$PWD/src/MultiAgent.AppHost/.data"; fi
+}
+
 run_system() {
   setup
   # The CLI on PATH for whoever follows the README; ./build.sh setup installs it again after a change.
   [ -x "$HOME/.dotnet/tools/multi-agent" ] || install_cli
   log "starting the AppHost: dashboard http://localhost:18888, NATS nats://localhost:4222, PostgreSQL localhost:5433"
   # NATS admits only known users; the AppHost writes the CLI's credentials into its data folder (mode 0600).
-  local data_root="${MultiAgent__DataRoot:-}"
-  if [ -z "$data_root" ]; then
-    if [ "$(id -u)" -eq 0 ]; then data_root=/var/lib/multiagent; else data_root="$PWD/src/MultiAgent.AppHost/.data"; fi
-  fi
+  local data_root
+  data_root=$(system_data_root)
   log "CLI credentials: export MULTIAGENT_CONFIG=$data_root/cli/operator.json (or --config $data_root/cli/viewer.json to look only)"
   if [ -z "${MultiAgent__LocalGit__AllowedRoots__0:-}${MultiAgent__LocalGit__AllowedRoots:-}" ]; then
     log "local repositories: put them under $data_root/repos (the allowed root; MultiAgent:LocalGit:AllowedRoots lists others)"
@@ -129,6 +136,55 @@ run_system() {
   export ASPIRE_ALLOW_UNSECURED_TRANSPORT="${ASPIRE_ALLOW_UNSECURED_TRANSPORT:-true}"
   # Settings after 'run --' go to the AppHost (e.g. --MultiAgent:NatsPort=4300), which hands them on to the agents.
   exec dotnet src/MultiAgent.AppHost/bin/Release/net10.0/MultiAgent.AppHost.dll "$@"
+}
+
+# A whole job with no model key: a sample repository (demo/repository) in the allowed root, the system started with the
+# Replay provider playing demo/session.json (the Coder makes greet.sh take a name, the Reviewer asks for a default, the
+# Coder adds it, the Reviewer approves), the job submitted and watched with the CLI. The system keeps running for the
+# dashboard (http://localhost:18888) until Ctrl+C. The replay's answers are used once: run the demo on a fresh start.
+run_demo() {
+  setup
+  [ -x "$HOME/.dotnet/tools/multi-agent" ] || install_cli
+  if curl -fs -o /dev/null http://localhost:5100/health/ready 2>/dev/null; then
+    die "a system is running already (http://localhost:5100); stop it first: the demo starts one of its own"
+  fi
+  local data_root repo scratch
+  data_root=$(system_data_root)
+  mkdir -p "$data_root/repos"
+  repo="$data_root/repos/greet-demo-$(date +%Y%m%d-%H%M%S).git"
+  scratch=$(mktemp -d)
+  git init --quiet --bare --initial-branch=main "$repo"
+  cp -R demo/repository/. "$scratch/"
+  git -C "$scratch" init --quiet --initial-branch=main
+  git -C "$scratch" add --all
+  git -C "$scratch" -c user.name="MultiAgent demo" -c user.email=demo@multiagent.invalid commit --quiet -m "greet.sh, its check"
+  git -C "$scratch" push --quiet "$repo" main
+  rm -rf "$scratch"
+  # The sandbox runs the check as nobody in a copy, and the agents read the repository: readable by all, like a
+  # repository a user keeps under the allowed root.
+  chmod -R a+rX "$repo"
+  log "sample repository: $repo"
+  (run_system --MultiAgent:Llm:Provider=Replay "--MultiAgent:Llm:ReplayFile=$PWD/demo/session.json" --MultiAgent:Llm:Model=replay) &
+  local system=$!
+  trap 'kill -TERM "$system" 2>/dev/null; wait "$system" 2>/dev/null' EXIT
+  trap 'exit 130' INT TERM
+  for _ in $(seq 1 180); do
+    curl -fs -o /dev/null http://localhost:5100/health 2>/dev/null && break
+    kill -0 "$system" 2>/dev/null || die "the system stopped while starting"
+    sleep 1
+  done
+  curl -fs -o /dev/null http://localhost:5100/health || die "the system did not become healthy within 3 minutes"
+  export MULTIAGENT_CONFIG="$data_root/cli/operator.json"
+  local multi_agent="$HOME/.dotnet/tools/multi-agent" job
+  job=$("$multi_agent" submit-feature --repo "$repo" --title "Let greet.sh take a name" \
+    --description "greet.sh greets whoever is named as its first argument." \
+    --requirements "sh greet.sh Ada prints Hello, Ada!" --json | sed -E 's/.*"jobId" *: *"([^"]+)".*/\1/')
+  log "submitted $job; watching it (the dashboard shows its trace: http://localhost:18888)"
+  "$multi_agent" watch "$job" || true
+  "$multi_agent" job-status "$job" || true
+  log "main now holds: $(git --git-dir="$repo" log --oneline main | head -3 | tr '\n' ' ')"
+  log "the system keeps running for the dashboard (http://localhost:18888); Ctrl+C stops it"
+  wait "$system"
 }
 
 # One plain closing line that any reader understands: "tests: N passed, N failed, N skipped" (from dotnet test's log).
@@ -349,6 +405,7 @@ case "${1:-}" in
   run) shift; [ "${1:-}" = "--" ] && shift; run_system "$@" ;;
   test) run_tests "${2:-all}" ;;
   coverage) run_coverage ;;
+  demo) run_demo ;;
   bench) shift; if [ "${1:-}" = pipeline ]; then shift; run_pipeline_benchmark "$@"; else run_benchmark; fi ;;
   soak) shift; run_soak "$@" ;;
   images) shift; setup; tools/images/build-images.sh "$@" ;;
@@ -356,5 +413,5 @@ case "${1:-}" in
   install-service) install_service ;;
   uninstall-service) uninstall_service ;;
   service-unit) service_unit ;;
-  *) echo "usage: $0 run | test [unit] | coverage | bench [pipeline [--jobs N] [--concurrency 1,4,16] [--coders 1,2]] | soak [--minutes N] | images [--local-base] | setup | install-service | uninstall-service" >&2; exit 2 ;;
+  *) echo "usage: $0 run | demo | test [unit] | coverage | bench [pipeline [--jobs N] [--concurrency 1,4,16] [--coders 1,2]] | soak [--minutes N] | images [--local-base] | setup | install-service | uninstall-service" >&2; exit 2 ;;
 esac

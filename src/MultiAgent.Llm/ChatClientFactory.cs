@@ -132,6 +132,11 @@ public sealed class ChatClientFactory : IDisposable
     private ProviderClient CreateProvider(AgentType agent)
     {
         var options = _configuration.ValidatedFor(agent);
+        if (options.Provider == LlmProvider.Replay)
+        {
+            return new ProviderClient(options, new ReplayChatClient(ReplaySession.Load(options.ReplayFile!), agent), new HttpClient());
+        }
+
         _redactor.Register(options.ApiKey);
         var endpoint = options.ResolvedEndpoint;
 

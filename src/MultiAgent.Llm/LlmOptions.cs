@@ -14,6 +14,12 @@ public enum LlmProvider
 
     /// <summary>Anthropic's Messages API.</summary>
     Anthropic,
+
+    /// <summary>
+    /// No model: each agent's answers are played back, in order, from a recorded session (<see cref="LlmOptions.ReplayFile"/>):
+    /// the demo's, or a real job's transcript (trajectory replay). No endpoint, no key.
+    /// </summary>
+    Replay,
 }
 
 /// <summary>Token prices for the cost estimate, in any currency (the same one for both).</summary>
@@ -56,6 +62,9 @@ public sealed class LlmOptions
     /// <c>https://my-resource.openai.azure.com/openai/v1/</c> (Azure OpenAI). Defaults to the provider's own.
     /// </summary>
     public string? Endpoint { get; set; }
+
+    /// <summary>The recorded session a <see cref="LlmProvider.Replay"/> provider plays back (a JSON file, see docs/llm.md).</summary>
+    public string? ReplayFile { get; set; }
 
     /// <summary>The secret API key. Never logged, never stored in a transcript.</summary>
     public string? ApiKey { get; set; }
@@ -119,6 +128,11 @@ public sealed class LlmOptions
     {
         get
         {
+            if (Provider == LlmProvider.Replay)
+            {
+                return false;
+            }
+
             if (Provider == LlmProvider.Anthropic || string.IsNullOrWhiteSpace(Endpoint))
             {
                 return true;
@@ -146,6 +160,15 @@ public sealed class LlmOptions
         if (string.IsNullOrWhiteSpace(Model))
         {
             errors.Add($"{section}:Model is not set: name the model (for Azure OpenAI, the deployment).");
+        }
+
+        if (Provider == LlmProvider.Replay && string.IsNullOrWhiteSpace(ReplayFile))
+        {
+            errors.Add($"{section}:ReplayFile is not set: the Replay provider plays back a recorded session from that file.");
+        }
+        else if (Provider == LlmProvider.Replay && !File.Exists(ReplayFile))
+        {
+            errors.Add($"{section}:ReplayFile: there is no file '{ReplayFile}'.");
         }
 
         if (!string.IsNullOrWhiteSpace(Endpoint))
