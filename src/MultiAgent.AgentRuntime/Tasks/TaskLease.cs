@@ -85,6 +85,12 @@ internal sealed partial class TaskLease : IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether this delivery still holds the task, renewing the lease if so; false when another delivery took it over
+    /// (the lease ran out while this one waited). A database error is thrown.
+    /// </summary>
+    public Task<bool> StillHeldAsync(CancellationToken cancellationToken) => _tasks.RenewLeaseAsync(TaskId, Holder, Duration, cancellationToken);
+
     /// <summary>Gives the lease up (the task is handed back or waits for a retry): the next delivery starts at once.</summary>
     public Task ReleaseAsync(CancellationToken cancellationToken) => _tasks.ReleaseLeaseAsync(TaskId, Holder, cancellationToken);
 

@@ -210,6 +210,15 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
                 return;
             }
 
+            // The claim may be old by now: a database slow to answer (as after an outage) can hold this delivery for
+            // longer than the lease, and another delivery may have taken the task over meanwhile. Run only while this
+            // one still holds it (the check renews it); the other delivery finishes and acknowledges the task.
+            if (!await lease.StillHeldAsync(ct))
+            {
+                LogTakenOver(envelope.Id, lease.Holder);
+                return;
+            }
+
             await RunAsync(delivery, envelope, attempt, lease, ct);
         }
         catch (PostgresException ex) when (ex.SqlState.StartsWith("22", StringComparison.Ordinal))
@@ -251,18 +260,29 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
         var inProgress = lease.KeepAliveAsync(delivery, linked.Token);
         LogStarted(envelope.Id, envelope.Type, envelope.CorrelationId, attempt);
         Activity.Current?.SetTag("multiagent.attempt", attempt);
-        await services.Timeline.RecordAsync(envelope.CorrelationId, JobEventTypes.TaskStarted,
-            $"{Identity.AgentType} started {envelope.Type} (attempt {attempt})", envelope.Id, Identity.AgentType,
-            // Where to find the task in the traces: its trace (the job's) and its own span.
-            Activity.Current is { } span
-                ? JsonSerializer.SerializeToElement(new Dictionary<string, string>
-                {
-                    ["traceId"] = span.TraceId.ToHexString(),
-                    ["spanId"] = span.SpanId.ToHexString(),
-                    ["parentSpanId"] = span.ParentSpanId.ToHexString(),
-                })
-                : null,
-            ct);
+        try
+        {
+            await services.Timeline.RecordAsync(envelope.CorrelationId, JobEventTypes.TaskStarted,
+                $"{Identity.AgentType} started {envelope.Type} (attempt {attempt})", envelope.Id, Identity.AgentType,
+                // Where to find the task in the traces: its trace (the job's) and its own span.
+                Activity.Current is { } span
+                    ? JsonSerializer.SerializeToElement(new Dictionary<string, string>
+                    {
+                        ["traceId"] = span.TraceId.ToHexString(),
+                        ["spanId"] = span.SpanId.ToHexString(),
+                        ["parentSpanId"] = span.ParentSpanId.ToHexString(),
+                    })
+                    : null,
+                ct);
+        }
+        catch
+        {
+            // Not started after all (the task is left for redelivery): the lease's renewals end with this delivery.
+            await linked.CancelAsync();
+            await inProgress;
+            throw;
+        }
+
         try
         {
             var result = await HandleAsync(context, linked.Token);
@@ -494,6 +514,9 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} completed in {DurationMs:0} ms")]
     private partial void LogCompleted(string taskId, double durationMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: another delivery took it over while {Holder} was getting ready to run it; leaving it to that one")]
+    private partial void LogTakenOver(string taskId, string holder);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} was already {Status}; not run again")]
     private partial void LogDuplicate(string taskId, string status);

@@ -40,8 +40,12 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
         ArgumentException.ThrowIfNullOrWhiteSpace(start.LeaseHolder, nameof(start));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(start.LeaseDuration, TimeSpan.Zero, nameof(start));
 
+        // The connection first, then the clock: a connection can take seconds to open (a database coming back from an
+        // outage, a proxy holding the attempt), and a lease timed from before that wait would already have run out
+        // when it is written, letting a second delivery take the task while this one runs it.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var now = _time.UtcNow();
-        await using (var upsert = dataSource.CreateCommand(
+        await using (var upsert = new NpgsqlCommand(
             $"""
             INSERT INTO tasks AS t (id, job_id, agent_type, message_type, status, attempts, payload, created_at, started_at,
                                     lease_holder, lease_expires_at, updated_at)
@@ -56,7 +60,7 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
                 updated_at = EXCLUDED.updated_at
             WHERE t.status <> ALL(@terminal) AND (t.lease_holder IS NULL OR t.lease_expires_at <= @now)
             RETURNING {TaskRow.Columns}
-            """))
+            """, connection))
         {
             upsert.Parameters.AddAll(
             [
@@ -102,8 +106,10 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
         ArgumentException.ThrowIfNullOrWhiteSpace(holder);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(duration, TimeSpan.Zero);
 
-        await using var command = dataSource.CreateCommand(
-            "UPDATE tasks SET lease_expires_at = @until WHERE id = @id AND lease_holder = @holder AND status = @in_progress");
+        // The connection first, then the clock (as in BeginAttemptAsync): the renewal counts from when it is written.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            "UPDATE tasks SET lease_expires_at = @until WHERE id = @id AND lease_holder = @holder AND status = @in_progress", connection);
         command.Parameters.AddAll(
         [
             Db.Text("id", taskId),
