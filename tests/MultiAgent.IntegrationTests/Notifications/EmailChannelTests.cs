@@ -33,7 +33,25 @@ public sealed class EmailChannelTests : IAsyncDisposable
         services.Add(new Store(_received));
         services.Add(new DelegatingUserAuthenticator((user, password) => user == "multiagent" && password == Password));
         _server = new SmtpServer.SmtpServer(options, services).StartAsync(_stop.Token);
+        // StartAsync binds the port on its way, not before it returns: a send right away was refused once under load.
+        _listening = Infrastructure.Eventually.ReturnsAsync(
+            async ct =>
+            {
+                using var probe = new TcpClient();
+                try
+                {
+                    await probe.ConnectAsync(IPAddress.Loopback, _port, ct);
+                    return true;
+                }
+                catch (SocketException)
+                {
+                    return false;
+                }
+            },
+            listening => listening, TimeSpan.FromSeconds(30), "the SMTP server to listen");
     }
+
+    private readonly Task<bool> _listening;
 
     private static readonly Notification Failed = new(
         "job-event-9", JobEventTypes.JobFailed, NotificationLevel.Error, "Job failed: Add a greeting", "the check failed", DateTimeOffset.UtcNow,
@@ -42,6 +60,7 @@ public sealed class EmailChannelTests : IAsyncDisposable
     [Fact]
     public async Task A_notification_is_one_authenticated_message_to_every_recipient_with_text_and_html()
     {
+        await _listening;
         var channel = Channel(Password);
 
         await channel.SendAsync(Failed, CancellationToken.None);
@@ -57,6 +76,7 @@ public sealed class EmailChannelTests : IAsyncDisposable
     [Fact]
     public async Task A_wrong_password_fails_retryably_without_the_password_in_the_error_and_a_server_that_is_not_there_too()
     {
+        await _listening;
         var refused = await Assert.ThrowsAsync<NotificationDeliveryException>(() => Channel("not-the-password-7731").SendAsync(Failed, CancellationToken.None));
         var unreachable = await Assert.ThrowsAsync<NotificationDeliveryException>(() =>
             new EmailChannel(new EmailChannelOptions { Host = "127.0.0.1", Port = FreePort(), Security = "None", To = ["ops@example.test"] },
