@@ -45,7 +45,8 @@ public sealed partial class ResourceRestarter(
                 }
 
                 var now = _time.GetUtcNow();
-                var decision = tracker.Observe(update.Snapshot.State?.Text, now, lifetime.ApplicationStopping.IsCancellationRequested);
+                var decision = tracker.Observe(
+                    update.Snapshot.State?.Text, now, lifetime.ApplicationStopping.IsCancellationRequested, update.Snapshot.StartTimeStamp);
                 switch (decision)
                 {
                     case RestartDecision.RestartAfter restart:

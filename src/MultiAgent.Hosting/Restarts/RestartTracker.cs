@@ -32,19 +32,28 @@ public sealed class RestartTracker(RestartPolicyOptions options)
     private DateTimeOffset? _runningSince;
     private int _shortRuns;
     private int _restarts;
+    private DateTime? _lastRunStart;
+    private DateTime? _countedRunStart;
 
     /// <summary>Whether the policy gave up on the resource (until it runs again, started by hand).</summary>
     public bool CrashLooping { get; private set; }
 
-    public RestartDecision Observe(string? state, DateTimeOffset now, bool shuttingDown)
+    /// <param name="runStartedAt">
+    /// When the run the state belongs to started (the snapshot's start time), if known: it tells runs apart when updates
+    /// come late or merged. The same run's exit reported again counts once; a new run's exit seen without its start
+    /// (a busy AppHost's notifications) still counts.
+    /// </param>
+    public RestartDecision Observe(string? state, DateTimeOffset now, bool shuttingDown, DateTime? runStartedAt = null)
     {
-        if (state is null || state == _last)
+        var newRun = runStartedAt is not null && runStartedAt != _lastRunStart;
+        if (state is null || (state == _last && !newRun))
         {
             return RestartDecision.None;
         }
 
         var previous = _last;
         _last = state;
+        _lastRunStart = runStartedAt ?? _lastRunStart;
         if (state == KnownResourceStates.Running)
         {
             _runningSince = now;
@@ -54,12 +63,16 @@ public sealed class RestartTracker(RestartPolicyOptions options)
 
         // An exit seen first of all crashed too: the resource ran and died before the policy began to watch (a busy
         // AppHost's start; seen in CI).
-        var crashed = (state == KnownResourceStates.Exited || state == KnownResourceStates.Finished || state == KnownResourceStates.FailedToStart)
-            && (previous is null || previous == KnownResourceStates.Running || previous == KnownResourceStates.Starting);
+        var exited = state == KnownResourceStates.Exited || state == KnownResourceStates.Finished || state == KnownResourceStates.FailedToStart;
+        var counted = runStartedAt is not null && runStartedAt == _countedRunStart;
+        var crashed = exited && !counted
+            && (previous is null || previous == KnownResourceStates.Running || previous == KnownResourceStates.Starting || newRun);
         if (!crashed || shuttingDown || !options.Enabled)
         {
             return RestartDecision.None;
         }
+
+        _countedRunStart = runStartedAt ?? _countedRunStart;
 
         var uptime = previous == KnownResourceStates.Running && _runningSince is { } since ? now - since : TimeSpan.Zero;
         _runningSince = null;

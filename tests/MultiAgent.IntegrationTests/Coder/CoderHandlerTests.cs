@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Agents.Coder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using MultiAgent.Persistence;
 using MultiAgent.AgentRuntime.Tasks;
 using MultiAgent.Contracts;
 using MultiAgent.Llm;
@@ -244,14 +246,67 @@ public sealed class CoderHandlerTests(InfrastructureFixture infrastructure) : Lo
 
     private static string NewJobId() => Guid.NewGuid().ToString("N")[..12];
 
+    [Fact]
+    public async Task A_jobs_stored_transcript_replayed_makes_the_same_pull_request_byte_for_byte()
+    {
+        // A job with a real model's place taken by the fake: its transcript is stored as the agents store it.
+        await using var fake = await FakeOpenAIServer.StartAsync();
+        var recorded = Request(await Sandbox.CreateRepositoryAsync("recorded"), NewJobId());
+        await new TaskStore(DataSource).BeginAttemptAsync(new TaskStart
+        {
+            TaskId = recorded.TaskId, JobId = recorded.JobId, AgentType = AgentType.Coder, MessageType = MessageTypes.ImplementationRequest,
+            LeaseHolder = "test/recorded", LeaseDuration = TimeSpan.FromMinutes(1),
+        });
+        fake.Enqueue(
+            Reply.ToolCall("list_files", new { }).WithUsage(100, 10),
+            Reply.ToolCall("write_file", new { path = "hello.txt", content = "hello\n" }).WithUsage(100, 10),
+            Reply.ToolCall("edit_file", new { path = "hello.txt", old_text = "hello\n", new_text = Greeting }).WithUsage(100, 10),
+            Reply.ToolCall("write_file", new { path = "docs/greeting.md", content = "# Greeting\n\nSays hello, world.\n" }).WithUsage(100, 10),
+            Reply.ToolCall("finish", new { summary = "Added hello.txt and its page." }).WithUsage(100, 10));
+        var (_, original) = await RunAsync(fake, recorded);
+
+        // Its transcript as a replay file (tools/replay/from-transcript.sql), played on a copy of the repository.
+        var replayFile = Path.Combine(Sandbox.Root, "replay.json");
+        await File.WriteAllTextAsync(replayFile, await ExportTranscriptAsync(recorded.JobId));
+        var copy = await Sandbox.CreateRepositoryAsync("replayed");
+        var replayed = Request(copy, NewJobId());
+        var llm = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{LlmOptions.SectionName}:Provider"] = "Replay",
+            [$"{LlmOptions.SectionName}:ReplayFile"] = replayFile,
+            [$"{LlmOptions.SectionName}:Model"] = "replay",
+        }).Build();
+        var (_, again) = await RunAsync(llm, replayed);
+
+        Assert.Equal(5, fake.Requests.Count); // the replay asked no model
+        Assert.Equal(original.FilesChanged, again.FilesChanged);
+        Assert.Equal(original.Summary, again.Summary);
+        Assert.Equal(original.TokenUsage, again.TokenUsage);
+        Assert.Equal(
+            await Sandbox.RunAsync(recorded.Repository, "diff", "main", original.Branch!),
+            await Sandbox.RunAsync(copy.LocalPath!, "diff", "main", again.Branch!));
+    }
+
+    /// <summary>The job's transcript as tools/replay/from-transcript.sql exports it (its psql variable as a parameter).</summary>
+    private async Task<string> ExportTranscriptAsync(string jobId)
+    {
+        var sql = (await File.ReadAllTextAsync(SourceTree.PathOf("tools", "replay", "from-transcript.sql"))).Replace(":'job'", "@job", StringComparison.Ordinal);
+        await using var export = DataSource.CreateCommand(sql);
+        export.Parameters.AddWithValue("job", jobId);
+        return (string)(await export.ExecuteScalarAsync())!;
+    }
+
     private static ImplementationRequest Request(RepositoryReference repository, string jobId) => new(
         jobId, "task-" + jobId, repository.LocalPath!, "main", "Add a greeting", 1, "Add hello.txt that greets the world.",
         ["hello.txt contains 'hello, world'"]);
 
-    private async Task<(TaskResult Outcome, ImplementationResult Result)> RunAsync(FakeOpenAIServer fake, ImplementationRequest request)
+    private Task<(TaskResult Outcome, ImplementationResult Result)> RunAsync(FakeOpenAIServer fake, ImplementationRequest request) =>
+        RunAsync(LlmTestKit.Configuration(fake), request);
+
+    private async Task<(TaskResult Outcome, ImplementationResult Result)> RunAsync(IConfiguration llm, ImplementationRequest request)
     {
         var redactor = new SecretRedactor();
-        var sessions = new LlmSessionFactory(LlmTestKit.Factory(LlmTestKit.Configuration(fake), redactor), new TranscriptStore(DataSource), redactor);
+        var sessions = new LlmSessionFactory(LlmTestKit.Factory(llm, redactor), new TranscriptStore(DataSource), redactor);
         var handler = new ImplementationHandler(
             new RepositoryHostResolver([Host]), Workspaces, new LlmTaskModelProvider(sessions), Options.Create(_options), TestSandboxes.Default);
         var envelope = MessageSerializer.Wrap(request, AgentType.Coder, request.JobId, id: request.TaskId);

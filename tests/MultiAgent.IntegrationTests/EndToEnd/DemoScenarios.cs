@@ -15,7 +15,7 @@ namespace MultiAgent.IntegrationTests.EndToEnd;
 [Collection(SystemCollection.Name)]
 public sealed class DemoScenarios(SystemFixture system) : ScenarioTests(system)
 {
-    private static readonly string DemoFolder = Path.Combine(RepositoryRoot(), "demo");
+    private static readonly string DemoFolder = SourceTree.PathOf("demo");
 
     [Fact]
     public async Task The_demo_session_opens_a_pull_request_goes_through_a_review_round_and_merges()
@@ -68,17 +68,4 @@ public sealed class DemoScenarios(SystemFixture system) : ScenarioTests(system)
     private static Dictionary<string, object?> Arguments(ChatResponse answer) =>
         answer.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Single().Arguments!
             .ToDictionary(a => a.Key, a => a.Value is JsonElement { ValueKind: JsonValueKind.String } text ? text.GetString() : a.Value);
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "MultiAgent.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("MultiAgent.sln not found above the test's folder");
-    }
 }

@@ -133,6 +133,37 @@ public sealed class RestartTrackerTests
         Assert.Equal(new RestartPolicyOptions { Delay = TimeSpan.FromSeconds(1), MaxRestarts = 3, Enabled = false }, options);
     }
 
+    [Fact]
+    public void The_same_runs_exit_reported_again_after_a_restart_began_counts_once()
+    {
+        var tracker = new RestartTracker(_options with { MaxRestarts = 3 });
+        var firstRun = _now.UtcDateTime;
+
+        tracker.Observe(KnownResourceStates.Running, _now, shuttingDown: false, firstRun);
+        var first = tracker.Observe(KnownResourceStates.Exited, _now + TimeSpan.FromSeconds(1), shuttingDown: false, firstRun);
+        // The restart begins, and the notifications repeat the old run's exit before the new run shows.
+        tracker.Observe(KnownResourceStates.Starting, _now + TimeSpan.FromSeconds(2), shuttingDown: false, firstRun);
+        var again = tracker.Observe(KnownResourceStates.Exited, _now + TimeSpan.FromSeconds(2), shuttingDown: false, firstRun);
+
+        Assert.IsType<RestartDecision.RestartAfter>(first);
+        Assert.Equal(RestartDecision.None, again);
+        Assert.False(tracker.CrashLooping);
+    }
+
+    [Fact]
+    public void A_new_runs_exit_counts_even_when_its_start_was_never_reported()
+    {
+        var tracker = new RestartTracker(_options with { MaxRestarts = 3 });
+
+        tracker.Observe(KnownResourceStates.Running, _now, shuttingDown: false, _now.UtcDateTime);
+        var first = tracker.Observe(KnownResourceStates.Exited, _now + TimeSpan.FromSeconds(1), shuttingDown: false, _now.UtcDateTime);
+        // A busy AppHost's notifications show only the second run's end.
+        var second = tracker.Observe(KnownResourceStates.Exited, _now + TimeSpan.FromSeconds(3), shuttingDown: false, _now.UtcDateTime.AddSeconds(2));
+
+        Assert.Equal(1, ((RestartDecision.RestartAfter)first).Restart);
+        Assert.Equal(2, ((RestartDecision.RestartAfter)second).Restart);
+    }
+
     private RestartDecision RunThenExit(RestartTracker tracker, TimeSpan uptime, string exitState)
     {
         tracker.Observe(KnownResourceStates.Starting, _now, shuttingDown: false);
