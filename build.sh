@@ -106,6 +106,17 @@ system_data_root() {
   else echo "$PWD/src/MultiAgent.AppHost/.data"; fi
 }
 
+# Waits up to $2 seconds for $1 to answer; dies with $3 when it does not, and at once when process $4 (if given) is gone.
+wait_until_healthy() {
+  local url=$1 seconds=$2 failure=$3 pid=${4:-}
+  for _ in $(seq 1 "$seconds"); do
+    curl -fs -o /dev/null "$url" 2>/dev/null && return 0
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then die "the system stopped while starting"; fi
+    sleep 1
+  done
+  curl -fs -o /dev/null "$url" || die "$failure"
+}
+
 run_system() {
   setup
   # The CLI on PATH for whoever follows the README; ./build.sh setup installs it again after a change.
@@ -168,12 +179,7 @@ run_demo() {
   local system=$!
   trap 'kill -TERM "$system" 2>/dev/null; wait "$system" 2>/dev/null' EXIT
   trap 'exit 130' INT TERM
-  for _ in $(seq 1 180); do
-    curl -fs -o /dev/null http://localhost:5100/health 2>/dev/null && break
-    kill -0 "$system" 2>/dev/null || die "the system stopped while starting"
-    sleep 1
-  done
-  curl -fs -o /dev/null http://localhost:5100/health || die "the system did not become healthy within 3 minutes"
+  wait_until_healthy http://localhost:5100/health 180 "the system did not become healthy within 3 minutes" "$system"
   export MULTIAGENT_CONFIG="$data_root/cli/operator.json"
   local multi_agent="$HOME/.dotnet/tools/multi-agent" job
   job=$("$multi_agent" submit-feature --repo "$repo" --title "Let greet.sh take a name" \
@@ -211,6 +217,15 @@ test_environment() {
   fi
 }
 
+# The run's closing lines from dotnet test's log $1 (removed after), for a run started at $2 whose tests started at $3.
+report_tests() {
+  local summary
+  summary=$(test_summary "$1")
+  rm -f "$1"
+  log "test suite took $(( $(date +%s) - $2 ))s ($(( $(date +%s) - $3 ))s of it running the tests, the rest building)"
+  echo "tests: ${summary:-0 passed, 0 failed, 0 skipped}"
+}
+
 run_tests() {
   local scope=${1:-all} target
   case "$scope" in
@@ -219,7 +234,7 @@ run_tests() {
     *) die "unknown test scope '$scope': use ./build.sh test (everything) or ./build.sh test unit" ;;
   esac
   setup
-  local started log summary
+  local started log
   started=$(date +%s)
   log "building"
   dotnet build "$target" --no-restore --configuration Release --verbosity quiet -warnaserror
@@ -232,10 +247,7 @@ run_tests() {
   dotnet test "$target" --no-build --configuration Release 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]}
   set -e
-  summary=$(test_summary "$log")
-  rm -f "$log"
-  log "test suite took $(( $(date +%s) - started ))s ($(( $(date +%s) - tests_started ))s of it running the tests, the rest building)"
-  echo "tests: ${summary:-0 passed, 0 failed, 0 skipped}"
+  report_tests "$log" "$started" "$tests_started"
   return "$status"
 }
 
@@ -243,7 +255,7 @@ run_tests() {
 # what runs inside the agent processes as well as in the test process. How it works: docs/testing.md, "Coverage".
 run_coverage() {
   setup
-  local out=artifacts/coverage started log summary
+  local out=artifacts/coverage started log
   local reportgenerator=artifacts/tools/reportgenerator
   started=$(date +%s)
   if [ ! -x "$reportgenerator" ]; then
@@ -264,10 +276,7 @@ run_coverage() {
     --collect "Code Coverage" --results-directory "$out/raw" 2>&1 | tee "$log"
   local status=${PIPESTATUS[0]}
   set -e
-  summary=$(test_summary "$log")
-  rm -f "$log"
-  log "test suite took $(( $(date +%s) - started ))s ($(( $(date +%s) - tests_started ))s of it running the tests, the rest building)"
-  echo "tests: ${summary:-0 passed, 0 failed, 0 skipped}"
+  report_tests "$log" "$started" "$tests_started"
 
   compgen -G "$out/raw/*/*.cobertura.xml" >/dev/null || die "no coverage file was written under $out/raw"
   log "merging the coverage files into $out"
@@ -300,32 +309,20 @@ run_benchmark() {
     BENCH_APPHOST=$!
     # dotnet run does not pass SIGTERM on: stop the AppHost itself (its child), which stops the servers and agents.
     trap 'if [ -n "${BENCH_APPHOST:-}" ]; then pkill -TERM -P "$BENCH_APPHOST" 2>/dev/null; wait "$BENCH_APPHOST" 2>/dev/null; fi' EXIT
-    for _ in $(seq 1 120); do
-      curl -fs -o /dev/null "$url" 2>/dev/null && break
-      sleep 1
-    done
-    curl -fs -o /dev/null "$url" || die "the system did not become healthy; see /tmp/multiagent-bench-apphost.log"
+    wait_until_healthy "$url" 120 "the system did not become healthy; see /tmp/multiagent-bench-apphost.log"
   fi
   log "benchmarking GET $url (${BENCH_CONCURRENCY:-32} clients, ${BENCH_SECONDS:-15}s)"
   dotnet tools/MultiAgent.Benchmarks/bin/Release/net10.0/MultiAgent.Benchmarks.dll "$url" "${BENCH_CONCURRENCY:-32}" "${BENCH_SECONDS:-15}"
 }
 
-# The end-to-end topology (AppHost, servers, agents on random ports, a data folder of its own), so it runs beside a
-# system started with ./build.sh run. How it works and what it found: docs/operations.md, "Soak benchmark".
-run_soak() {
+# The benchmarks that run the end-to-end topology (AppHost, servers, agents on random ports, a data folder of its own),
+# so they run beside a system started with ./build.sh run: `soak` (jobs under kills; docs/operations.md, "Soak
+# benchmark") and `pipeline` (where a job's time goes, against the floor of the same servers; "Pipeline benchmark").
+run_system_benchmark() {
   setup
   log "building the system benchmarks (Release)"
   dotnet build tools/MultiAgent.SystemBenchmarks --no-restore --configuration Release --verbosity quiet -warnaserror
-  dotnet tools/MultiAgent.SystemBenchmarks/bin/Release/net10.0/MultiAgent.SystemBenchmarks.dll soak "$@"
-}
-
-# Where a job's time goes: the end-to-end topology with an instant scripted model, jobs at 1, 4 and 16 at once with 1
-# and 2 Coder instances, against the floor measured on the same servers. docs/operations.md, "Pipeline benchmark".
-run_pipeline_benchmark() {
-  setup
-  log "building the system benchmarks (Release)"
-  dotnet build tools/MultiAgent.SystemBenchmarks --no-restore --configuration Release --verbosity quiet -warnaserror
-  dotnet tools/MultiAgent.SystemBenchmarks/bin/Release/net10.0/MultiAgent.SystemBenchmarks.dll pipeline "$@"
+  dotnet tools/MultiAgent.SystemBenchmarks/bin/Release/net10.0/MultiAgent.SystemBenchmarks.dll "$@"
 }
 
 SERVICE_NAME=multiagent
@@ -406,8 +403,8 @@ case "${1:-}" in
   test) run_tests "${2:-all}" ;;
   coverage) run_coverage ;;
   demo) run_demo ;;
-  bench) shift; if [ "${1:-}" = pipeline ]; then shift; run_pipeline_benchmark "$@"; else run_benchmark; fi ;;
-  soak) shift; run_soak "$@" ;;
+  bench) shift; if [ "${1:-}" = pipeline ]; then run_system_benchmark "$@"; else run_benchmark; fi ;;
+  soak) shift; run_system_benchmark soak "$@" ;;
   images) shift; setup; tools/images/build-images.sh "$@" ;;
   setup) setup; install_cli ;;
   install-service) install_service ;;

@@ -134,7 +134,7 @@ public sealed class ChatClientFactory : IDisposable
         var options = _configuration.ValidatedFor(agent);
         if (options.Provider == LlmProvider.Replay)
         {
-            return new ProviderClient(options, new ReplayChatClient(ReplaySession.Load(options.ReplayFile!), agent), new HttpClient());
+            return new ProviderClient(options, new ReplayChatClient(ReplaySession.Load(options.ReplayFile!), agent), Http: null);
         }
 
         _redactor.Register(options.ApiKey);
@@ -191,12 +191,13 @@ public sealed class ChatClientFactory : IDisposable
         return options.RequestTimeout * (options.MaxRetries + 1) + waits * 1.1 * options.MaxRetries + TimeSpan.FromMinutes(1);
     }
 
-    private sealed record ProviderClient(LlmOptions Options, IChatClient Client, HttpClient Http) : IDisposable
+    /// <param name="Http">The provider's HTTP client, owned with it; none for a provider that makes no calls (Replay).</param>
+    private sealed record ProviderClient(LlmOptions Options, IChatClient Client, HttpClient? Http) : IDisposable
     {
         public void Dispose()
         {
             Client.Dispose();
-            Http.Dispose();
+            Http?.Dispose();
         }
     }
 }

@@ -100,7 +100,7 @@ internal sealed partial class TaskLease : IDisposable
     {
         try
         {
-            return await _tasks.RenewLeaseAsync(TaskId, Holder, Duration, running);
+            return await StillHeldAsync(running);
         }
         catch (DbException ex)
         {
