@@ -26,6 +26,9 @@ internal static class AgentSettings
 
     public const long DefaultMemoryLimitBytes = 1L << 30;
 
+    /// <summary>The streams' replica count (MultiAgent.Messaging's TaskBusOptions.StreamReplicas), set by the AppHost in run mode.</summary>
+    public const string StreamReplicasSetting = "MultiAgent:TaskBus:StreamReplicas";
+
     public static IEnumerable<(string Key, string Value)> From(IConfiguration configuration, IReadOnlyList<string> allowedRoots, AgentType agent) =>
         Forwarded(configuration, agent)
             .Select(pair => (EnvironmentName(pair.Key), pair.Value))

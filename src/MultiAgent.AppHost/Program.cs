@@ -1,13 +1,15 @@
 using Microsoft.Extensions.Configuration;
 using MultiAgent.Contracts;
 using MultiAgent.Hosting.Agents;
+using MultiAgent.Hosting.Join;
 using MultiAgent.Hosting.Local;
 using MultiAgent.Hosting.Logs;
 using MultiAgent.Hosting.Nats;
 using MultiAgent.Hosting.Postgres;
 using MultiAgent.Hosting.Restarts;
 
-// The whole system: NATS (JetStream) and PostgreSQL, and the three agents that meet on the bus.
+// The whole system: NATS (JetStream) and PostgreSQL, and the three agents that meet on the bus; or, as an agent host
+// (MultiAgent:Join:File), chosen agents against a running system's servers.
 // Run mode starts local server processes; publish mode (--publisher manifest) describes containers for azd.
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -28,18 +30,50 @@ catch (ArgumentException ex)
 LocalInfrastructureOptions local;
 IResourceBuilder<INatsServerResource>? nats = null;
 IResourceBuilder<IResourceWithConnectionString> database;
+IReadOnlyList<(AgentDescriptor Agent, int Replicas)> agents;
+// An agent host (MultiAgent:Join:File, run mode): agents only, against the NATS and PostgreSQL of the system that wrote
+// the join file; each agent's NATS password is a secret parameter of this AppHost.
+JoinFile? join = null;
+Dictionary<string, ParameterResource> joinPasswords = [];
 try
 {
     local = LocalInfrastructureOptions.From(builder.Configuration, builder.AppHostDirectory);
-    if (published.Nats == ServiceSource.Container)
+    agents = AgentSelection.From(builder.Configuration);
+    var joinPath = builder.Configuration[JoinFile.FileSetting];
+    if (builder.ExecutionContext.IsRunMode && !string.IsNullOrWhiteSpace(joinPath))
     {
-        // Restarts and crash loops of the agents and servers are announced on its event stream (run mode).
-        nats = builder.AddNatsJetStream("nats", local).WithRestartEvents();
-    }
+        join = JoinFile.Read(joinPath);
+        builder.Configuration[$"ConnectionStrings:{PublishedServices.DatabaseParameter}"] = join.Database;
+        database = builder.AddConnectionString(PublishedServices.DatabaseParameter);
+        if (local.ConfiguredRepositoryRoots.Count == 0)
+        {
+            local = local with { ConfiguredRepositoryRoots = join.LocalRepositoryRoots };
+        }
 
-    database = published.Database == ServiceSource.External
-        ? builder.AddConnectionString(PublishedServices.DatabaseParameter)
-        : builder.AddPostgresDatabase("postgres", "multiagentdb", "multiagent", local);
+        foreach (var user in agents.Select(a => a.Agent.Name).Append(NatsUsers.AppHost))
+        {
+            joinPasswords[user] = builder.AddParameter(
+                NatsUsers.Get(user).PasswordParameterName("nats"), join.PasswordOf(user, joinPath), secret: true).Resource;
+        }
+
+        // Restarts and crash loops of this host's agents are announced on the system's event stream.
+        builder.AddRestartEvents(join.ConnectionStringFor(NatsUsers.AppHost, joinPasswords[NatsUsers.AppHost]));
+    }
+    else
+    {
+        if (published.Nats == ServiceSource.Container)
+        {
+            // Restarts and crash loops of the agents and servers are announced on its event stream (run mode).
+            nats = builder.AddNatsJetStream("nats", local).WithRestartEvents();
+        }
+
+        database = published.Database == ServiceSource.External
+            ? builder.AddConnectionString(PublishedServices.DatabaseParameter)
+            : builder.AddPostgresDatabase("postgres", "multiagentdb", "multiagent", local);
+
+        // What an agent host needs to join this system: <DataRoot>/join.json (mode 0600; docs/scaling.md).
+        nats?.WithJoinFile(database.Resource, local);
+    }
 }
 catch (LocalPrerequisiteException ex)
 {
@@ -49,7 +83,7 @@ catch (LocalPrerequisiteException ex)
 
 // Local repositories must lie under the allowed roots (MultiAgent:LocalGit:AllowedRoots); the default one, the data
 // folder's repos/, is made here so that it is there to put repositories in.
-if (!builder.ExecutionContext.IsPublishMode && local.ConfiguredRepositoryRoots.Count == 0)
+if (!builder.ExecutionContext.IsPublishMode && join is null && local.ConfiguredRepositoryRoots.Count == 0)
 {
     Directory.CreateDirectory(local.RepositoriesDirectory);
 }
@@ -69,7 +103,7 @@ var secrets = builder.ExecutionContext.IsPublishMode
 
 // Each agent type of the catalogue runs its own project. The Repo Manager's /health is the whole system's health; its
 // own readiness is /health/ready (the catalogue's ReadinessPath).
-foreach (var agent in AgentCatalogue.All)
+foreach (var (agent, replicas) in agents)
 {
     IProjectMetadata project = agent.Type switch
     {
@@ -83,11 +117,12 @@ foreach (var agent in AgentCatalogue.All)
     var built = builder.ExecutionContext.IsRunMode ? BuiltProject.Find(project.ProjectPath, typeof(Program).Assembly) : null;
     if (built is not null)
     {
-        ConfigureAgent(builder.AddBuiltProject(agent.Name, built, local.UseFixedPorts), agent);
+        // An agent host's agents take any free port: the system's own may run on the same machine.
+        ConfigureAgent(builder.AddBuiltProject(agent.Name, built, local.UseFixedPorts && join is null), agent);
         // More instances of the same agent (MultiAgent:Replicas:<agent>, 1 to 8): resources of their own (<agent>-2, …,
         // each restarted, logged and health-checked like the first, on a port of its own) that take tasks from the same
         // queue as competing consumers.
-        for (var replica = 2; replica <= AgentReplicas(agent); replica++)
+        for (var replica = 2; replica <= replicas; replica++)
         {
             ConfigureAgent(builder.AddBuiltProject($"{agent.Name}-{replica}", built, fixedPort: false), agent);
         }
@@ -96,14 +131,6 @@ foreach (var agent in AgentCatalogue.All)
     {
         ConfigureAgent(builder.AddProject(agent.Name, project.ProjectPath), agent);
     }
-}
-
-int AgentReplicas(AgentDescriptor agent)
-{
-    var replicas = builder.Configuration.GetValue($"MultiAgent:Replicas:{agent.Name}", 1);
-    return replicas is >= 1 and <= 8
-        ? replicas
-        : throw new InvalidOperationException($"MultiAgent:Replicas:{agent.Name} must be between 1 and 8 (it is {replicas}).");
 }
 
 builder.Build().Run();
@@ -116,7 +143,6 @@ void ConfigureAgent<T>(IResourceBuilder<T> resource, AgentDescriptor agent)
         // Agents read ConnectionStrings:nats and ConnectionStrings:multiagentdb, nothing else of the servers.
         .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)
         .WithReference(database)
-        .WaitFor(database)
         // Healthy in the dashboard (and for WaitFor) only when the agent's own /health is: NATS, PostgreSQL, its loops.
         .WithHttpHealthCheck(agent.ReadinessPath)
         // An agent that exits without being asked to is started again, unless it keeps crashing (MultiAgent:Restart).
@@ -135,7 +161,20 @@ void ConfigureAgent<T>(IResourceBuilder<T> resource, AgentDescriptor agent)
             {
                 context.EnvironmentVariables[key] = value;
             }
+
+            // The streams keep as many copies as the cluster the AppHost started (or the joined system's) allows.
+            if (context.ExecutionContext.IsRunMode)
+            {
+                context.EnvironmentVariables[AgentSettings.EnvironmentName(AgentSettings.StreamReplicasSetting)] =
+                    (join?.StreamReplicas ?? local.StreamReplicas).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
         });
+    if (join is null)
+    {
+        // The joined system's database is up already (and not this AppHost's to watch).
+        resource.WaitFor(database);
+    }
+
     if (builder.ExecutionContext.IsRunMode && !local.ExportTelemetry)
     {
         // No dashboard listens: without an OTLP endpoint the agents set up no exporter (ServiceDefaults).
@@ -146,7 +185,11 @@ void ConfigureAgent<T>(IResourceBuilder<T> resource, AgentDescriptor agent)
     // external server, that user's connection string is a secret parameter of its own.
     if (nats is not null)
     {
-        resource.WithNatsUser(nats, user: agent.Name).WaitFor(nats);
+        resource.WithNatsUser(nats, user: agent.Name).WaitForNats(nats);
+    }
+    else if (join is not null)
+    {
+        resource.WithEnvironment("ConnectionStrings__nats", join.ConnectionStringFor(agent.Name, joinPasswords[agent.Name]));
     }
     else
     {

@@ -70,6 +70,7 @@ public sealed partial class JetStreamTopology(INatsJSContext js, IOptions<TaskBu
             new StreamConfig(Subjects.TasksStream, [.. Subjects.AllTaskSubjects])
             {
                 Description = "Tasks for the agents; a task leaves the stream when it is acked.",
+                NumReplicas = options.StreamReplicas,
                 Retention = StreamConfigRetention.Workqueue,
                 Storage = StreamConfigStorage.File,
                 DuplicateWindow = options.DuplicateWindow,
@@ -81,6 +82,7 @@ public sealed partial class JetStreamTopology(INatsJSContext js, IOptions<TaskBu
             new StreamConfig(Subjects.EventsStream, [Subjects.EventsAll, Subjects.SystemEventsAll])
             {
                 Description = "Job events and system events (restarts, crash loops) for observers.",
+                NumReplicas = options.StreamReplicas,
                 // System events carry their id as the message id: a publish retried after a lost answer is kept once.
                 DuplicateWindow = options.DuplicateWindow,
                 Retention = StreamConfigRetention.Limits,
@@ -92,6 +94,7 @@ public sealed partial class JetStreamTopology(INatsJSContext js, IOptions<TaskBu
             new StreamConfig(Subjects.DeadLetterStream, [.. Subjects.AllDeadLetterSubjects])
             {
                 Description = "Tasks given up on, with the reason in a header.",
+                NumReplicas = options.StreamReplicas,
                 Retention = StreamConfigRetention.Limits,
                 Storage = StreamConfigStorage.File,
                 MaxAge = DeadLetterMaxAge,

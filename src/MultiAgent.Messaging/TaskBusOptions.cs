@@ -54,6 +54,13 @@ public sealed class TaskBusOptions
     /// </summary>
     public long StreamMaxBytes { get; set; } = 1L << 30;
 
+    /// <summary>
+    /// Copies JetStream keeps of each stream (and so of each consumer's state), 1 to 5: 1 on a single server; on a cluster
+    /// 3, so that the streams lose nothing and stay writable while one node is down. The AppHost sets it from
+    /// <c>MultiAgent:Nats:ClusterSize</c>. A stream that exists is updated to it (a cluster moves its copies itself).
+    /// </summary>
+    public int StreamReplicas { get; set; } = 1;
+
     /// <summary>Most unacknowledged tasks the server hands out per agent type (all instances together).</summary>
     public int MaxAckPending { get; set; } = 64;
 

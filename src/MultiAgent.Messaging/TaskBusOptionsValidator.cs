@@ -60,6 +60,11 @@ public sealed class TaskBusOptionsValidator : IValidateOptions<TaskBusOptions>
             failures.Add($"{nameof(TaskBusOptions.PullBatchSize)} must be between 1 and 16.");
         }
 
+        if (options.StreamReplicas is < 1 or > 5)
+        {
+            failures.Add($"{nameof(TaskBusOptions.StreamReplicas)} must be between 1 and 5.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -264,15 +264,17 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
         {
             await services.Timeline.RecordAsync(envelope.CorrelationId, JobEventTypes.TaskStarted,
                 $"{Identity.AgentType} started {envelope.Type} (attempt {attempt})", envelope.Id, Identity.AgentType,
-                // Where to find the task in the traces: its trace (the job's) and its own span.
-                Activity.Current is { } span
-                    ? JsonSerializer.SerializeToElement(new Dictionary<string, string>
+                // Which instance runs it (several may share an agent type's queue, on several hosts), and where to
+                // find the task in the traces: its trace (the job's) and its own span.
+                JsonSerializer.SerializeToElement(Activity.Current is { } span
+                    ? new Dictionary<string, string>
                     {
+                        ["instanceId"] = Identity.InstanceId,
                         ["traceId"] = span.TraceId.ToHexString(),
                         ["spanId"] = span.SpanId.ToHexString(),
                         ["parentSpanId"] = span.ParentSpanId.ToHexString(),
-                    })
-                    : null,
+                    }
+                    : new Dictionary<string, string> { ["instanceId"] = Identity.InstanceId }),
                 ct);
         }
         catch

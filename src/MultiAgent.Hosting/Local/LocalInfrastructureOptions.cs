@@ -13,6 +13,12 @@ public sealed record LocalInfrastructureOptions
     /// <summary>The agents' setting for the folders local repositories must lie in (MultiAgent.Repositories' LocalRepositoryPolicy).</summary>
     public const string AllowedRootsSetting = "MultiAgent:LocalGit:AllowedRoots";
 
+    /// <summary>
+    /// The AppHost setting naming a join file (MultiAgent.Hosting.Join.JoinFile): that AppHost is an agent host, which
+    /// starts agents only, against the system that wrote the file.
+    /// </summary>
+    public const string JoinFileSetting = "MultiAgent:Join:File";
+
     /// <summary>Folder holding <c>nats/</c> (JetStream store), <c>postgres/</c> (cluster), the generated passwords and <c>repos/</c>.</summary>
     public required string DataRoot { get; init; }
 
@@ -41,6 +47,15 @@ public sealed record LocalInfrastructureOptions
     /// </summary>
     public bool ExportTelemetry { get; init; } = true;
 
+    /// <summary>
+    /// How many nats-server processes run mode starts (<c>MultiAgent:Nats:ClusterSize</c>): 1, a single server; 3 or 5, a
+    /// JetStream cluster whose streams keep <see cref="StreamReplicas"/> copies, so that losing a node loses nothing.
+    /// </summary>
+    public int NatsClusterSize { get; init; } = 1;
+
+    /// <summary>Copies of each stream the agents create: the cluster size, at most 3 (JetStream's usual replication).</summary>
+    public int StreamReplicas => Math.Min(NatsClusterSize, 3);
+
     /// <summary>Explicit path of nats-server; found on PATH when empty.</summary>
     public string? NatsServerPath { get; init; }
 
@@ -63,6 +78,18 @@ public sealed record LocalInfrastructureOptions
     public IReadOnlyList<string> LocalRepositoryRoots => ConfiguredRepositoryRoots.Count > 0 ? ConfiguredRepositoryRoots : [RepositoriesDirectory];
 
     public string NatsDataDirectory => Path.Combine(DataRoot, "nats");
+
+    /// <summary>
+    /// The JetStream store of cluster node <paramref name="node"/> (1-based): <c>nats-cluster/node-&lt;n&gt;</c>, apart from the
+    /// single server's <c>nats/</c> (a server cannot change between the two with its data).
+    /// </summary>
+    public string NatsNodeDataDirectory(int node) => Path.Combine(DataRoot, "nats-cluster", $"node-{node}");
+
+    /// <summary>The configuration file of cluster node <paramref name="node"/> (mode 0600, rewritten at every start).</summary>
+    public string NatsNodeConfigFile(int node) => Path.Combine(DataRoot, "nats-cluster", $"node-{node}.conf");
+
+    /// <summary>The password the cluster's nodes log in to each other's route port with (mode 0600).</summary>
+    public string NatsRoutePasswordFile => Path.Combine(DataRoot, "nats-route.password");
 
     public string PostgresDataDirectory => Path.Combine(DataRoot, "postgres");
 
@@ -91,6 +118,12 @@ public sealed record LocalInfrastructureOptions
             dataRoot = Environment.IsPrivilegedProcess
                 ? "/var/lib/multiagent"
                 : Path.Combine(appHostDirectory, ".data");
+
+            // An agent host keeps its logs and workspaces apart from a system's on the same machine.
+            if (!string.IsNullOrWhiteSpace(configuration[JoinFileSetting]))
+            {
+                dataRoot = Path.Combine(dataRoot, "agent-host");
+            }
         }
 
         var randomizePorts = configuration.GetValue<bool>("DcpPublisher:RandomizePorts");
@@ -101,8 +134,17 @@ public sealed record LocalInfrastructureOptions
             .Select(root => Path.TrimEndingDirectorySeparator(Path.GetFullPath(root!.Trim())))
             .Distinct(StringComparer.Ordinal)
             .ToList();
+        var clusterSize = configuration.GetValue("MultiAgent:Nats:ClusterSize", 1);
+        if (clusterSize is not (1 or 3 or 5))
+        {
+            // Two or four nodes survive no more failures than one or three: a JetStream cluster needs a majority.
+            throw new LocalPrerequisiteException(
+                $"MultiAgent:Nats:ClusterSize must be 1 (one server), 3 or 5 (a JetStream cluster); it is {clusterSize}.");
+        }
+
         return new LocalInfrastructureOptions
         {
+            NatsClusterSize = clusterSize,
             DataRoot = Path.GetFullPath(dataRoot),
             NatsPort = section.GetValue("NatsPort", 4222),
             NatsMonitorPort = section.GetValue("NatsMonitorPort", 8222),

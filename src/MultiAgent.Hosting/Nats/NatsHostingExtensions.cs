@@ -16,11 +16,13 @@ public static class NatsHostingExtensions
     public static readonly IReadOnlyList<string> CliUsers = [NatsUsers.Operator, NatsUsers.Viewer];
 
     /// <summary>
-    /// Adds NATS with JetStream: a local nats-server process in run mode, the official container with a data volume
-    /// in publish mode. Either way the server knows the users of <see cref="NatsUsers"/> (a configuration file written
-    /// by the AppHost, <c>-c</c>), each with a password that is an Aspire secret parameter named
-    /// <c>{name}-{user}-password</c>; the resource's own connection string is the <c>admin</c> user's, and
-    /// <see cref="WithNatsUser{T}"/> gives a resource another user's.
+    /// Adds NATS with JetStream: a local nats-server process in run mode (or, with
+    /// <see cref="LocalInfrastructureOptions.NatsClusterSize"/> 3 or 5, a JetStream cluster of as many processes: resources
+    /// <c>{name}</c>, <c>{name}-2</c>, …), the official container with a data volume in publish mode. Either way the
+    /// server knows the users of <see cref="NatsUsers"/> (a configuration file written by the AppHost, <c>-c</c>), each
+    /// with a password that is an Aspire secret parameter named <c>{name}-{user}-password</c>; the resource's own
+    /// connection string is the <c>admin</c> user's, and <see cref="WithNatsUser{T}"/> gives a resource another user's.
+    /// For a cluster, the returned resource is the first node, and its connection strings list every node.
     /// </summary>
     public static IResourceBuilder<INatsServerResource> AddNatsJetStream(
         this IDistributedApplicationBuilder builder, string name, LocalInfrastructureOptions options)
@@ -38,11 +40,6 @@ public static class NatsHostingExtensions
             PortGuard.EnsureFree(options.NatsWebSocketPort, "NATS WebSocket port", nameof(options.NatsWebSocketPort));
         }
 
-        // The configuration file names the WebSocket port, so it is chosen here (not by DCP at start) and not proxied.
-        var webSocket = new WebSocketListener(options.UseFixedPorts ? options.NatsWebSocketPort : PortGuard.FindFree(), "127.0.0.1");
-
-        Directory.CreateDirectory(options.NatsDataDirectory);
-
         // Generated once and kept in the data folder (mode 0600), as PostgreSQL's password is: the CLI config files
         // written from them stay valid across restarts.
         var passwords = NatsUsers.All.ToDictionary(
@@ -50,25 +47,72 @@ public static class NatsHostingExtensions
             user => builder.AddParameter(
                 user.PasswordParameterName(name), LocalSecret.ReadOrCreate(options.NatsPasswordFile(user.Name)), secret: true).Resource);
 
-        var resource = new NatsServerProcessResource(name, natsServer, options.NatsDataDirectory, passwords);
-        var healthCheckKey = $"{name}_healthz";
+        // The configuration file names the WebSocket port (and a cluster node's every port), so it is chosen here (not by
+        // DCP at start) and not proxied. Fixed ports (the CLI's defaults) belong to the first node.
+        int? Fixed(int port) => options.UseFixedPorts ? port : null;
+        if (options.NatsClusterSize == 1)
+        {
+            var server = new NatsServerProcessResource(name, natsServer, options.NatsDataDirectory, passwords);
+            return AddNatsNode(builder, server, options, new NatsNodeLayout(
+                options.NatsConfigFile, "multiagent", Fixed(options.NatsPort), Fixed(options.NatsMonitorPort),
+                new WebSocketListener(Fixed(options.NatsWebSocketPort) ?? PortGuard.FindFree(), "127.0.0.1"), Routes: null));
+        }
+
+        // A cluster: every node's client port is its own (not behind DCP's proxy, whose port would accept connections and
+        // never answer while the node is down), so that a client moves to the next node at once; the nodes find each
+        // other on route ports chosen here and log in to them with a password of their own.
+        var routePassword = LocalSecret.ReadOrCreate(options.NatsRoutePasswordFile);
+        var routePorts = Enumerable.Range(0, options.NatsClusterSize).Select(_ => PortGuard.FindFree()).ToArray();
+        var nodes = Enumerable.Range(1, options.NatsClusterSize)
+            .Select(node => new NatsServerProcessResource(node == 1 ? name : $"{name}-{node}", natsServer, options.NatsNodeDataDirectory(node), passwords))
+            .ToList();
+        IResourceBuilder<INatsServerResource>? first = null;
+        for (var index = 0; index < nodes.Count; index++)
+        {
+            var node = index + 1;
+            nodes[index].Peers = [.. nodes.Where((_, other) => other != index)];
+            var layout = new NatsNodeLayout(
+                options.NatsNodeConfigFile(node),
+                $"multiagent-{node}",
+                node == 1 && options.UseFixedPorts ? options.NatsPort : PortGuard.FindFree(),
+                node == 1 ? Fixed(options.NatsMonitorPort) : null,
+                new WebSocketListener(node == 1 && options.UseFixedPorts ? options.NatsWebSocketPort : PortGuard.FindFree(), "127.0.0.1"),
+                new NatsClusterRoutes("multiagent", routePorts[index], [.. routePorts.Where((_, other) => other != index)], routePassword),
+                ClientPortProxied: false,
+                WritesCliConfig: node == 1);
+            var added = AddNatsNode(builder, nodes[index], options, layout);
+            first ??= added;
+        }
+
+        return first!;
+    }
+
+    // One nats-server process: the single server, or one node of a cluster (Routes).
+    private static IResourceBuilder<INatsServerResource> AddNatsNode(
+        IDistributedApplicationBuilder builder, NatsServerProcessResource resource, LocalInfrastructureOptions options, NatsNodeLayout layout)
+    {
+        Directory.CreateDirectory(resource.WorkingDirectory);
+        var healthCheckKey = $"{resource.Name}_healthz";
         builder.Services.AddHealthChecks()
             .Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
                 healthCheckKey, _ => new NatsMonitorHealthCheck(resource.MonitorEndpoint), failureStatus: null, tags: null));
 
-        return builder.AddResource(resource)
-            .WithEndpoint(port: options.UseFixedPorts ? options.NatsPort : null, name: NatsServerProcessResource.PrimaryEndpointName, scheme: "tcp")
-            .WithHttpEndpoint(port: options.UseFixedPorts ? options.NatsMonitorPort : null, name: NatsServerProcessResource.MonitorEndpointName)
+        var webSocket = layout.WebSocket;
+        var node = builder.AddResource(resource)
+            .WithEndpoint(
+                port: layout.ClientPort, targetPort: layout.ClientPortProxied ? null : layout.ClientPort,
+                name: NatsServerProcessResource.PrimaryEndpointName, scheme: "tcp", isProxied: layout.ClientPortProxied)
+            .WithHttpEndpoint(port: layout.MonitorPort, name: NatsServerProcessResource.MonitorEndpointName)
             .WithEndpoint(port: webSocket.Port, targetPort: webSocket.Port, name: NatsServerProcessResource.WebSocketEndpointName, scheme: "ws", isProxied: false)
             .WithArgs(context =>
             {
                 context.Args.Add("-c");
-                context.Args.Add(options.NatsConfigFile);
+                context.Args.Add(layout.ConfigFile);
                 context.Args.Add("--jetstream");
                 context.Args.Add("--store_dir");
-                context.Args.Add(options.NatsDataDirectory);
+                context.Args.Add(resource.WorkingDirectory);
                 context.Args.Add("--server_name");
-                context.Args.Add("multiagent");
+                context.Args.Add(layout.ServerName);
                 context.Args.Add("--addr");
                 context.Args.Add("127.0.0.1");
                 context.Args.Add("--port");
@@ -84,23 +128,35 @@ public static class NatsHostingExtensions
             {
                 // Written at every start, from the parameters' values: the file always matches what the clients are given.
                 var values = await ResolvePasswordsAsync(server, cancellationToken);
-                LocalSecret.WriteOwnerOnly(options.NatsConfigFile, NatsServerConfig.Render(NatsUsers.All, user => NatsServerConfig.Quote(values[user]), webSocket));
-            })
-            .OnResourceReady(async (server, @event, cancellationToken) =>
-            {
-                var values = await ResolvePasswordsAsync(server, cancellationToken);
-                var url = $"nats://{server.PrimaryEndpoint.Host}:{server.PrimaryEndpoint.Port}";
-                foreach (var user in CliUsers)
-                {
-                    LocalSecret.WriteOwnerOnly(CliConfigPath(options, user), CliConfigJson(url, user, values[user], options.LocalRepositoryRoots));
-                }
-
-                var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
-                logger.LogInformation(
-                    "CLI credentials (mode 0600): MULTIAGENT_CONFIG={Operator} (operator: submit, stop, approve, reject) or {Viewer} (viewer: read only)",
-                    CliConfigPath(options, NatsUsers.Operator), CliConfigPath(options, NatsUsers.Viewer));
+                LocalSecret.WriteOwnerOnly(layout.ConfigFile, NatsServerConfig.Render(
+                    NatsUsers.All, user => NatsServerConfig.Quote(values[user]), webSocket, layout.Routes));
             });
+        if (!layout.WritesCliConfig)
+        {
+            return node;
+        }
+
+        // The first node (or the one server) writes the CLI's config files, with every node's address.
+        return node.OnResourceReady(async (server, @event, cancellationToken) =>
+        {
+            var values = await ResolvePasswordsAsync(server, cancellationToken);
+            var url = string.Join(',', server.ClientEndpoints.Select(endpoint => $"nats://{endpoint.Host}:{endpoint.Port}"));
+            foreach (var user in CliUsers)
+            {
+                LocalSecret.WriteOwnerOnly(CliConfigPath(options, user), CliConfigJson(url, user, values[user], options.LocalRepositoryRoots));
+            }
+
+            var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
+            logger.LogInformation(
+                "CLI credentials (mode 0600): MULTIAGENT_CONFIG={Operator} (operator: submit, stop, approve, reject) or {Viewer} (viewer: read only)",
+                CliConfigPath(options, NatsUsers.Operator), CliConfigPath(options, NatsUsers.Viewer));
+        });
     }
+
+    // How one nats-server process is laid out: its configuration file, name, ports (null: DCP picks one) and routes.
+    private sealed record NatsNodeLayout(
+        string ConfigFile, string ServerName, int? ClientPort, int? MonitorPort, WebSocketListener WebSocket, NatsClusterRoutes? Routes,
+        bool ClientPortProxied = true, bool WritesCliConfig = true);
 
     /// <summary>
     /// Announces every restart and crash loop of the restart policy (<see cref="Restarts.RestartPolicyExtensions.WithRestartPolicy{T}"/>)
@@ -115,11 +171,28 @@ public static class NatsHostingExtensions
             return nats;
         }
 
-        var services = nats.ApplicationBuilder.Services;
-        services.AddSingleton(provider => new NatsRestartAnnouncer(nats.Resource, provider.GetRequiredService<ILogger<NatsRestartAnnouncer>>()));
-        services.AddSingleton<IRestartAnnouncer>(provider => provider.GetRequiredService<NatsRestartAnnouncer>());
-        services.AddHostedService(provider => provider.GetRequiredService<NatsRestartAnnouncer>());
+        nats.ApplicationBuilder.AddRestartEvents(nats.Resource.ConnectionStringFor(NatsUsers.AppHost));
         return nats;
+    }
+
+    /// <summary>
+    /// Announces restarts and crash loops (as <see cref="WithRestartEvents"/>) on the event stream of a system this AppHost
+    /// did not start (an agent host's): <paramref name="appHostConnectionString"/> is the <see cref="NatsUsers.AppHost"/>
+    /// user's. Run mode only.
+    /// </summary>
+    public static IDistributedApplicationBuilder AddRestartEvents(this IDistributedApplicationBuilder builder, ReferenceExpression appHostConnectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(appHostConnectionString);
+        if (!builder.ExecutionContext.IsRunMode)
+        {
+            return builder;
+        }
+
+        builder.Services.AddSingleton(provider => new NatsRestartAnnouncer(appHostConnectionString, provider.GetRequiredService<ILogger<NatsRestartAnnouncer>>()));
+        builder.Services.AddSingleton<IRestartAnnouncer>(provider => provider.GetRequiredService<NatsRestartAnnouncer>());
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<NatsRestartAnnouncer>());
+        return builder;
     }
 
     /// <summary>
@@ -136,6 +209,24 @@ public static class NatsHostingExtensions
         return builder
             .WithEnvironment($"ConnectionStrings__{connectionName}", nats.Resource.ConnectionStringFor(user))
             .WithReferenceRelationship(nats.Resource);
+    }
+
+    /// <summary>
+    /// Waits for NATS before the resource starts: the one server, or every node of the cluster (they start together, and a
+    /// node is healthy only once the cluster has a JetStream leader).
+    /// </summary>
+    public static IResourceBuilder<T> WaitForNats<T>(this IResourceBuilder<T> builder, IResourceBuilder<INatsServerResource> nats)
+        where T : IResourceWithWaitSupport
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(nats);
+        builder.WaitFor(nats);
+        foreach (var peer in (nats.Resource as NatsServerProcessResource)?.Peers ?? [])
+        {
+            builder.WaitFor(nats.ApplicationBuilder.CreateResourceBuilder(peer));
+        }
+
+        return builder;
     }
 
     /// <summary>The CLI config file of <paramref name="user"/> that run mode writes: <c>&lt;DataRoot&gt;/cli/&lt;user&gt;.json</c>.</summary>

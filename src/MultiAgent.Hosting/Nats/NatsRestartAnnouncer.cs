@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MultiAgent.Contracts;
@@ -13,12 +14,12 @@ using Polly.Retry;
 namespace MultiAgent.Hosting.Nats;
 
 /// <summary>
-/// Publishes the restart policy's events to the event stream of the AppHost's own NATS server, as the NATS user
-/// <see cref="NatsUsers.AppHost"/>. Announcements queue in memory and go out in order; one that NATS does not take
+/// Publishes the restart policy's events to the system's event stream, as the NATS user <see cref="NatsUsers.AppHost"/>
+/// (<paramref name="connectionString"/> is that user's: the AppHost's own NATS, or the joined system's). Announcements queue in memory and go out in order; one that NATS does not take
 /// (NATS is itself being restarted, the stream is not made yet) is tried again, backing off to every 10 s, until it is
 /// stored or the AppHost stops. Its id is the message id, so a retry after a lost answer stores it once.
 /// </summary>
-public sealed partial class NatsRestartAnnouncer(INatsServerResource nats, ILogger<NatsRestartAnnouncer> logger) : BackgroundService, IRestartAnnouncer
+public sealed partial class NatsRestartAnnouncer(ReferenceExpression connectionString, ILogger<NatsRestartAnnouncer> logger) : BackgroundService, IRestartAnnouncer
 {
     /// <summary>Announcements kept while NATS is away; past it the oldest are dropped (and logged).</summary>
     public const int Capacity = 1000;
@@ -84,7 +85,7 @@ public sealed partial class NatsRestartAnnouncer(INatsServerResource nats, ILogg
 
     private async Task<NatsConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        var url = await nats.ConnectionStringFor(NatsUsers.AppHost).GetValueAsync(cancellationToken)
+        var url = await connectionString.GetValueAsync(cancellationToken)
             ?? throw new InvalidOperationException("NATS has no address yet.");
         var connection = new NatsConnection(NatsConnectionString.ToOptions(url, NatsOpts.Default with { Name = "apphost" }));
         try

@@ -18,7 +18,13 @@ public static class NatsServerConfig
     /// on 127.0.0.1; in a deployment behind the HTTPS ingress, which terminates TLS); they log in as the same users
     /// with the same permissions, so no client is let in without a password.
     /// </remarks>
-    public static string Render(IEnumerable<NatsUser> users, Func<string, string> password, WebSocketListener? webSocket = null)
+    /// <remarks>
+    /// With <paramref name="cluster"/>, the server is one node of a JetStream cluster: it listens for routes from the other
+    /// nodes (which must log in as the route user, so that no other process can join the cluster and read its messages)
+    /// and connects to theirs.
+    /// </remarks>
+    public static string Render(
+        IEnumerable<NatsUser> users, Func<string, string> password, WebSocketListener? webSocket = null, NatsClusterRoutes? cluster = null)
     {
         ArgumentNullException.ThrowIfNull(users);
         ArgumentNullException.ThrowIfNull(password);
@@ -66,6 +72,11 @@ public static class NatsServerConfig
             text.Append("}\n");
         }
 
+        if (cluster is not null)
+        {
+            AppendCluster(text, cluster);
+        }
+
         return text.ToString();
     }
 
@@ -97,6 +108,28 @@ public static class NatsServerConfig
     /// <summary>A reference to the password variable of <paramref name="user"/>: <c>$NATS_PASSWORD_CODER</c>.</summary>
     public static string EnvironmentReference(string user) => "$" + PasswordVariable(user);
 
+    private static void AppendCluster(StringBuilder text, NatsClusterRoutes cluster)
+    {
+        text.Append("# The JetStream cluster: routes between the nodes, which log in as the route user.\n");
+        text.Append("cluster {\n");
+        text.Append($"  name: {Quote(cluster.Name)}\n");
+        text.Append($"  host: {Quote(cluster.Host)}\n");
+        text.Append($"  port: {cluster.Port}\n");
+        text.Append("  authorization {\n");
+        text.Append($"    user: {Quote(NatsClusterRoutes.User)}\n");
+        text.Append($"    password: {Quote(cluster.Password)}\n");
+        text.Append("  }\n");
+        text.Append("  routes = [\n");
+        var credentials = $"{NatsClusterRoutes.User}:{Uri.EscapeDataString(cluster.Password)}";
+        foreach (var peer in cluster.PeerPorts)
+        {
+            text.Append($"    {Quote($"nats-route://{credentials}@{cluster.Host}:{peer}")}\n");
+        }
+
+        text.Append("  ]\n");
+        text.Append("}\n");
+    }
+
     private static void AppendList(StringBuilder text, string direction, IReadOnlyList<string>? subjects)
     {
         if (subjects is null)
@@ -120,3 +153,15 @@ public static class NatsServerConfig
 /// <param name="Port">The port.</param>
 /// <param name="Host">The address to listen on; null: every address (in a container).</param>
 public sealed record WebSocketListener(int Port, string? Host = null);
+
+/// <summary>One node's routes in a cluster of nats-servers on one machine (<see cref="NatsServerConfig.Render"/>).</summary>
+/// <param name="Name">The cluster's name, the same on every node.</param>
+/// <param name="Port">Where this node listens for routes.</param>
+/// <param name="PeerPorts">The other nodes' route ports.</param>
+/// <param name="Password">The route user's password, the same on every node.</param>
+/// <param name="Host">The address routes listen on and connect to.</param>
+public sealed record NatsClusterRoutes(string Name, int Port, IReadOnlyList<int> PeerPorts, string Password, string Host = "127.0.0.1")
+{
+    /// <summary>The user a node logs in as on another node's route port.</summary>
+    public const string User = "route";
+}

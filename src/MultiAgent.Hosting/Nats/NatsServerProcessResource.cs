@@ -2,7 +2,10 @@ using Aspire.Hosting.ApplicationModel;
 
 namespace MultiAgent.Hosting.Nats;
 
-/// <summary>A local <c>nats-server -js</c> process (run mode), started with a configuration file of users.</summary>
+/// <summary>
+/// A local <c>nats-server -js</c> process (run mode), started with a configuration file of users: the one server, or one
+/// node of a cluster (the first node stands for the cluster: its connection strings list every node).
+/// </summary>
 public sealed class NatsServerProcessResource(
     string name, string command, string workingDirectory, IReadOnlyDictionary<string, ParameterResource> passwords)
     : ExecutableResource(name, command, workingDirectory), INatsServerResource
@@ -24,6 +27,11 @@ public sealed class NatsServerProcessResource(
     public EndpointReference WebSocketEndpoint => _webSocketEndpoint ??= new(this, WebSocketEndpointName);
 
     public IReadOnlyDictionary<string, ParameterResource> Passwords { get; } = passwords;
+
+    /// <summary>The cluster's other nodes (none for a single server).</summary>
+    public IReadOnlyList<NatsServerProcessResource> Peers { get; internal set; } = [];
+
+    public IReadOnlyList<EndpointReference> ClientEndpoints => [PrimaryEndpoint, .. Peers.Select(peer => peer.PrimaryEndpoint)];
 
     public ReferenceExpression ConnectionStringExpression => ((INatsServerResource)this).ConnectionStringFor(NatsUsers.Admin);
 }

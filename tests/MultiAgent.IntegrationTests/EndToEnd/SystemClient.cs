@@ -56,7 +56,8 @@ public sealed class SystemClient : IAsyncDisposable
     /// </summary>
     public static async Task<SystemClient> ConnectAsync(SystemFixture system)
     {
-        var nats = new NatsConnection(new NatsOpts { Url = system.NatsUrl });
+        // Every server of the connection string (a cluster's nodes), so that the client outlives any one of them.
+        var nats = new NatsConnection(MultiAgent.Nats.NatsConnectionString.ToOptions(system.NatsUrl));
         await nats.ConnectAsync();
         return new SystemClient(nats, NpgsqlDataSource.Create(system.DatabaseConnectionString));
     }

@@ -14,15 +14,18 @@ public static class SystemProcesses
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     /// <summary>The process id of the agent's current process.</summary>
-    public static int ProcessId(SystemFixture system, string agent)
+    public static int ProcessId(SystemFixture system, string agent) => ProcessId(system.App, agent);
+
+    /// <summary>The process id of a resource of <paramref name="app"/> (the system's AppHost, or an agent host's).</summary>
+    public static int ProcessId(Aspire.Hosting.DistributedApplication app, string resource)
     {
-        if (!system.App.ResourceNotifications.TryGetCurrentState(agent, out var state))
+        if (!app.ResourceNotifications.TryGetCurrentState(resource, out var state))
         {
-            throw new InvalidOperationException($"No resource '{agent}': {system.DescribeResources()}");
+            throw new InvalidOperationException($"No resource '{resource}': {AppHostFixture.DescribeResources(app)}");
         }
 
         return ResourceProcesses.IdOf(state.Snapshot)
-            ?? throw new InvalidOperationException($"'{agent}' has no process now: {system.DescribeResources()}");
+            ?? throw new InvalidOperationException($"'{resource}' has no process now: {AppHostFixture.DescribeResources(app)}");
     }
 
     /// <summary>
@@ -31,9 +34,12 @@ public static class SystemProcesses
     /// gone, and returns its process id. The AppHost's restart policy starts it again; see
     /// <see cref="WaitUntilRestartedAsync"/>.
     /// </summary>
-    public static async Task<int> KillAsync(SystemFixture system, string agent, bool alone = false)
+    public static Task<int> KillAsync(SystemFixture system, string agent, bool alone = false) => KillAsync(system.App, agent, alone);
+
+    /// <summary>As <see cref="KillAsync(SystemFixture, string, bool)"/>, for a resource of <paramref name="app"/>.</summary>
+    public static async Task<int> KillAsync(Aspire.Hosting.DistributedApplication app, string agent, bool alone = false)
     {
-        var pid = ProcessId(system, agent);
+        var pid = ProcessId(app, agent);
         using var process = Process.GetProcessById(pid);
         process.Kill(entireProcessTree: !alone);
         using var timeout = new CancellationTokenSource(Patience);

@@ -91,14 +91,55 @@ public abstract class AppHostFixture : IAsyncLifetime
     /// <summary>Runs after the AppHost has stopped.</summary>
     protected virtual ValueTask AfterStopAsync() => ValueTask.CompletedTask;
 
+    /// <summary>The resources the fixture waits to be healthy: the servers, and the agents unless <see cref="StartAgents"/> is false.</summary>
+    protected virtual IEnumerable<string> ExpectedResources => StartAgents ? Servers.Concat(Agents) : Servers;
+
+    /// <summary>Runs once the topology is healthy and its connection strings are read (an agent host joins it here).</summary>
+    protected virtual Task AfterStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs before the AppHost stops (an agent host leaves first).</summary>
+    protected virtual ValueTask BeforeStopAsync() => ValueTask.CompletedTask;
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_dataRoot);
         var settings = await BeforeStartAsync();
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        try
+        {
+            _app = await StartAppAsync(_dataRoot, [$"--MultiAgent:StartAgents={StartAgents}", .. settings, .. ExtraSettings], ExpectedResources, timeout.Token);
+            NatsUrl = await _app.GetConnectionStringAsync("nats", timeout.Token) ?? throw new InvalidOperationException("no NATS URL");
+            // The first server's (a cluster's connection string lists every node).
+            NatsAddress = new UriBuilder(NatsUrl.Split(',')[0]) { UserName = "", Password = "" }.Uri.GetLeftPart(UriPartial.Authority);
+            foreach (var user in MultiAgent.Hosting.Nats.NatsUsers.All)
+            {
+                var parameter = (ParameterResource)_app.Services.GetRequiredService<DistributedApplicationModel>().Resources
+                    .Single(r => r.Name == user.PasswordParameterName("nats"));
+                _natsPasswords[user.Name] = await parameter.GetValueAsync(timeout.Token)
+                    ?? throw new InvalidOperationException($"no password for NATS user {user.Name}");
+            }
+            DatabaseConnectionString = await _app.GetConnectionStringAsync("multiagentdb", timeout.Token)
+                ?? throw new InvalidOperationException("no database connection string");
+            await AfterStartAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException(
+                $"The topology was not healthy within {StartTimeout.TotalSeconds}s: {(_app is null ? "" : DescribeResources())}\nLast resource output:\n{_resourceLogs}");
+        }
+    }
+
+    /// <summary>
+    /// Builds and starts an AppHost (this fixture's, or an agent host beside it) with its data in <paramref name="dataRoot"/>,
+    /// the tests' common settings and <paramref name="settings"/>, and waits until <paramref name="resources"/> are healthy.
+    /// Its resources' output goes to <see cref="ResourceLogLines"/>.
+    /// </summary>
+    protected async Task<DistributedApplication> StartAppAsync(
+        string dataRoot, IReadOnlyList<string> settings, IEnumerable<string> resources, CancellationToken cancellationToken)
+    {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.MultiAgent_AppHost>(
             [
-                $"--MultiAgent:DataRoot={_dataRoot}",
-                $"--MultiAgent:StartAgents={StartAgents}",
+                $"--MultiAgent:DataRoot={dataRoot}",
                 // Local repositories: the scenarios' (GitSandbox), and nothing else.
                 $"--MultiAgent:LocalGit:AllowedRoots:0={LocalRepositoryRoot}",
                 // Faster heartbeats, so health changes show within seconds.
@@ -107,9 +148,9 @@ public abstract class AppHostFixture : IAsyncLifetime
                 // No dashboard runs (below): the agents export no telemetry rather than try every second.
                 "--MultiAgent:Telemetry:Export=false",
                 .. settings,
-                .. ExtraSettings,
             ],
-            (options, _) => options.DisableDashboard = true);
+            (options, _) => options.DisableDashboard = true,
+            cancellationToken);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             // The resources' own output (agents, servers), kept briefly for failure messages.
@@ -120,32 +161,22 @@ public abstract class AppHostFixture : IAsyncLifetime
             // Servers are unhealthy while they start; the fixture waits for healthy and reports what is not.
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
 
-        _app = await builder.BuildAsync();
-        using var timeout = new CancellationTokenSource(StartTimeout);
+        var app = await builder.BuildAsync(cancellationToken);
         try
         {
-            await _app.StartAsync(timeout.Token);
-            foreach (var resource in StartAgents ? Servers.Concat(Agents) : Servers)
+            await app.StartAsync(cancellationToken);
+            foreach (var resource in resources)
             {
-                await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, cancellationToken);
             }
 
-            NatsUrl = await _app.GetConnectionStringAsync("nats", timeout.Token) ?? throw new InvalidOperationException("no NATS URL");
-            NatsAddress = new UriBuilder(NatsUrl) { UserName = "", Password = "" }.Uri.GetLeftPart(UriPartial.Authority);
-            foreach (var user in MultiAgent.Hosting.Nats.NatsUsers.All)
-            {
-                var parameter = (ParameterResource)_app.Services.GetRequiredService<DistributedApplicationModel>().Resources
-                    .Single(r => r.Name == user.PasswordParameterName("nats"));
-                _natsPasswords[user.Name] = await parameter.GetValueAsync(timeout.Token)
-                    ?? throw new InvalidOperationException($"no password for NATS user {user.Name}");
-            }
-            DatabaseConnectionString = await _app.GetConnectionStringAsync("multiagentdb", timeout.Token)
-                ?? throw new InvalidOperationException("no database connection string");
+            return app;
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException(
-                $"The topology was not healthy within {StartTimeout.TotalSeconds}s: {DescribeResources()}\nLast resource output:\n{_resourceLogs}");
+            var states = DescribeResources(app);
+            await app.DisposeAsync();
+            throw new TimeoutException($"The AppHost was not healthy in time: {states}\nLast resource output:\n{_resourceLogs}");
         }
     }
 
@@ -158,7 +189,7 @@ public abstract class AppHostFixture : IAsyncLifetime
         using var timeout = new CancellationTokenSource(patience);
         try
         {
-            foreach (var resource in StartAgents ? Servers.Concat(Agents) : Servers)
+            foreach (var resource in ExpectedResources)
             {
                 await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
             }
@@ -170,17 +201,21 @@ public abstract class AppHostFixture : IAsyncLifetime
     }
 
     /// <summary>Each resource's state and health, for failure messages.</summary>
-    public string DescribeResources()
+    public string DescribeResources() => DescribeResources(App);
+
+    /// <summary>Each resource's state and health in <paramref name="app"/>, for failure messages.</summary>
+    public static string DescribeResources(DistributedApplication app)
     {
-        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
         return string.Join("; ", model.Resources.Select(resource =>
-            App.ResourceNotifications.TryGetCurrentState(resource.Name, out var e)
+            app.ResourceNotifications.TryGetCurrentState(resource.Name, out var e)
                 ? $"{resource.Name}={e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus?.ToString() ?? "-"}"
                 : $"{resource.Name}=?"));
     }
 
     public async Task DisposeAsync()
     {
+        await BeforeStopAsync();
         if (_app is not null)
         {
             await _app.DisposeAsync();

@@ -11,7 +11,7 @@ namespace MultiAgent.IntegrationTests.Infrastructure;
 /// retries after 1 s, a 6 s ack wait (a killed agent's task comes back quickly), 3 attempts. End-to-end scenarios share
 /// this one topology, each isolated by its marker (see <c>EndToEnd/Scenario</c>).
 /// </summary>
-public sealed class SystemFixture : AppHostFixture
+public class SystemFixture : AppHostFixture
 {
     public const string CoderModel = "e2e-coder";
     public const string ReviewerModel = "e2e-reviewer";
