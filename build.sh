@@ -3,6 +3,10 @@
 #
 #   ./build.sh run [-- SETTINGS]  install what is missing, then start the whole system (AppHost + dashboard); settings
 #                      after -- go to the AppHost (--MultiAgent:Llm:Model=…); without a model it says how to set one
+#   ./build.sh agents --join FILE [--agents coder,reviewer,repomanager] [--replicas N] [-- SETTINGS]
+#                      an agent host: only the chosen agents (N instances each) on this machine, against the running
+#                      system that wrote FILE (its <DataRoot>/join.json); same settings, health checks, logs, restarts
+#                      as at home; dashboard on http://localhost:18898 (docs/scaling.md)
 #   ./build.sh demo    a whole job with no model key: a sample repository, the system with a replayed session
 #                      (pull request, a review round, merge), watched with the CLI; the dashboard until Ctrl+C
 #   ./build.sh test    install what is missing, then build and run every test (unit and integration)
@@ -95,7 +99,11 @@ install_cli() {
 model_configured() {
   printf '%s\n' "$@" | grep -qiE '^--?MultiAgent:Llm:(Agents:[a-z]+:)?Model=.' && return 0
   env | grep -qiE '^MultiAgent__Llm__(Agents__[a-z]+__)?Model=.' && return 0
-  dotnet user-secrets list --project src/MultiAgent.AppHost 2>/dev/null | grep -qiE '^MultiAgent:Llm:(Agents:[a-z]+:)?Model = .' && return 0
+  # The AppHost's user secrets, read from their file (what `dotnet user-secrets set` writes) rather than through
+  # `dotnet user-secrets list`, which costs a second of every start.
+  local id
+  id=$(sed -n 's:.*<UserSecretsId>\(.*\)</UserSecretsId>.*:\1:p' src/MultiAgent.AppHost/MultiAgent.AppHost.csproj)
+  [ -n "$id" ] && grep -qiE '"MultiAgent:Llm:(Agents:[a-z]+:)?Model" *: *"[^"]' "$HOME/.microsoft/usersecrets/$id/secrets.json" 2>/dev/null && return 0
   return 1
 }
 
@@ -118,7 +126,9 @@ wait_until_healthy() {
 }
 
 run_system() {
-  setup
+  # The packages and build of the AppHost's projects only (dotnet build restores them), not the whole solution's.
+  require_dotnet
+  install_os_packages
   # The CLI on PATH for whoever follows the README; ./build.sh setup installs it again after a change.
   [ -x "$HOME/.dotnet/tools/multi-agent" ] || install_cli
   log "starting the AppHost: dashboard http://localhost:18888, NATS nats://localhost:4222, PostgreSQL localhost:5433"
@@ -135,18 +145,63 @@ run_system() {
     log "  environment:  MultiAgent__Llm__ApiKey=<key> MultiAgent__Llm__Model=<model> ./build.sh run"
     log "  arguments:    ./build.sh run -- --MultiAgent:Llm:ApiKey=<key> --MultiAgent:Llm:Model=<model>   (docs/llm.md)"
   fi
-  log "building the AppHost and the agents (Release)"
-  dotnet build src/MultiAgent.AppHost --no-restore --configuration Release --verbosity quiet -warnaserror
-  # The AppHost's own process, not under `dotnet run` (which does not pass SIGTERM on and costs a process of its own):
-  # Ctrl+C or SIGTERM reach the AppHost, which stops everything it started. It runs the agents' Release builds
-  # directly. The environment is the http launch profile's (src/MultiAgent.AppHost/Properties/launchSettings.json).
-  export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://localhost:18888}"
-  export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Development}"
-  export ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="${ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL:-http://localhost:18889}"
-  export ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="${ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL:-http://localhost:18890}"
-  export ASPIRE_ALLOW_UNSECURED_TRANSPORT="${ASPIRE_ALLOW_UNSECURED_TRANSPORT:-true}"
   # Settings after 'run --' go to the AppHost (e.g. --MultiAgent:NatsPort=4300), which hands them on to the agents.
-  exec dotnet src/MultiAgent.AppHost/bin/Release/net10.0/MultiAgent.AppHost.dll "$@"
+  start_apphost 18888 "$@"
+}
+
+# Builds the AppHost and the agents (Release), then becomes the AppHost's own process, not under `dotnet run` (which
+# does not pass SIGTERM on and costs a process of its own): Ctrl+C or SIGTERM reach the AppHost, which stops everything
+# it started. It runs the agents' Release builds directly. The environment is the http launch profile's
+# (src/MultiAgent.AppHost/Properties/launchSettings.json), with the dashboard on port $1 and the two after it.
+start_apphost() {
+  local dashboard=$1; shift
+  local apphost=src/MultiAgent.AppHost/bin/Release/net10.0/MultiAgent.AppHost.dll
+  local stamp=src/MultiAgent.AppHost/bin/Release/net10.0/.built-by-build-sh
+  # Built once: again only when a source or build file is newer than the last build (a no-op build costs ~7 s).
+  if [ -f "$apphost" ] && [ -f "$stamp" ] && [ -z "$(find src Directory.Build.props Directory.Packages.props global.json \
+      -newer "$stamp" -type f -not -path '*/bin/*' -not -path '*/obj/*' -not -path '*/.data/*' 2>/dev/null | head -1)" ]; then
+    log "the AppHost and the agents are built and up to date (Release)"
+  else
+    log "building the AppHost and the agents (Release)"
+    dotnet build src/MultiAgent.AppHost --configuration Release --verbosity quiet -warnaserror
+    touch "$stamp"
+  fi
+  export ASPNETCORE_URLS="${ASPNETCORE_URLS:-http://localhost:$dashboard}"
+  export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" DOTNET_ENVIRONMENT="${DOTNET_ENVIRONMENT:-Development}"
+  export ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="${ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL:-http://localhost:$((dashboard + 1))}"
+  export ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="${ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL:-http://localhost:$((dashboard + 2))}"
+  export ASPIRE_ALLOW_UNSECURED_TRANSPORT="${ASPIRE_ALLOW_UNSECURED_TRANSPORT:-true}"
+  exec dotnet "$apphost" "$@"
+}
+
+# An agent host: chosen agents on this machine against a running system's NATS and PostgreSQL (docs/scaling.md). The
+# join file is the system's <DataRoot>/join.json (mode 0600: it holds passwords), copied here; its addresses must be
+# reachable from here. The dashboard is on port 18898, apart from a system's on the same machine.
+run_agent_host() {
+  local join="" agents="" replicas="" settings=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --join) join=${2:-}; shift 2 ;;
+      --agents) agents=${2:-}; shift 2 ;;
+      --replicas) replicas=${2:-}; shift 2 ;;
+      --) shift; settings+=("$@"); break ;;
+      *) die "agents: unknown argument '$1' (usage: ./build.sh agents --join FILE [--agents coder,reviewer,repomanager] [--replicas N] [-- SETTINGS])" ;;
+    esac
+  done
+  [ -n "$join" ] || die "agents: --join FILE is required: the running system's <DataRoot>/join.json, copied to this machine"
+  [ -r "$join" ] || die "agents: cannot read the join file '$join'"
+  join=$(cd "$(dirname "$join")" && pwd)/$(basename "$join")
+  if [ -n "$replicas" ] && ! [[ "$replicas" =~ ^[1-8]$ ]]; then die "agents: --replicas must be between 1 and 8 (it is '$replicas')"; fi
+  require_dotnet
+  install_os_packages
+  local args=("--MultiAgent:Join:File=$join")
+  [ -n "$agents" ] && args+=("--MultiAgent:Agents=$agents")
+  if [ -n "$replicas" ]; then
+    local agent
+    for agent in $(echo "${agents:-coder,reviewer,repomanager}" | tr ',' ' '); do args+=("--MultiAgent:Replicas:$agent=$replicas"); done
+  fi
+  log "starting an agent host (${agents:-every agent}, ${replicas:-1} instance(s) each) against the system in $join: dashboard http://localhost:18898"
+  start_apphost 18898 "${args[@]}" "${settings[@]}"
 }
 
 # A whole job with no model key: a sample repository (demo/repository) in the allowed root, the system started with the
@@ -400,6 +455,7 @@ uninstall_service() {
 
 case "${1:-}" in
   run) shift; [ "${1:-}" = "--" ] && shift; run_system "$@" ;;
+  agents) shift; run_agent_host "$@" ;;
   test) run_tests "${2:-all}" ;;
   coverage) run_coverage ;;
   demo) run_demo ;;
@@ -410,5 +466,5 @@ case "${1:-}" in
   install-service) install_service ;;
   uninstall-service) uninstall_service ;;
   service-unit) service_unit ;;
-  *) echo "usage: $0 run | demo | test [unit] | coverage | bench [pipeline [--jobs N] [--concurrency 1,4,16] [--coders 1,2]] | soak [--minutes N] | images [--local-base] | setup | install-service | uninstall-service" >&2; exit 2 ;;
+  *) echo "usage: $0 run | agents --join FILE [--agents LIST] [--replicas N] | demo | test [unit] | coverage | bench [pipeline [--jobs N] [--concurrency 1,4,16] [--coders 1,2]] | soak [--minutes N] | images [--local-base] | setup | install-service | uninstall-service" >&2; exit 2 ;;
 esac

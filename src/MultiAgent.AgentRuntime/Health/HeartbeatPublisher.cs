@@ -31,10 +31,21 @@ internal sealed partial class HeartbeatPublisher(
         while (await WaitForNextTickAsync(timer, stoppingToken));
     }
 
+    /// <summary>How long the last heartbeat may take before the instance stops without it.</summary>
+    internal static readonly TimeSpan LastHeartbeatTimeout = TimeSpan.FromSeconds(1);
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await PublishAsync(metrics.Snapshot(stopped: true), cancellationToken);
+        // Sent only on an open connection, and for a second at most: with NATS away (a whole system stopping stops its
+        // servers at the same time as its agents) a publish would wait for a reconnection, and hold up the stop by the
+        // client's command timeout. The registry then notices the silence instead.
+        if (nats.ConnectionState == NatsConnectionState.Open)
+        {
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bounded.CancelAfter(LastHeartbeatTimeout);
+            await PublishAsync(metrics.Snapshot(stopped: true), bounded.Token);
+        }
     }
 
     private static async Task<bool> WaitForNextTickAsync(PeriodicTimer timer, CancellationToken stoppingToken)
