@@ -14,7 +14,7 @@
 #   ./build.sh coverage  the whole suite under the code coverage collector: line coverage of agent code (the agents
 #                      and their runtime), in the test process and in the agent processes; report in artifacts/coverage
 #   ./build.sh bench   latency of the system health endpoint (GET /health) under concurrent requests: p50/p99
-#   ./build.sh bench pipeline [--jobs N] [--concurrency 1,4,16] [--coders 1,2]
+#   ./build.sh bench pipeline [--jobs N] [--concurrency 1,4,16] [--coders 1,2] [--nats-nodes 1,3]
 #                      pipeline benchmark (not part of the tests): where a job's time goes (hand-offs, Repo Manager,
 #                      Coder: model/tools/check/git, Reviewer, merge) at each concurrency and Coder count, jobs/min, the
 #                      floor of the same servers and the overhead's ratio to it, memory; exits 1 when a target is missed
@@ -466,5 +466,5 @@ case "${1:-}" in
   install-service) install_service ;;
   uninstall-service) uninstall_service ;;
   service-unit) service_unit ;;
-  *) echo "usage: $0 run | agents --join FILE [--agents LIST] [--replicas N] | demo | test [unit] | coverage | bench [pipeline [--jobs N] [--concurrency 1,4,16] [--coders 1,2]] | soak [--minutes N] | images [--local-base] | setup | install-service | uninstall-service" >&2; exit 2 ;;
+  *) echo "usage: $0 run | agents --join FILE [--agents LIST] [--replicas N] | demo | test [unit] | coverage | bench [pipeline [--jobs N] [--concurrency 1,4,16] [--coders 1,2] [--nats-nodes 1,3]] | soak [--minutes N] | images [--local-base] | setup | install-service | uninstall-service" >&2; exit 2 ;;
 esac

@@ -137,9 +137,11 @@ public sealed class ManifestTests : IDisposable
     {
         var path = Path.Combine(_folder, "aspire-manifest.json");
 
-        // The production path: Azure Database for PostgreSQL and a NATS run elsewhere, given as connection strings.
+        // The production path: Azure Database for PostgreSQL and a NATS run elsewhere (a cluster: three copies of each
+        // stream), given as connection strings.
         var run = await AppHostProcess.RunAsync(
-            ["--publisher", "manifest", "--output-path", path, "--MultiAgent:Publish:Database=external", "--MultiAgent:Publish:Nats=External"]);
+            ["--publisher", "manifest", "--output-path", path, "--MultiAgent:Publish:Database=external", "--MultiAgent:Publish:Nats=External",
+             "--MultiAgent:TaskBus:StreamReplicas=3"]);
 
         Assert.True(run.ExitCode == 0, run.Output);
         using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(path));
@@ -165,6 +167,7 @@ public sealed class ManifestTests : IDisposable
             var env = resources.GetProperty(agent).GetProperty("env");
             Assert.Equal($"{{nats-{agent}.connectionString}}", env.GetProperty("ConnectionStrings__nats").GetString());
             Assert.Equal("{multiagentdb.connectionString}", env.GetProperty("ConnectionStrings__multiagentdb").GetString());
+            Assert.Equal("3", env.GetProperty("MultiAgent__TaskBus__StreamReplicas").GetString());
         }
     }
 

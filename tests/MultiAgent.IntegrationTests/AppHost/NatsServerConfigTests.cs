@@ -162,7 +162,25 @@ public sealed class NatsServerConfigTests : IDisposable
     }
 
     [Fact]
-    public async Task Nats_server_accepts_both_configurations()
+    public void A_cluster_nodes_config_listens_for_routes_behind_the_route_user_and_joins_the_other_nodes()
+    {
+        var text = NatsServerConfig.Render(
+            NatsUsers.All, user => NatsServerConfig.Quote("pw"), cluster: new NatsClusterRoutes("multiagent", 6222, [6223, 6224], "r/p@ss"));
+
+        Assert.Contains("cluster {", text, StringComparison.Ordinal);
+        Assert.Contains("name: \"multiagent\"", text, StringComparison.Ordinal);
+        Assert.Contains("port: 6222", text, StringComparison.Ordinal);
+        Assert.Contains("user: \"route\"", text, StringComparison.Ordinal);
+        Assert.Contains("password: \"r/p@ss\"", text, StringComparison.Ordinal);
+        // The password in the route URLs is escaped, so that a '/' or '@' in it cannot end the credentials early.
+        Assert.Contains("\"nats-route://route:r%2Fp%40ss@127.0.0.1:6223\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"nats-route://route:r%2Fp%40ss@127.0.0.1:6224\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(":6222\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("cluster {", NatsServerConfig.Render(NatsUsers.All, user => NatsServerConfig.Quote("pw")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Nats_server_accepts_the_run_publish_and_cluster_node_configurations()
     {
         var server = LocalToolchain.FindOnPath("nats-server") ?? throw new InvalidOperationException("nats-server is not on PATH");
         var run = Path.Combine(_folder, "run.conf");
@@ -171,12 +189,19 @@ public sealed class NatsServerConfigTests : IDisposable
             NatsUsers.All, user => NatsServerConfig.Quote("secret-" + user), new WebSocketListener(4223, "127.0.0.1")));
         await File.WriteAllTextAsync(publish, NatsServerConfig.Render(NatsUsers.All, NatsServerConfig.EnvironmentReference, new WebSocketListener(8080)));
 
+        var node = Path.Combine(_folder, "node.conf");
+        await File.WriteAllTextAsync(node, NatsServerConfig.Render(
+            NatsUsers.All, user => NatsServerConfig.Quote("secret-" + user), new WebSocketListener(4223, "127.0.0.1"),
+            new NatsClusterRoutes("multiagent", 6222, [6223, 6224], "route-secret")));
+
         var runCheck = await TestConfigAsync(server, run, []);
+        var nodeCheck = await TestConfigAsync(server, node, []);
         var publishCheck = await TestConfigAsync(
             server, publish, NatsUsers.All.Select(u => (NatsServerConfig.PasswordVariable(u.Name), "secret-" + u.Name)).ToArray());
 
         Assert.True(runCheck.ExitCode == 0, runCheck.Output);
         Assert.True(publishCheck.ExitCode == 0, publishCheck.Output);
+        Assert.True(nodeCheck.ExitCode == 0, nodeCheck.Output);
     }
 
     [Fact]

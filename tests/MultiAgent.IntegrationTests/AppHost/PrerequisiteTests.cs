@@ -46,5 +46,49 @@ public sealed class PrerequisiteTests : IDisposable
         Assert.Contains($"Port {port} (NATS client port) is already in use", run.StandardError);
     }
 
+    [Fact]
+    public async Task A_cluster_size_without_a_majority_is_refused_with_the_sizes_allowed()
+    {
+        var run = await AppHostProcess.RunAsync([DataRootArgument, "--MultiAgent:Nats:ClusterSize=2"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("MultiAgent:Nats:ClusterSize must be 1 (one server), 3 or 5 (a JetStream cluster); it is 2.", run.StandardError);
+    }
+
+    [Fact]
+    public async Task An_agent_name_that_is_no_agents_is_refused_with_the_names_there_are()
+    {
+        var run = await AppHostProcess.RunAsync([DataRootArgument, "--MultiAgent:Agents=coder,tester"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("MultiAgent:Agents names 'tester', which is no agent; the agents are", run.StandardError);
+    }
+
+    [Fact]
+    public async Task An_agent_host_whose_join_file_is_missing_says_it_cannot_read_it()
+    {
+        var missing = Path.Combine(_dataRoot, "join.json");
+
+        var run = await AppHostProcess.RunAsync([DataRootArgument, $"--MultiAgent:Join:File={missing}"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"Cannot read the join file {missing}", run.StandardError);
+    }
+
+    [Fact]
+    public async Task An_agent_host_refuses_an_agent_whose_NATS_password_the_join_file_does_not_give()
+    {
+        var join = Path.Combine(_dataRoot, "join.json");
+        await File.WriteAllTextAsync(join, new MultiAgent.Hosting.Join.JoinFile(
+            "nats://127.0.0.1:4222", "Host=127.0.0.1;Port=5433;Username=u;Password=secret-db;Database=d",
+            new Dictionary<string, string> { ["coder"] = "secret-coder", ["apphost"] = "secret-apphost" }, [], 1).ToJson());
+
+        var run = await AppHostProcess.RunAsync([DataRootArgument, $"--MultiAgent:Join:File={join}", "--MultiAgent:Agents=reviewer"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"The join file {join} gives no password for the NATS user 'reviewer'", run.StandardError);
+        Assert.DoesNotContain("secret-", run.StandardError + run.StandardOutput, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_dataRoot, recursive: true);
 }

@@ -23,20 +23,21 @@ public sealed record FloorFigures(Samples JetStream, Samples PostgresCommit, Sam
 /// </summary>
 public static class Floor
 {
-    public static async Task<FloorFigures> MeasureAsync(SystemFixture system, int rounds, CancellationToken cancellationToken)
+    /// <param name="streamReplicas">Copies the floor's stream keeps: as many as the system's streams (a cluster's, at most 3).</param>
+    public static async Task<FloorFigures> MeasureAsync(SystemFixture system, int rounds, int streamReplicas, CancellationToken cancellationToken)
     {
         return new FloorFigures(
-            await JetStreamAsync(system, rounds, cancellationToken),
+            await JetStreamAsync(system, rounds, streamReplicas, cancellationToken),
             await PostgresAsync(system, rounds, cancellationToken),
             await GitAsync(Math.Max(3, rounds / 20), cancellationToken));
     }
 
-    private static async Task<Samples> JetStreamAsync(SystemFixture system, int rounds, CancellationToken cancellationToken)
+    private static async Task<Samples> JetStreamAsync(SystemFixture system, int rounds, int streamReplicas, CancellationToken cancellationToken)
     {
         const string stream = "BENCH_FLOOR";
-        await using var nats = new NatsConnection(new NatsOpts { Url = system.NatsUrl });
+        await using var nats = new NatsConnection(MultiAgent.Nats.NatsConnectionString.ToOptions(system.NatsUrl));
         var js = nats.CreateJetStreamContext();
-        await js.CreateStreamAsync(new StreamConfig(stream, ["bench.floor"]) { Storage = StreamConfigStorage.File }, cancellationToken);
+        await js.CreateStreamAsync(new StreamConfig(stream, ["bench.floor"]) { Storage = StreamConfigStorage.File, NumReplicas = streamReplicas }, cancellationToken);
         try
         {
             var consumer = await js.CreateOrUpdateConsumerAsync(

@@ -4,7 +4,7 @@ namespace MultiAgent.SystemBenchmarks.Pipeline;
 
 /// <summary>The pipeline benchmark's figures and its verdict on the targets (overhead within 5 floors, hand-offs p99 under 20 ms).</summary>
 public sealed class PipelineReport(
-    IReadOnlyList<LevelResult> levels, IReadOnlyList<(int Coders, FloorFigures Floor)> floors, IReadOnlyList<(string Process, long Bytes)> memory)
+    IReadOnlyList<LevelResult> levels, IReadOnlyList<(Setup Setup, FloorFigures Floor)> floors, IReadOnlyList<(string Process, long Bytes)> memory)
 {
     public const long AgentMemoryTarget = 150L * 1024 * 1024;
 
@@ -15,7 +15,7 @@ public sealed class PipelineReport(
             var missed = new List<string>();
             foreach (var level in levels)
             {
-                var name = Invariant($"{level.Coders} Coder(s), {level.Concurrency} at once");
+                var name = Invariant($"{level.Setup.NatsNodes} NATS node(s), {level.Setup.Coders} Coder(s), {level.Concurrency} at once");
                 if (level.Failures.Count > 0)
                 {
                     missed.Add($"{name}: {level.Failures.Count} job(s) did not complete once");
@@ -26,7 +26,7 @@ public sealed class PipelineReport(
                     continue;
                 }
 
-                var floor = FloorOf(level.Coders).Milliseconds;
+                var floor = FloorOf(level.Setup).Milliseconds;
                 var overhead = new Samples(level.Jobs.Select(j => j.OverheadMs)).P50;
                 if (overhead > PipelineRun.OverheadTarget * floor)
                 {
@@ -51,7 +51,7 @@ public sealed class PipelineReport(
         output.WriteLine();
         output.WriteLine("per job, p50 / p99 in ms (hand-off: each, from a task's end to its follow-up's start; queue wait: a job's hand-offs together;");
         output.WriteLine("Repo Manager: its tasks less the merge's git; Coder: its tasks, of which model / tools / check / git; overhead: job less model, check, git)");
-        output.WriteLine(Invariant($"{"coders",6} {"at once",7} {"jobs/min",8} {"job",13} {"hand-off",11} {"queue wait",11} {"Repo Mgr",11} {"Coder",13} {"  model",11} {"  tools",9} {"  check",11} {"  git",11} {"Reviewer",13} {"merge",11} {"overhead",13} {"÷ floor",7}"));
+        output.WriteLine(Invariant($"{"nats",4} {"coders",6} {"at once",7} {"jobs/min",8} {"job",13} {"hand-off",11} {"queue wait",11} {"Repo Mgr",11} {"Coder",13} {"  model",11} {"  tools",9} {"  check",11} {"  git",11} {"Reviewer",13} {"merge",11} {"overhead",13} {"÷ floor",7}"));
         foreach (var level in levels.Where(l => l.Jobs.Count > 0))
         {
             var jobs = level.Jobs;
@@ -60,14 +60,14 @@ public sealed class PipelineReport(
             var handOffs = new Samples(jobs.SelectMany(j => j.HandOffsMs));
             var overhead = new Samples(jobs.Select(j => j.OverheadMs)).P50;
             var handOff = Invariant($"{handOffs.P50:0.0}/{handOffs.P99:0.0}");
-            var ratio = overhead / FloorOf(level.Coders).Milliseconds;
-            output.WriteLine(Invariant($"{level.Coders,6} {level.Concurrency,7} {jobs.Count / level.Elapsed.TotalMinutes,8:0.0} {Pair(j => j.JobMs),13} {handOff,11} {Pair(j => j.QueueWaitMs),11} {Pair(j => j.RepoManagerMs),11} {Pair(j => j.Coder.TotalMs),13} {Pair(j => j.Coder.ModelMs),11} {Pair(j => j.Coder.ToolsMs),9} {Pair(j => j.Coder.CheckMs),11} {Pair(j => j.Coder.GitMs),11} {Pair(j => j.ReviewerMs),13} {Pair(j => j.MergeMs),11} {Pair(j => j.OverheadMs),13} {ratio,7:0.0}"));
+            var ratio = overhead / FloorOf(level.Setup).Milliseconds;
+            output.WriteLine(Invariant($"{level.Setup.NatsNodes,4} {level.Setup.Coders,6} {level.Concurrency,7} {jobs.Count / level.Elapsed.TotalMinutes,8:0.0} {Pair(j => j.JobMs),13} {handOff,11} {Pair(j => j.QueueWaitMs),11} {Pair(j => j.RepoManagerMs),11} {Pair(j => j.Coder.TotalMs),13} {Pair(j => j.Coder.ModelMs),11} {Pair(j => j.Coder.ToolsMs),9} {Pair(j => j.Coder.CheckMs),11} {Pair(j => j.Coder.GitMs),11} {Pair(j => j.ReviewerMs),13} {Pair(j => j.MergeMs),11} {Pair(j => j.OverheadMs),13} {ratio,7:0.0}"));
         }
 
         output.WriteLine();
-        foreach (var (coders, floor) in floors)
+        foreach (var (setup, floor) in floors)
         {
-            output.WriteLine(Invariant($"floor ({coders} Coder(s)): JetStream round trip {floor.JetStream.P50:0.00} ms + PostgreSQL commit {floor.PostgresCommit.P50:0.00} ms + git clone, push and merge {floor.GitCycle.P50:0} ms = {floor.Milliseconds:0} ms (p50s; p99s {floor.JetStream.P99:0.00}, {floor.PostgresCommit.P99:0.00}, {floor.GitCycle.P99:0})"));
+            output.WriteLine(Invariant($"floor ({setup.NatsNodes} NATS node(s), {setup.Coders} Coder(s)): JetStream round trip {floor.JetStream.P50:0.00} ms + PostgreSQL commit {floor.PostgresCommit.P50:0.00} ms + git clone, push and merge {floor.GitCycle.P50:0} ms = {floor.Milliseconds:0} ms (p50s; p99s {floor.JetStream.P99:0.00}, {floor.PostgresCommit.P99:0.00}, {floor.GitCycle.P99:0})"));
         }
 
         if (memory.Count > 0)
@@ -83,7 +83,7 @@ public sealed class PipelineReport(
             : "targets missed:\n  " + string.Join("\n  ", missed));
     }
 
-    private FloorFigures FloorOf(int coders) => floors.First(f => f.Coders == coders).Floor;
+    private FloorFigures FloorOf(Setup setup) => floors.First(f => f.Setup == setup).Floor;
 
     private static bool IsAgent(string process) =>
         process.StartsWith("coder", StringComparison.Ordinal) || process.StartsWith("reviewer", StringComparison.Ordinal) || process.StartsWith("repomanager", StringComparison.Ordinal);

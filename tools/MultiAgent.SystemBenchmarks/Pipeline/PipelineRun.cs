@@ -13,8 +13,11 @@ using NATS.Net;
 
 namespace MultiAgent.SystemBenchmarks.Pipeline;
 
-/// <summary>One level's jobs: how many Coders, how many jobs at once, how long they took together, and each job's timing.</summary>
-public sealed record LevelResult(int Coders, int Concurrency, TimeSpan Elapsed, IReadOnlyList<JobTiming> Jobs, IReadOnlyList<string> Failures);
+/// <summary>One system the benchmark starts: how many NATS nodes, how many Coder instances.</summary>
+public sealed record Setup(int NatsNodes, int Coders);
+
+/// <summary>One level's jobs: on which setup, how many jobs at once, how long they took together, and each job's timing.</summary>
+public sealed record LevelResult(Setup Setup, int Concurrency, TimeSpan Elapsed, IReadOnlyList<JobTiming> Jobs, IReadOnlyList<string> Failures);
 
 /// <summary>
 /// The pipeline benchmark (./build.sh bench pipeline): the end-to-end topology (AppHost, nats-server, PostgreSQL, the
@@ -45,14 +48,19 @@ internal static class PipelineRun
         }
 
         var output = Console.Out;
-        output.WriteLine(Invariant($"pipeline benchmark: {options.Jobs} jobs per level, {string.Join("/", options.Concurrency)} at once, {string.Join(" and ", options.Coders)} Coder instance(s); {Environment.ProcessorCount} cores"));
+        output.WriteLine(Invariant($"pipeline benchmark: {options.Jobs} jobs per level, {string.Join("/", options.Concurrency)} at once, {string.Join(" and ", options.Coders)} Coder instance(s), {string.Join(" and ", options.NatsNodes)} NATS node(s); {Environment.ProcessorCount} cores"));
         var levels = new List<LevelResult>();
-        var floors = new List<(int Coders, FloorFigures Floor)>();
+        var floors = new List<(Setup Setup, FloorFigures Floor)>();
         IReadOnlyList<(string Process, long Bytes)> memory = [];
-        foreach (var coders in options.Coders)
+        foreach (var setup in options.NatsNodes.SelectMany(nodes => options.Coders.Select(coders => new Setup(nodes, coders))))
         {
-            var system = new SystemFixture { ModelReplies = new SoakModel(), ExtraSettings = [$"--MultiAgent:Replicas:coder={coders}"] };
-            output.WriteLine($"starting the system with {coders} Coder instance(s)");
+            var coders = setup.Coders;
+            var system = new SystemFixture
+            {
+                ModelReplies = new SoakModel(),
+                ExtraSettings = [$"--MultiAgent:Replicas:coder={coders}", $"--MultiAgent:Nats:ClusterSize={setup.NatsNodes}"],
+            };
+            output.WriteLine($"starting the system with {coders} Coder instance(s) and {setup.NatsNodes} NATS node(s)");
             await system.InitializeAsync();
             try
             {
@@ -62,18 +70,18 @@ internal static class PipelineRun
                 }
 
                 await using var client = await SystemClient.ConnectAsync(system);
-                await using var nats = new NatsConnection(new NatsOpts { Url = system.NatsUrl });
+                await using var nats = new NatsConnection(MultiAgent.Nats.NatsConnectionString.ToOptions(system.NatsUrl));
                 await nats.ConnectAsync();
                 var runner = new JobRunner(system, client, new TaskPublisher(nats.CreateJetStreamContext(), Options.Create(new TaskBusOptions())));
 
                 // One job first, so that every level meets warm processes.
                 await runner.RunOneAsync();
-                var floor = await Floor.MeasureAsync(system, rounds: 200, CancellationToken.None);
-                floors.Add((coders, floor));
+                var floor = await Floor.MeasureAsync(system, rounds: 200, streamReplicas: Math.Min(setup.NatsNodes, 3), CancellationToken.None);
+                floors.Add((setup, floor));
                 output.WriteLine(Invariant($"  floor: JetStream round trip p50 {floor.JetStream.P50:0.00} ms (p99 {floor.JetStream.P99:0.00}), PostgreSQL commit p50 {floor.PostgresCommit.P50:0.00} ms (p99 {floor.PostgresCommit.P99:0.00}), git clone+push+merge p50 {floor.GitCycle.P50:0} ms"));
                 foreach (var concurrency in options.Concurrency)
                 {
-                    var level = await RunLevelAsync(runner, client, coders, concurrency, options.Jobs);
+                    var level = await RunLevelAsync(runner, client, setup, concurrency, options.Jobs);
                     levels.Add(level);
                     output.WriteLine(Invariant(
                         $"  {concurrency,2} at once: {level.Jobs.Count} completed, {level.Failures.Count} not, in {level.Elapsed.TotalSeconds:0.0} s"));
@@ -101,7 +109,7 @@ internal static class PipelineRun
         return report.MissedTargets.Count == 0 ? 0 : 1;
     }
 
-    private static async Task<LevelResult> RunLevelAsync(JobRunner runner, SystemClient client, int coders, int concurrency, int jobs)
+    private static async Task<LevelResult> RunLevelAsync(JobRunner runner, SystemClient client, Setup setup, int concurrency, int jobs)
     {
         var left = jobs;
         var timings = new List<JobTiming>();
@@ -129,7 +137,7 @@ internal static class PipelineRun
                 }
             }
         })));
-        return new LevelResult(coders, concurrency, clock.Elapsed, timings, failures);
+        return new LevelResult(setup, concurrency, clock.Elapsed, timings, failures);
     }
 
     /// <summary>Resident memory of every resource's process (agents, servers) and of this one (the AppHost and the harness).</summary>

@@ -40,7 +40,7 @@ internal static class SoakRun
         try
         {
             await using var client = await SystemClient.ConnectAsync(system);
-            await using var nats = new NatsConnection(new NatsOpts { Url = system.NatsUrl });
+            await using var nats = new NatsConnection(MultiAgent.Nats.NatsConnectionString.ToOptions(system.NatsUrl));
             await nats.ConnectAsync();
 
             using var stop = new CancellationTokenSource();
