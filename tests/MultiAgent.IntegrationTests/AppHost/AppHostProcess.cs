@@ -4,8 +4,9 @@ using System.Reflection;
 namespace MultiAgent.IntegrationTests.AppHost;
 
 /// <summary>
-/// Runs the AppHost the way a user or azd does (<c>dotnet run --project src/MultiAgent.AppHost -- …</c>), as a child
-/// process, and captures its exit code and output.
+/// Runs the AppHost as a child process the way a user does (<c>./build.sh run</c>: <c>dotnet …/MultiAgent.AppHost.dll</c>
+/// with the http launch profile's environment) or, <c>asAzd</c>, the way azd does (<c>dotnet run --project
+/// src/MultiAgent.AppHost -- …</c>), and captures its exit code and output.
 /// </summary>
 internal static class AppHostProcess
 {
@@ -16,11 +17,26 @@ internal static class AppHostProcess
 
     private static string ProjectPath => Projects.MultiAgent_AppHost.ProjectPath;
 
+    // The project's folder (ProjectPath names the project file or its folder).
+    private static string ProjectDirectory =>
+        ProjectPath.EndsWith(".csproj", StringComparison.Ordinal) ? Path.GetDirectoryName(ProjectPath)! : ProjectPath;
+
     private static string Configuration =>
         typeof(AppHostProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
 
+    // What ./build.sh run sets from the http launch profile (src/MultiAgent.AppHost/Properties/launchSettings.json).
+    private static readonly Dictionary<string, string> LaunchProfile = new()
+    {
+        ["ASPNETCORE_URLS"] = "http://localhost:18888",
+        ["ASPNETCORE_ENVIRONMENT"] = "Development",
+        ["DOTNET_ENVIRONMENT"] = "Development",
+        ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = "http://localhost:18889",
+        ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = "http://localhost:18890",
+        ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true",
+    };
+
     public static async Task<Result> RunAsync(
-        IEnumerable<string> appHostArguments, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+        IEnumerable<string> appHostArguments, IDictionary<string, string>? environment = null, TimeSpan? timeout = null, bool asAzd = false)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath)
             ? hostPath
@@ -31,9 +47,17 @@ internal static class AppHostProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { "run", "--no-build", "-c", Configuration, "--project", ProjectPath, "--" }.Concat(appHostArguments))
+        string[] command = asAzd
+            ? ["run", "--no-build", "-c", Configuration, "--project", ProjectPath, "--"]
+            : [Path.Combine(ProjectDirectory, "bin", Configuration, "net10.0", "MultiAgent.AppHost.dll")];
+        foreach (var argument in command.Concat(appHostArguments))
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in asAzd ? [] : LaunchProfile)
+        {
+            startInfo.Environment[key] = value;
         }
 
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())

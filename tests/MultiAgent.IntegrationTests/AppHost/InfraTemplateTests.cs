@@ -555,7 +555,7 @@ public sealed partial class InfraTemplateTests(InfraTemplateTests.PublishedManif
         public async Task InitializeAsync()
         {
             var path = Path.Combine(_folder, "aspire-manifest.json");
-            var run = await AppHostProcess.RunAsync(["--publisher", "manifest", "--output-path", path]);
+            var run = await AppHostProcess.RunAsync(["--publisher", "manifest", "--output-path", path], asAzd: true);
             Assert.True(run.ExitCode == 0, run.Output);
             _manifest = JsonDocument.Parse(await File.ReadAllTextAsync(path));
         }

@@ -23,7 +23,7 @@ public sealed class ManifestTests : IDisposable
             "--MultiAgent:TaskBus:MaxAttempts=7",
             "--MultiAgent:Notifications:Slack:WebhookUrl=https://hooks.slack.com/services/T0/B0/not-for-the-manifest",
             "--MultiAgent:Notifications:Slack:MinLevel=Warning",
-        ]);
+        ], asAzd: true);
 
         Assert.True(run.ExitCode == 0, run.Output);
         var text = await File.ReadAllTextAsync(path);
@@ -141,7 +141,7 @@ public sealed class ManifestTests : IDisposable
         // stream), given as connection strings.
         var run = await AppHostProcess.RunAsync(
             ["--publisher", "manifest", "--output-path", path, "--MultiAgent:Publish:Database=external", "--MultiAgent:Publish:Nats=External",
-             "--MultiAgent:TaskBus:StreamReplicas=3"]);
+             "--MultiAgent:TaskBus:StreamReplicas=3"], asAzd: true);
 
         Assert.True(run.ExitCode == 0, run.Output);
         using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(path));
@@ -175,7 +175,7 @@ public sealed class ManifestTests : IDisposable
     public async Task Publisher_refuses_a_server_choice_it_does_not_know_and_says_which()
     {
         var run = await AppHostProcess.RunAsync(
-            ["--publisher", "manifest", "--output-path", Path.Combine(_folder, "aspire-manifest.json"), "--MultiAgent:Publish:Database=managed"]);
+            ["--publisher", "manifest", "--output-path", Path.Combine(_folder, "aspire-manifest.json"), "--MultiAgent:Publish:Database=managed"], asAzd: true);
 
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("MultiAgent:Publish:Database is 'managed'; it must be 'container'", run.Output, StringComparison.Ordinal);

@@ -16,8 +16,13 @@ namespace MultiAgent.IntegrationTests.EndToEnd;
 /// node lost mid-job costs nothing but a reconnect.
 /// </summary>
 [Collection(ClusterCollection.Name)]
-public sealed class ClusterScenarios(ClusterFixture cluster) : ScenarioTests(cluster)
+public sealed class ClusterScenarios(ClusterFixture cluster, Xunit.Abstractions.ITestOutputHelper output) : ScenarioTests(cluster)
 {
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    // Where a test's time goes, in its output.
+    private void Step(string what) => output.WriteLine($"{_clock.Elapsed.TotalSeconds:0.0} s: {what}");
+
     private static readonly string[] Streams = [Subjects.TasksStream, Subjects.EventsStream, Subjects.DeadLetterStream];
 
     [Fact]
@@ -114,6 +119,7 @@ public sealed class ClusterScenarios(ClusterFixture cluster) : ScenarioTests(clu
         // Three copies of every stream, all in step.
         await Eventually.ReturnsAsync(ct => InSyncAsync(js, ct), inSync => inSync.Values.All(servers => servers.Count == 3),
             TimeSpan.FromSeconds(60), "every stream to have three replicas in sync");
+        Step("three copies of every stream in step");
 
         await using var scenario = await Scenario.StartAsync(cluster);
         var gate = new FakeGate();
@@ -127,10 +133,17 @@ public sealed class ClusterScenarios(ClusterFixture cluster) : ScenarioTests(clu
             ?? throw new InvalidOperationException("the tasks stream has no leader");
         var node = ResourceOf(leader);
         await SystemProcesses.KillAsync(cluster, node, alone: true);
+        Step($"killed {node} ({leader}), the tasks stream's leader, while the Coder works");
         try
         {
+            // The streams carry on with the two nodes left, the killed one no longer in step (nats-server takes seconds to
+            // call a silent copy behind: watched while the job goes on).
+            var twoInSync = Eventually.ReturnsAsync(ct => InSyncAsync(js, ct),
+                inSync => inSync.Values.All(servers => servers.Count == 2 && !servers.Contains(leader)),
+                TimeSpan.FromSeconds(60), $"every stream to have two replicas in sync without {leader}");
             gate.Release();
             var done = await Client.WaitForEndAsync(jobId, JobStatus.Completed, scenario);
+            Step("the job completed");
 
             Assert.Single(done.Tasks, t => t.MessageType == MessageTypes.ImplementationRequest);
             Assert.Single(done.Tasks, t => t.MessageType == MessageTypes.ReviewRequest);
@@ -142,19 +155,19 @@ public sealed class ClusterScenarios(ClusterFixture cluster) : ScenarioTests(clu
             var streamed = await Client.StreamedEventsAsync(jobId);
             var stored = await Client.Events.ReadAsync(jobId);
             Assert.Equal(stored.Select(e => e.Id), streamed.Select(e => e.EventId ?? -1).Order());
-            // The streams carry on with the two nodes left, the killed one no longer in step.
-            await Eventually.ReturnsAsync(ct => InSyncAsync(js, ct),
-                inSync => inSync.Values.All(servers => servers.Count == 2 && !servers.Contains(leader)),
-                TimeSpan.FromSeconds(60), $"every stream to have two replicas in sync without {leader}");
+            await twoInSync;
+            Step("two copies of every stream in step");
         }
         finally
         {
             await StartAsync(cluster.App, node);
+            Step($"{node} started again");
         }
 
         // Back: the node catches up, and every stream has its three copies in step again.
         await Eventually.ReturnsAsync(ct => InSyncAsync(js, ct), inSync => inSync.Values.All(servers => servers.Count == 3),
             TimeSpan.FromSeconds(60), "every stream to have three replicas in sync again");
+        Step("three copies of every stream in step again");
     }
 
     // The instance id of each Coder task.started event of a job, in order (an instance id ends with its process id).

@@ -30,7 +30,9 @@ public sealed class ClusterFixture : SystemFixture
     protected override async Task<IReadOnlyList<string>> BeforeStartAsync()
     {
         // The agents' settings (model, GitHub, task bus), which the agent host hands its own agents as well.
-        _agentSettings = await base.BeforeStartAsync();
+        // A pull lost with the node that held it is noticed after the pull's expiry: 3 s here instead of 10 s, so that a
+        // job outliving a node does not wait for it.
+        _agentSettings = [.. await base.BeforeStartAsync(), "--MultiAgent:TaskBus:PullExpiry=00:00:03"];
         return [.. _agentSettings, "--MultiAgent:Nats:ClusterSize=3", "--MultiAgent:Agents=repomanager,reviewer", "--MultiAgent:Restart:Enabled=false"];
     }
 

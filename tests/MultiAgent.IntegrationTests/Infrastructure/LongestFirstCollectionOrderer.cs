@@ -13,7 +13,7 @@ namespace MultiAgent.IntegrationTests.Infrastructure;
 public sealed class LongestFirstCollectionOrderer : ITestCollectionOrderer
 {
     private static readonly string[] Longest =
-        [SystemCollection.Name, SystemFaultsCollection.Name, ClusterCollection.Name, RuntimeCollection.Name, InfrastructureCollection.Name];
+        [SystemCollection.Name, SystemFaultsCollection.Name, RuntimeCollection.Name, InfrastructureCollection.Name, ClusterCollection.Name];
 
     public IEnumerable<ITestCollection> OrderTestCollections(IEnumerable<ITestCollection> testCollections) =>
         testCollections
