@@ -151,10 +151,7 @@ public sealed class ClusterScenarios(ClusterFixture cluster, Xunit.Abstractions.
             Assert.Single(done.Timeline, e => e.Type == JobEventTypes.JobCompleted);
             Assert.Equal(done.Job.MergeCommitSha, await scenario.BranchShaAsync("main"));
             Assert.Empty(scenario.Llm.Unscripted);
-            // Every event the job's log holds is on the event stream once.
-            var streamed = await Client.StreamedEventsAsync(jobId);
-            var stored = await Client.Events.ReadAsync(jobId);
-            Assert.Equal(stored.Select(e => e.Id), streamed.Select(e => e.EventId ?? -1).Order());
+            await Client.AssertEveryStoredEventStreamedOnceAsync(jobId);
             await twoInSync;
             Step("two copies of every stream in step");
         }

@@ -13,6 +13,17 @@ namespace MultiAgent.IntegrationTests.EndToEnd;
 /// </summary>
 public static class ScenarioChecks
 {
+    /// <summary>
+    /// Asserts that every event the job's log holds is on the event stream, once (the outbox relay publishes what NATS
+    /// missed). Writers publish side by side, so the stream's order is not the log's: the ids are compared as sets.
+    /// </summary>
+    public static async Task AssertEveryStoredEventStreamedOnceAsync(this SystemClient client, string jobId)
+    {
+        var streamed = await client.StreamedEventsAsync(jobId);
+        var stored = await client.Events.ReadAsync(jobId);
+        Assert.Equal(stored.Select(e => e.Id), streamed.Select(e => e.EventId ?? -1).Order());
+    }
+
     /// <summary>The events the Repo Manager's workflow records for a job that runs straight to a merge.</summary>
     public static readonly string[] MergedTimeline =
     [

@@ -46,11 +46,7 @@ public sealed class ServerCrashScenarios(SystemFixture system) : ScenarioTests(s
         Assert.Single(await Client.PullRequests.ListReviewsAsync(scenario.Repository, 1));
         Assert.Single(done.Timeline, e => e.Type == JobEventTypes.JobCompleted);
         Assert.Empty(scenario.Llm.Unscripted);
-        // Every event the job's log holds is on the event stream once (the outbox relay publishes what NATS missed).
-        var streamed = await Client.StreamedEventsAsync(jobId);
-        var stored = await Client.Events.ReadAsync(jobId);
-        // (Writers publish side by side, so the stream's order is not the log's.)
-        Assert.Equal(stored.Select(e => e.Id), streamed.Select(e => e.EventId ?? -1).Order());
+        await Client.AssertEveryStoredEventStreamedOnceAsync(jobId);
     }
 
     [Fact]
@@ -100,8 +96,6 @@ public sealed class ServerCrashScenarios(SystemFixture system) : ScenarioTests(s
         Assert.Single(done.Timeline, e => e.Type == JobEventTypes.JobCompleted);
         Assert.Equal(done.Job.MergeCommitSha, await scenario.BranchShaAsync("main"));
         Assert.Empty(scenario.Llm.Unscripted);
-        var streamed = await Client.StreamedEventsAsync(jobId);
-        var stored = await Client.Events.ReadAsync(jobId);
-        Assert.Equal(stored.Select(e => e.Id), streamed.Select(e => e.EventId ?? -1).Order());
+        await Client.AssertEveryStoredEventStreamedOnceAsync(jobId);
     }
 }
