@@ -79,15 +79,23 @@ public sealed class MemorySampler(SystemFixture system, MultiAgent.Messaging.Que
         system.App.ResourceNotifications.TryGetCurrentState(resource, out var state) ? ResourceProcesses.IdOf(state.Snapshot) : null;
 
     /// <summary>VmRSS from /proc/&lt;pid&gt;/status, or null when the process is gone.</summary>
-    public static long? ResidentBytes(int pid)
+    public static long? ResidentBytes(int pid) => Kilobytes($"/proc/{pid}/status", "VmRSS:");
+
+    /// <summary>
+    /// Pss from /proc/&lt;pid&gt;/smaps_rollup (each resident page divided by the number of processes that map it: the
+    /// runtime's and the framework's files, mapped by every .NET process, count once across them), or null.
+    /// </summary>
+    public static long? ProportionalBytes(int pid) => Kilobytes($"/proc/{pid}/smaps_rollup", "Pss:");
+
+    private static long? Kilobytes(string file, string field)
     {
         try
         {
-            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            var line = File.ReadLines(file).FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
             var kilobytes = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
             return kilobytes is null ? null : long.Parse(kilobytes, CultureInfo.InvariantCulture) * 1024;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null;
         }

@@ -13,6 +13,9 @@ using NATS.Net;
 
 namespace MultiAgent.SystemBenchmarks.Pipeline;
 
+/// <summary>A process's memory: resident (RSS, every page it maps) and proportional (PSS, shared pages divided among their users).</summary>
+public sealed record ProcessMemory(string Process, long ResidentBytes, long ProportionalBytes);
+
 /// <summary>One system the benchmark starts: how many NATS nodes, how many Coder instances.</summary>
 public sealed record Setup(int NatsNodes, int Coders);
 
@@ -51,7 +54,7 @@ internal static class PipelineRun
         output.WriteLine(Invariant($"pipeline benchmark: {options.Jobs} jobs per level, {string.Join("/", options.Concurrency)} at once, {string.Join(" and ", options.Coders)} Coder instance(s), {string.Join(" and ", options.NatsNodes)} NATS node(s); {Environment.ProcessorCount} cores"));
         var levels = new List<LevelResult>();
         var floors = new List<(Setup Setup, FloorFigures Floor)>();
-        IReadOnlyList<(string Process, long Bytes)> memory = [];
+        IReadOnlyList<ProcessMemory> memory = [];
         foreach (var setup in options.NatsNodes.SelectMany(nodes => options.Coders.Select(coders => new Setup(nodes, coders))))
         {
             var coders = setup.Coders;
@@ -140,22 +143,23 @@ internal static class PipelineRun
         return new LevelResult(setup, concurrency, clock.Elapsed, timings, failures);
     }
 
-    /// <summary>Resident memory of every resource's process (agents, servers) and of this one (the AppHost and the harness).</summary>
-    private static List<(string Process, long Bytes)> Memory(SystemFixture system)
+    /// <summary>Memory of every resource's process (agents, servers) and of this one (the AppHost and the harness).</summary>
+    private static List<ProcessMemory> Memory(SystemFixture system)
     {
         var model = system.App.Services.GetRequiredService<DistributedApplicationModel>();
-        var sizes = new List<(string, long)>();
+        var sizes = new List<ProcessMemory>();
         foreach (var resource in model.Resources)
         {
             if (system.App.ResourceNotifications.TryGetCurrentState(resource.Name, out var state)
                 && ResourceProcesses.IdOf(state.Snapshot) is { } pid
                 && MemorySampler.ResidentBytes(pid) is { } bytes)
             {
-                sizes.Add((resource.Name, bytes));
+                sizes.Add(new(resource.Name, bytes, MemorySampler.ProportionalBytes(pid) ?? bytes));
             }
         }
 
-        sizes.Add((MemorySampler.AppHost, MemorySampler.ResidentBytes(Environment.ProcessId) ?? 0));
+        var self = Environment.ProcessId;
+        sizes.Add(new(MemorySampler.AppHost, MemorySampler.ResidentBytes(self) ?? 0, MemorySampler.ProportionalBytes(self) ?? 0));
         return sizes;
     }
 
