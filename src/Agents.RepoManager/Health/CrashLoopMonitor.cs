@@ -8,7 +8,8 @@ namespace Agents.RepoManager.Health;
 /// <summary>
 /// Keeps the parts the AppHost left stopped in a crash loop, from the system events it publishes
 /// (<see cref="SystemEventTypes.AgentCrashLoop"/>), so that the health report can name them. A crash loop ends when
-/// the part is seen back: an instance of that agent type that started after it is healthy, or NATS or PostgreSQL
+/// the part is seen back: an instance of that agent type (of any replica: <c>coder-2</c> runs the Coder) that started
+/// after it is healthy, or NATS or PostgreSQL
 /// answered the dependency probe after it, or the AppHost restarted it (<see cref="SystemEventTypes.AgentRestarted"/>).
 /// Only live events count: after a restart of the Repo Manager, a part still down shows as not reporting.
 /// </summary>
@@ -59,7 +60,7 @@ public sealed class CrashLoopMonitor(INatsConnection nats, ILogger<CrashLoopMoni
 
     private static bool IsOver(SystemEvent loop, IReadOnlyList<AgentHealth> agents, DependencySnapshot dependencies)
     {
-        if (AgentCatalogue.All.FirstOrDefault(a => a.Name == loop.Resource) is { } agent)
+        if (AgentOf(loop.Resource) is { } agent)
         {
             return agents.Any(a => a.AgentType == agent.Type && a.Healthy && a.LastHeartbeat.AddSeconds(-a.UptimeSeconds) > loop.Timestamp);
         }
@@ -70,6 +71,15 @@ public sealed class CrashLoopMonitor(INatsConnection nats, ILogger<CrashLoopMoni
             PostgresResource => dependencies.PostgresReachable && dependencies.CheckedAt > loop.Timestamp,
             _ => false,
         };
+    }
+
+    // The agent type a resource runs: the AppHost names an agent's first instance after it ("coder") and the others
+    // "<agent>-<n>" ("coder-2", MultiAgent:Replicas).
+    private static AgentDescriptor? AgentOf(string resource)
+    {
+        var dash = resource.LastIndexOf('-');
+        var name = dash > 0 && resource[(dash + 1)..] is { Length: > 0 } suffix && suffix.All(char.IsAsciiDigit) ? resource[..dash] : resource;
+        return AgentCatalogue.All.FirstOrDefault(a => a.Name == name);
     }
 
     protected override string Subscription => "System event";

@@ -80,6 +80,21 @@ public sealed class CrashLoopMonitorTests
     }
 
     [Fact]
+    public void A_replicas_crash_loop_is_over_once_an_instance_of_its_agent_type_started_after_it_is_healthy()
+    {
+        _monitor.Record(CrashLoop("coder-2", Loop));
+        Assert.Single(_monitor.Active(_registry.Snapshot(), Dependencies(Loop)));
+
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        _registry.Record(Beat(AgentType.Coder, "coder-new", Loop.AddMinutes(1)));
+
+        Assert.Empty(_monitor.Active(_registry.Snapshot(), Dependencies(_clock.GetUtcNow())));
+        // A name that only looks like a replica's is no agent's: its loop stays until the AppHost restarts it.
+        _monitor.Record(CrashLoop("tester-2", _clock.GetUtcNow()));
+        Assert.Single(_monitor.Active(_registry.Snapshot(), Dependencies(_clock.GetUtcNow())));
+    }
+
+    [Fact]
     public void A_restart_older_than_the_loop_does_not_end_it()
     {
         _monitor.Record(CrashLoop("coder", Loop));
