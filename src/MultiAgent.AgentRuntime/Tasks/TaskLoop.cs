@@ -262,20 +262,19 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
         Activity.Current?.SetTag("multiagent.attempt", attempt);
         try
         {
+            // Which instance runs it (several may share an agent type's queue, on several hosts), and where to find the
+            // task in the traces: its trace (the job's) and its own span.
+            var started = new Dictionary<string, string> { ["instanceId"] = Identity.InstanceId };
+            if (Activity.Current is { } span)
+            {
+                started["traceId"] = span.TraceId.ToHexString();
+                started["spanId"] = span.SpanId.ToHexString();
+                started["parentSpanId"] = span.ParentSpanId.ToHexString();
+            }
+
             await services.Timeline.RecordAsync(envelope.CorrelationId, JobEventTypes.TaskStarted,
                 $"{Identity.AgentType} started {envelope.Type} (attempt {attempt})", envelope.Id, Identity.AgentType,
-                // Which instance runs it (several may share an agent type's queue, on several hosts), and where to
-                // find the task in the traces: its trace (the job's) and its own span.
-                JsonSerializer.SerializeToElement(Activity.Current is { } span
-                    ? new Dictionary<string, string>
-                    {
-                        ["instanceId"] = Identity.InstanceId,
-                        ["traceId"] = span.TraceId.ToHexString(),
-                        ["spanId"] = span.SpanId.ToHexString(),
-                        ["parentSpanId"] = span.ParentSpanId.ToHexString(),
-                    }
-                    : new Dictionary<string, string> { ["instanceId"] = Identity.InstanceId }),
-                ct);
+                JsonSerializer.SerializeToElement(started), ct);
         }
         catch
         {

@@ -30,7 +30,9 @@ public sealed record JoinFile(
     }
 
     /// <summary>The NATS URLs, one per server.</summary>
-    public IReadOnlyList<string> NatsUrls => Nats.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    public IReadOnlyList<string> NatsUrls => UrlsIn(Nats);
+
+    private static string[] UrlsIn(string nats) => nats.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>
     /// <c>nats://user:password@host:port</c> for each server, separated by commas: the connection string of NATS user
@@ -90,7 +92,7 @@ public sealed record JoinFile(
                 : throw new LocalPrerequisiteException($"The join file {path} has no \"{name}\".");
 
         var nats = Required("nats");
-        foreach (var url in nats.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var url in UrlsIn(nats))
         {
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("nats" or "tls") || uri.Port < 0 || uri.UserInfo.Length > 0)
             {

@@ -26,19 +26,15 @@ public static class JoinFileExtensions
 
         return nats.OnResourceReady(async (server, _, cancellationToken) =>
         {
-            var passwords = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var user in AgentCatalogue.All.Select(agent => NatsUsers.ForAgent(agent.Type)).Append(NatsUsers.AppHost))
-            {
-                passwords[user] = await server.PasswordOf(user).GetValueAsync(cancellationToken)
-                    ?? throw new InvalidOperationException($"The NATS user '{user}' has no password yet.");
-            }
-
+            // The agent users' passwords and the AppHost user's, no other (not the CLI's, not admin's).
+            var values = await NatsHostingExtensions.ResolvePasswordsAsync(server, cancellationToken);
+            var passwords = AgentCatalogue.All.Select(agent => NatsUsers.ForAgent(agent.Type)).Append(NatsUsers.AppHost)
+                .ToDictionary(user => user, user => values[user], StringComparer.Ordinal);
             var connectionString = await database.ConnectionStringExpression.GetValueAsync(cancellationToken)
                 ?? throw new InvalidOperationException("The database has no connection string yet.");
-            var addresses = string.Join(',', server.ClientEndpoints.Select(endpoint => $"nats://{endpoint.Host}:{endpoint.Port}"));
             LocalSecret.WriteOwnerOnly(
                 JoinFile.PathIn(options),
-                new JoinFile(addresses, connectionString, passwords, options.LocalRepositoryRoots, options.StreamReplicas).ToJson());
+                new JoinFile(NatsHostingExtensions.ClientAddresses(server), connectionString, passwords, options.LocalRepositoryRoots, options.StreamReplicas).ToJson());
         });
     }
 }

@@ -54,7 +54,10 @@ public sealed record LocalInfrastructureOptions
     public int NatsClusterSize { get; init; } = 1;
 
     /// <summary>Copies of each stream the agents create: the cluster size, at most 3 (JetStream's usual replication).</summary>
-    public int StreamReplicas => Math.Min(NatsClusterSize, 3);
+    public int StreamReplicas => StreamReplicasFor(NatsClusterSize);
+
+    /// <summary>Copies of each stream on a NATS cluster of <paramref name="clusterSize"/> nodes: its size, at most 3.</summary>
+    public static int StreamReplicasFor(int clusterSize) => Math.Min(clusterSize, 3);
 
     /// <summary>Explicit path of nats-server; found on PATH when empty.</summary>
     public string? NatsServerPath { get; init; }

@@ -140,7 +140,7 @@ public static class NatsHostingExtensions
         return node.OnResourceReady(async (server, @event, cancellationToken) =>
         {
             var values = await ResolvePasswordsAsync(server, cancellationToken);
-            var url = string.Join(',', server.ClientEndpoints.Select(endpoint => $"nats://{endpoint.Host}:{endpoint.Port}"));
+            var url = ClientAddresses(server);
             foreach (var user in CliUsers)
             {
                 LocalSecret.WriteOwnerOnly(CliConfigPath(options, user), CliConfigJson(url, user, values[user], options.LocalRepositoryRoots));
@@ -249,7 +249,15 @@ public static class NatsHostingExtensions
         return json.ToJsonString() + "\n";
     }
 
-    private static async Task<Dictionary<string, string>> ResolvePasswordsAsync(INatsServerResource server, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>nats://host:port</c> of every client endpoint (a cluster's every node), separated by commas, without credentials:
+    /// what the CLI's config files and the join file give. The endpoints must be allocated (the server is running).
+    /// </summary>
+    internal static string ClientAddresses(INatsServerResource server) =>
+        string.Join(',', server.ClientEndpoints.Select(endpoint => $"nats://{endpoint.Host}:{endpoint.Port}"));
+
+    /// <summary>Every user's password, by user name (the parameters' values).</summary>
+    internal static async Task<Dictionary<string, string>> ResolvePasswordsAsync(INatsServerResource server, CancellationToken cancellationToken)
     {
         var values = new Dictionary<string, string>();
         foreach (var (user, parameter) in server.Passwords)

@@ -79,7 +79,7 @@ internal static class PipelineRun
 
                 // One job first, so that every level meets warm processes.
                 await runner.RunOneAsync();
-                var floor = await Floor.MeasureAsync(system, rounds: 200, streamReplicas: Math.Min(setup.NatsNodes, 3), CancellationToken.None);
+                var floor = await Floor.MeasureAsync(system, rounds: 200, streamReplicas: MultiAgent.Hosting.Local.LocalInfrastructureOptions.StreamReplicasFor(setup.NatsNodes), CancellationToken.None);
                 floors.Add((setup, floor));
                 output.WriteLine(Invariant($"  floor: JetStream round trip p50 {floor.JetStream.P50:0.00} ms (p99 {floor.JetStream.P99:0.00}), PostgreSQL commit p50 {floor.PostgresCommit.P50:0.00} ms (p99 {floor.PostgresCommit.P99:0.00}), git clone+push+merge p50 {floor.GitCycle.P50:0} ms"));
                 foreach (var concurrency in options.Concurrency)
