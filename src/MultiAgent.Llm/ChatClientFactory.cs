@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Anthropic;
 using Anthropic.Core;
 using Microsoft.Extensions.AI;
@@ -150,36 +151,46 @@ public sealed class ChatClientFactory : IDisposable
         var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         var budget = CallBudget(options);
 
+        // Each provider's SDK in a method of its own: compiling code that names a provider's types loads its assembly,
+        // and an agent needs only the one it talks to (Anthropic's alone is 11 MB).
         IChatClient client = options.Provider switch
         {
-            LlmProvider.OpenAI => new OpenAIClient(
-                    // Without a key, the handler drops the Authorization header the SDK insists on sending.
-                    new ApiKeyCredential(options.HasApiKey ? options.ApiKey!.Trim() : "unused"),
-                    new OpenAIClientOptions
-                    {
-                        Endpoint = endpoint,
-                        Transport = new HttpClientPipelineTransport(http),
-                        RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-                        NetworkTimeout = budget,
-                    })
-                .GetChatClient(options.Model)
-                .AsIChatClient(),
-            LlmProvider.Anthropic => new AnthropicClient(new ClientOptions
-                {
-                    ApiKey = options.ApiKey?.Trim(),
-                    BaseUrl = endpoint.AbsoluteUri.TrimEnd('/'),
-                    HttpClient = http,
-                    MaxRetries = 0,
-                    Timeout = budget,
-                    // The spans are Microsoft.Extensions.AI's (UseOpenTelemetry), the same for every provider.
-                    OpenTelemetry = false,
-                })
-                .AsIChatClient(options.Model, options.MaxOutputTokens),
+            LlmProvider.OpenAI => OpenAIChatClient(options, endpoint, http, budget),
+            LlmProvider.Anthropic => AnthropicChatClient(options, endpoint, http, budget),
             _ => throw new LlmConfigurationException($"Unknown LLM provider {options.Provider}."),
         };
 
         return new ProviderClient(options, client, http);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IChatClient OpenAIChatClient(LlmOptions options, Uri endpoint, HttpClient http, TimeSpan budget) =>
+        new OpenAIClient(
+                // Without a key, the handler drops the Authorization header the SDK insists on sending.
+                new ApiKeyCredential(options.HasApiKey ? options.ApiKey!.Trim() : "unused"),
+                new OpenAIClientOptions
+                {
+                    Endpoint = endpoint,
+                    Transport = new HttpClientPipelineTransport(http),
+                    RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+                    NetworkTimeout = budget,
+                })
+            .GetChatClient(options.Model)
+            .AsIChatClient();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static IChatClient AnthropicChatClient(LlmOptions options, Uri endpoint, HttpClient http, TimeSpan budget) =>
+        new AnthropicClient(new ClientOptions
+            {
+                ApiKey = options.ApiKey?.Trim(),
+                BaseUrl = endpoint.AbsoluteUri.TrimEnd('/'),
+                HttpClient = http,
+                MaxRetries = 0,
+                Timeout = budget,
+                // The spans are Microsoft.Extensions.AI's (UseOpenTelemetry), the same for every provider.
+                OpenTelemetry = false,
+            })
+            .AsIChatClient(options.Model, options.MaxOutputTokens);
 
     /// <summary>
     /// How long the SDK lets one call run: every attempt's timeout and every wait between them, with room to spare;

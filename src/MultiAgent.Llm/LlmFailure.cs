@@ -1,5 +1,6 @@
 using System.ClientModel;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Anthropic.Exceptions;
 using MultiAgent.Contracts;
@@ -48,15 +49,17 @@ public static class LlmFailure
             return FromStatus((HttpStatusCode)clientResult.Status, body, clientResult, model, redactor);
         }
 
-        if (Find<AnthropicApiException>(exception) is { } anthropic)
+        // Anthropic's exception types only when its SDK threw: compiling code that names them loads its assembly (11 MB)
+        // into an agent that talks to another provider.
+        if (Find(exception, e => e.GetType().Assembly.GetName().Name == AnthropicAssembly) is not null
+            && FromAnthropic(exception, model, redactor) is { } anthropic)
         {
-            return FromStatus(anthropic.StatusCode, anthropic.ResponseBody, anthropic, model, redactor);
+            return anthropic;
         }
 
-        if (Find<JsonException>(exception) is not null || Find<AnthropicInvalidDataException>(exception) is not null)
+        if (Find<JsonException>(exception) is not null)
         {
-            return new RetryableLlmException(
-                $"The model provider's response could not be read ({Redact(redactor, exception.Message)}).", exception);
+            return Unreadable(exception, redactor);
         }
 
         if (Find<HttpRequestException>(exception) is { } request)
@@ -68,6 +71,19 @@ public static class LlmFailure
 
         return null;
     }
+
+    private const string AnthropicAssembly = "Anthropic";
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Exception? FromAnthropic(Exception exception, string? model, SecretRedactor? redactor) =>
+        Find<AnthropicApiException>(exception) is { } api
+            ? FromStatus(api.StatusCode, api.ResponseBody, api, model, redactor)
+            : Find<AnthropicInvalidDataException>(exception) is not null
+                ? Unreadable(exception, redactor)
+                : null;
+
+    private static RetryableLlmException Unreadable(Exception exception, SecretRedactor? redactor) =>
+        new($"The model provider's response could not be read ({Redact(redactor, exception.Message)}).", exception);
 
     private static Exception FromStatus(HttpStatusCode status, string? body, Exception inner, string? model, SecretRedactor? redactor)
     {
@@ -107,20 +123,24 @@ public static class LlmFailure
     private static string? Redact(SecretRedactor? redactor, string? text) => redactor is null ? text : redactor.Redact(text);
 
     private static T? Find<T>(Exception exception)
-        where T : Exception
+        where T : Exception =>
+        Find(exception, e => e is T) as T;
+
+    // The first exception in the chain (inner exceptions, and each of an AggregateException's) that matches.
+    private static Exception? Find(Exception exception, Func<Exception, bool> match)
     {
         for (Exception? current = exception; current is not null; current = current.InnerException)
         {
-            if (current is T match)
+            if (match(current))
             {
-                return match;
+                return current;
             }
 
             if (current is AggregateException { InnerExceptions.Count: > 0 } aggregate)
             {
                 foreach (var inner in aggregate.InnerExceptions)
                 {
-                    if (Find<T>(inner) is { } found)
+                    if (Find(inner, match) is { } found)
                     {
                         return found;
                     }

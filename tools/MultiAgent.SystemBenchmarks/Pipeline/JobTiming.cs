@@ -9,13 +9,13 @@ namespace MultiAgent.SystemBenchmarks.Pipeline;
 /// Where one finished job's time went, read back from what the system stored: its row (created → completed), its tasks
 /// (each attempt's start and end) and each task.completed event's <see cref="WorkTimes"/>.
 /// </summary>
-/// <param name="HandOffsMs">From one task's end to the next task's start (the follow-up published, pulled, claimed).</param>
+/// <param name="HandOffs">From one task's end to the next task's start (the follow-up published, pulled, claimed).</param>
 /// <param name="RepoManagerMs">The Repo Manager's tasks, less their git work (which is <paramref name="MergeMs"/>).</param>
 /// <param name="Coder">The Coder's tasks together.</param>
 public sealed record JobTiming(
     string JobId,
     double JobMs,
-    IReadOnlyList<double> HandOffsMs,
+    IReadOnlyList<HandOff> HandOffs,
     double RepoManagerMs,
     double MergeMs,
     WorkTimes Coder,
@@ -26,6 +26,8 @@ public sealed record JobTiming(
 {
     /// <summary>The job's time that is neither the model's, the check's nor git's: the system's own work and waits.</summary>
     public double OverheadMs => Math.Max(0, JobMs - ModelMs - CheckMs - GitMs);
+
+    public IEnumerable<double> HandOffsMs => HandOffs.Select(h => h.Ms);
 
     public double QueueWaitMs => HandOffsMs.Sum();
 
@@ -41,8 +43,10 @@ public sealed record JobTiming(
             .GroupBy(e => e.TaskId!)
             .ToDictionary(g => g.Key, g => WorkOf(g.Last().Data));
 
-        var handOffs = tasks.Zip(tasks.Skip(1), (before, after) => (after.StartedAt!.Value - before.CompletedAt!.Value).TotalMilliseconds)
-            .Where(ms => ms >= 0)
+        var handOffs = tasks.Zip(tasks.Skip(1), (before, after) => new HandOff(
+                jobId, $"{before.AgentType} {before.MessageType}", $"{after.AgentType} {after.MessageType}", before.CompletedAt!.Value,
+                (after.StartedAt!.Value - before.CompletedAt!.Value).TotalMilliseconds))
+            .Where(h => h.Ms >= 0)
             .ToList();
         WorkTimes Sum(AgentType? agent) => tasks
             .Where(t => agent is null || t.AgentType == agent)
@@ -71,3 +75,6 @@ public sealed record JobTiming(
             ? work.Deserialize<WorkTimes>()
             : null;
 }
+
+/// <summary>One hand-off of a job: <paramref name="From"/>'s task ended at <paramref name="At"/>, <paramref name="To"/>'s started <paramref name="Ms"/> later.</summary>
+public sealed record HandOff(string JobId, string From, string To, DateTimeOffset At, double Ms);

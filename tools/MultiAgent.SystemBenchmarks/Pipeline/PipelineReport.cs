@@ -65,6 +65,18 @@ public sealed class PipelineReport(
             output.WriteLine(Invariant($"{level.Setup.NatsNodes,4} {level.Setup.Coders,6} {level.Concurrency,7} {jobs.Count / level.Elapsed.TotalMinutes,8:0.0} {Pair(j => j.JobMs),13} {handOff,11} {Pair(j => j.QueueWaitMs),11} {Pair(j => j.RepoManagerMs),11} {Pair(j => j.Coder.TotalMs),13} {Pair(j => j.Coder.ModelMs),11} {Pair(j => j.Coder.ToolsMs),9} {Pair(j => j.Coder.CheckMs),11} {Pair(j => j.Coder.GitMs),11} {Pair(j => j.ReviewerMs),13} {Pair(j => j.MergeMs),11} {Pair(j => j.OverheadMs),13} {ratio,7:0.0}"));
         }
 
+        // Where a p99 comes from: each level's slowest hand-off, between which tasks and when.
+        output.WriteLine();
+        foreach (var level in levels)
+        {
+            if (level.Jobs.SelectMany(j => j.HandOffs).MaxBy(h => h.Ms) is not { } slowest)
+            {
+                continue;
+            }
+
+            output.WriteLine(Invariant($"slowest hand-off ({level.Setup.NatsNodes} NATS node(s), {level.Setup.Coders} Coder(s), {level.Concurrency} at once): {slowest.Ms:0.0} ms, {slowest.From} → {slowest.To}, job {slowest.JobId}, at {slowest.At:HH:mm:ss.fff}"));
+        }
+
         output.WriteLine();
         foreach (var (setup, floor) in floors)
         {
