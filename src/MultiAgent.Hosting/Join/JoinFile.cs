@@ -104,11 +104,13 @@ public sealed record JoinFile(
         var passwords = (json["passwords"] as JsonObject ?? throw new LocalPrerequisiteException($"The join file {path} has no \"passwords\"."))
             .Where(pair => pair.Value is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0)
             .ToDictionary(pair => pair.Key, pair => pair.Value!.GetValue<string>(), StringComparer.Ordinal);
-        var roots = (json["localRepositoryRoots"] as JsonArray ?? [])
-            .Select(root => root?.GetValue<string>())
-            .Where(root => !string.IsNullOrWhiteSpace(root))
-            .Select(root => root!)
-            .ToList();
+        List<string> roots = json["localRepositoryRoots"] switch
+        {
+            null => [],
+            JsonArray list when list.All(root => root is JsonValue value && value.TryGetValue<string>(out var text) && !string.IsNullOrWhiteSpace(text))
+                => [.. list.Select(root => root!.GetValue<string>())],
+            _ => throw new LocalPrerequisiteException($"The join file {path}: \"localRepositoryRoots\" must be a list of folder paths."),
+        };
         var replicas = json["streamReplicas"] is JsonValue count && count.TryGetValue<int>(out var number) ? number : 1;
         if (replicas is < 1 or > 5)
         {

@@ -43,6 +43,9 @@ public sealed class JoinFileTests : IDisposable
     [InlineData("{\"nats\": \"nats://coder:pw@localhost:4222\", \"database\": \"Host=x\", \"passwords\": {}}", "without credentials")]
     [InlineData("{\"nats\": \"http://localhost:4222\", \"database\": \"Host=x\", \"passwords\": {}}", "nats://host:port addresses")]
     [InlineData("{\"nats\": \"nats://localhost:4222\", \"database\": \"Host=x\", \"passwords\": {}, \"streamReplicas\": 7}", "between 1 and 5")]
+    [InlineData("{\"nats\": \"nats://localhost:4222\", \"database\": \"Host=x\", \"passwords\": {}, \"localRepositoryRoots\": [\"/srv/repos\", 7]}", "must be a list of folder paths")]
+    [InlineData("{\"nats\": \"nats://localhost:4222\", \"database\": \"Host=x\", \"passwords\": {}, \"localRepositoryRoots\": \"/srv/repos\"}", "must be a list of folder paths")]
+    [InlineData("{\"nats\": \"nats://localhost:4222\", \"database\": \"Host=x\", \"passwords\": {}, \"localRepositoryRoots\": [\" \"]}", "must be a list of folder paths")]
     [InlineData("[1, 2]", "does not hold a JSON object")]
     [InlineData("not json", "is not JSON")]
     public void A_join_file_that_lacks_something_is_refused_saying_what(string content, string expected)

@@ -12,6 +12,7 @@ namespace MultiAgent.SystemBenchmarks.Pipeline;
 /// <param name="HandOffs">From one task's end to the next task's start (the follow-up published, pulled, claimed).</param>
 /// <param name="RepoManagerMs">The Repo Manager's tasks, less their git work (which is <paramref name="MergeMs"/>).</param>
 /// <param name="Coder">The Coder's tasks together.</param>
+/// <param name="Spans">Each completed task's agent and run (start to end), for what the agents were busy with.</param>
 public sealed record JobTiming(
     string JobId,
     double JobMs,
@@ -22,7 +23,8 @@ public sealed record JobTiming(
     double ReviewerMs,
     double ModelMs,
     double CheckMs,
-    double GitMs)
+    double GitMs,
+    IReadOnlyList<TaskSpan> Spans)
 {
     /// <summary>The job's time that is neither the model's, the check's nor git's: the system's own work and waits.</summary>
     public double OverheadMs => Math.Max(0, JobMs - ModelMs - CheckMs - GitMs);
@@ -44,8 +46,8 @@ public sealed record JobTiming(
             .ToDictionary(g => g.Key, g => WorkOf(g.Last().Data));
 
         var handOffs = tasks.Zip(tasks.Skip(1), (before, after) => new HandOff(
-                jobId, $"{before.AgentType} {before.MessageType}", $"{after.AgentType} {after.MessageType}", before.CompletedAt!.Value,
-                (after.StartedAt!.Value - before.CompletedAt!.Value).TotalMilliseconds))
+                jobId, $"{before.AgentType} {before.MessageType}", $"{after.AgentType} {after.MessageType}", after.AgentType,
+                before.CompletedAt!.Value, (after.StartedAt!.Value - before.CompletedAt!.Value).TotalMilliseconds))
             .Where(h => h.Ms >= 0)
             .ToList();
         WorkTimes Sum(AgentType? agent) => tasks
@@ -67,7 +69,8 @@ public sealed record JobTiming(
             Sum(AgentType.Reviewer).TotalMs,
             all.ModelMs,
             all.CheckMs,
-            all.GitMs);
+            all.GitMs,
+            [.. tasks.Select(t => new TaskSpan(t.AgentType, t.StartedAt!.Value, t.CompletedAt!.Value))]);
     }
 
     private static WorkTimes? WorkOf(JsonElement? data) =>
@@ -76,5 +79,11 @@ public sealed record JobTiming(
             : null;
 }
 
-/// <summary>One hand-off of a job: <paramref name="From"/>'s task ended at <paramref name="At"/>, <paramref name="To"/>'s started <paramref name="Ms"/> later.</summary>
-public sealed record HandOff(string JobId, string From, string To, DateTimeOffset At, double Ms);
+/// <summary>One hand-off of a job: <paramref name="From"/>'s task ended at <paramref name="At"/>, <paramref name="To"/>'s (an <paramref name="Agent"/> task) started <paramref name="Ms"/> later.</summary>
+public sealed record HandOff(string JobId, string From, string To, AgentType Agent, DateTimeOffset At, double Ms)
+{
+    public DateTimeOffset StartedAt => At + TimeSpan.FromMilliseconds(Ms);
+}
+
+/// <summary>A task's run on an agent, from its start to its end.</summary>
+public sealed record TaskSpan(AgentType Agent, DateTimeOffset Start, DateTimeOffset End);

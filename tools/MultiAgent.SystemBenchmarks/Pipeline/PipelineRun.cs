@@ -20,7 +20,12 @@ public sealed record ProcessMemory(string Process, long ResidentBytes, long Prop
 public sealed record Setup(int NatsNodes, int Coders);
 
 /// <summary>One level's jobs: on which setup, how many jobs at once, how long they took together, and each job's timing.</summary>
-public sealed record LevelResult(Setup Setup, int Concurrency, TimeSpan Elapsed, IReadOnlyList<JobTiming> Jobs, IReadOnlyList<string> Failures);
+public sealed record LevelResult(Setup Setup, int Concurrency, TimeSpan Elapsed, IReadOnlyList<JobTiming> Jobs, IReadOnlyList<string> Failures)
+{
+    /// <summary>Each hand-off's delivery (<see cref="SlotWait"/>): the Coder has <see cref="Setup.Coders"/> instances, the others one, each with the default slots.</summary>
+    public IReadOnlyList<double> DeliveriesMs => SlotWait.DeliveriesMs(
+        Jobs, agent => (agent == AgentType.Coder ? Setup.Coders : 1) * new MultiAgent.AgentRuntime.AgentRuntimeOptions().MaxConcurrentTasks);
+}
 
 /// <summary>
 /// The pipeline benchmark (./build.sh bench pipeline): the end-to-end topology (AppHost, nats-server, PostgreSQL, the
