@@ -56,8 +56,9 @@ try
                 NatsUsers.Get(user).PasswordParameterName("nats"), join.PasswordOf(user, joinPath), secret: true).Resource;
         }
 
-        // Restarts and crash loops of this host's agents are announced on the system's event stream.
-        builder.AddRestartEvents(join.ConnectionStringFor(NatsUsers.AppHost, joinPasswords[NatsUsers.AppHost]));
+        // Restarts and crash loops of this host's agents are announced on the system's event stream, naming the host
+        // (its machine and data folder: two agent hosts on one machine keep apart ones).
+        builder.AddRestartEvents(join.ConnectionStringFor(NatsUsers.AppHost, joinPasswords[NatsUsers.AppHost]), $"{Environment.MachineName}:{local.DataRoot}");
     }
     else
     {

@@ -11,7 +11,9 @@ namespace Agents.RepoManager.Health;
 /// the part is seen back: an instance of that agent type (of any replica: <c>coder-2</c> runs the Coder) that started
 /// after it is healthy, or NATS or PostgreSQL
 /// answered the dependency probe after it, or the AppHost restarted it (<see cref="SystemEventTypes.AgentRestarted"/>).
-/// Only live events count: after a restart of the Repo Manager, a part still down shows as not reporting.
+/// Only live events count: after a restart of the Repo Manager, a part still down shows as not reporting. Parts are told
+/// apart by the AppHost that announced them too (<see cref="SystemEvent.AnnouncingHost"/>): an agent host's "coder" and
+/// the system's are two parts, and one's restart does not end the other's crash loop.
 /// </summary>
 public sealed class CrashLoopMonitor(INatsConnection nats, ILogger<CrashLoopMonitor> logger, TimeProvider? time = null)
     : NatsListener(logger, time)
@@ -20,7 +22,9 @@ public sealed class CrashLoopMonitor(INatsConnection nats, ILogger<CrashLoopMoni
     public const string NatsResource = "nats";
     public const string PostgresResource = "postgres";
 
-    private readonly ConcurrentDictionary<string, SystemEvent> _loops = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Host, string Resource), SystemEvent> _loops = new();
+
+    private static (string Host, string Resource) PartOf(SystemEvent systemEvent) => (systemEvent.AnnouncingHost() ?? "", systemEvent.Resource);
 
     /// <summary>Records a system event (also used directly by tests).</summary>
     public void Record(SystemEvent systemEvent)
@@ -29,12 +33,12 @@ public sealed class CrashLoopMonitor(INatsConnection nats, ILogger<CrashLoopMoni
         switch (systemEvent.Type)
         {
             case SystemEventTypes.AgentCrashLoop:
-                _loops.AddOrUpdate(systemEvent.Resource, systemEvent, (_, known) => systemEvent.Timestamp >= known.Timestamp ? systemEvent : known);
+                _loops.AddOrUpdate(PartOf(systemEvent), systemEvent, (_, known) => systemEvent.Timestamp >= known.Timestamp ? systemEvent : known);
                 break;
             case SystemEventTypes.AgentRestarted:
-                if (_loops.TryGetValue(systemEvent.Resource, out var loop) && systemEvent.Timestamp > loop.Timestamp)
+                if (_loops.TryGetValue(PartOf(systemEvent), out var loop) && systemEvent.Timestamp > loop.Timestamp)
                 {
-                    _loops.TryRemove(KeyValuePair.Create(systemEvent.Resource, loop));
+                    _loops.TryRemove(KeyValuePair.Create(PartOf(systemEvent), loop));
                 }
 
                 break;
@@ -47,11 +51,11 @@ public sealed class CrashLoopMonitor(INatsConnection nats, ILogger<CrashLoopMoni
     /// </summary>
     public IReadOnlyList<SystemEvent> Active(IReadOnlyList<AgentHealth> agents, DependencySnapshot dependencies)
     {
-        foreach (var (resource, loop) in _loops)
+        foreach (var (part, loop) in _loops)
         {
             if (IsOver(loop, agents, dependencies))
             {
-                _loops.TryRemove(KeyValuePair.Create(resource, loop));
+                _loops.TryRemove(KeyValuePair.Create(part, loop));
             }
         }
 

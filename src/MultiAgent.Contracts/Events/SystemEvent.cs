@@ -12,11 +12,21 @@ namespace MultiAgent.Contracts;
 /// <param name="Resource">The AppHost's name of the part concerned: "coder", "reviewer", "repomanager", "nats", "postgres".</param>
 /// <param name="Message">Human-readable description.</param>
 /// <param name="Timestamp">When it happened.</param>
-/// <param name="Data">Extra structured detail (exit code, uptime, restart number, short runs).</param>
+/// <param name="Data">Extra structured detail (exit code, uptime, restart number, short runs; "host" when an agent host announced it).</param>
 public sealed record SystemEvent(
     string Id,
     string Type,
     string Resource,
     string Message,
     DateTimeOffset Timestamp,
-    JsonElement? Data = null);
+    JsonElement? Data = null)
+{
+    /// <summary>
+    /// The agent host whose AppHost announced the event (data "host": several hosts may each run a resource named
+    /// "coder"), or null when it was the system's own AppHost.
+    /// </summary>
+    public string? AnnouncingHost() =>
+        Data is { ValueKind: JsonValueKind.Object } data && data.TryGetProperty("host", out var host) && host.ValueKind == JsonValueKind.String
+            ? host.GetString()
+            : null;
+}

@@ -178,9 +178,10 @@ public static class NatsHostingExtensions
     /// <summary>
     /// Announces restarts and crash loops (as <see cref="WithRestartEvents"/>) on the event stream of a system this AppHost
     /// did not start (an agent host's): <paramref name="appHostConnectionString"/> is the <see cref="NatsUsers.AppHost"/>
-    /// user's. Run mode only.
+    /// user's; each event names <paramref name="host"/>, the agent host. Run mode only.
     /// </summary>
-    public static IDistributedApplicationBuilder AddRestartEvents(this IDistributedApplicationBuilder builder, ReferenceExpression appHostConnectionString)
+    public static IDistributedApplicationBuilder AddRestartEvents(
+        this IDistributedApplicationBuilder builder, ReferenceExpression appHostConnectionString, string? host = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(appHostConnectionString);
@@ -189,7 +190,7 @@ public static class NatsHostingExtensions
             return builder;
         }
 
-        builder.Services.AddSingleton(provider => new NatsRestartAnnouncer(appHostConnectionString, provider.GetRequiredService<ILogger<NatsRestartAnnouncer>>()));
+        builder.Services.AddSingleton(provider => new NatsRestartAnnouncer(appHostConnectionString, provider.GetRequiredService<ILogger<NatsRestartAnnouncer>>(), host));
         builder.Services.AddSingleton<IRestartAnnouncer>(provider => provider.GetRequiredService<NatsRestartAnnouncer>());
         builder.Services.AddHostedService(provider => provider.GetRequiredService<NatsRestartAnnouncer>());
         return builder;

@@ -17,9 +17,11 @@ namespace MultiAgent.Hosting.Nats;
 /// Publishes the restart policy's events to the system's event stream, as the NATS user <see cref="NatsUsers.AppHost"/>
 /// (<paramref name="connectionString"/> is that user's: the AppHost's own NATS, or the joined system's). Announcements queue in memory and go out in order; one that NATS does not take
 /// (NATS is itself being restarted, the stream is not made yet) is tried again, backing off to every 10 s, until it is
-/// stored or the AppHost stops. Its id is the message id, so a retry after a lost answer stores it once.
+/// stored or the AppHost stops. Its id is the message id, so a retry after a lost answer stores it once. An agent host's
+/// announcer names its <paramref name="host"/> in each event (<see cref="RestartEvents.FromHost"/>).
 /// </summary>
-public sealed partial class NatsRestartAnnouncer(ReferenceExpression connectionString, ILogger<NatsRestartAnnouncer> logger) : BackgroundService, IRestartAnnouncer
+public sealed partial class NatsRestartAnnouncer(ReferenceExpression connectionString, ILogger<NatsRestartAnnouncer> logger, string? host = null)
+    : BackgroundService, IRestartAnnouncer
 {
     /// <summary>Announcements kept while NATS is away; past it the oldest are dropped (and logged).</summary>
     public const int Capacity = 1000;
@@ -52,7 +54,7 @@ public sealed partial class NatsRestartAnnouncer(ReferenceExpression connectionS
     public void Announce(SystemEvent systemEvent)
     {
         ArgumentNullException.ThrowIfNull(systemEvent);
-        _queue.Writer.TryWrite(systemEvent);
+        _queue.Writer.TryWrite(host is null ? systemEvent : RestartEvents.FromHost(systemEvent, host));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

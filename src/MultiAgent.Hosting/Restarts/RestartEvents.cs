@@ -39,6 +39,21 @@ public static class RestartEvents
             ["minUptimeSeconds"] = Math.Round(minUptime.TotalSeconds, 1),
         }));
 
+    /// <summary>
+    /// <paramref name="systemEvent"/> as an agent host announces it: its message names <paramref name="host"/> and its
+    /// data carries it (<see cref="SystemEvent.AnnouncingHost"/>), so that the host's "coder" is not taken for the system's.
+    /// </summary>
+    public static SystemEvent FromHost(SystemEvent systemEvent, string host)
+    {
+        ArgumentNullException.ThrowIfNull(systemEvent);
+        ArgumentException.ThrowIfNullOrWhiteSpace(host);
+        var data = systemEvent.Data is { ValueKind: JsonValueKind.Object } known
+            ? JsonObject.Create(known) ?? []
+            : [];
+        data["host"] = host;
+        return systemEvent with { Message = $"{systemEvent.Message} (agent host {host})", Data = Data(data) };
+    }
+
     private static string NewId() => "sys-" + Guid.NewGuid().ToString("N");
 
     private static string ExitCodeText(int? exitCode) => exitCode is { } code ? $"exit code {code}" : "no exit code";

@@ -95,6 +95,27 @@ public sealed class CrashLoopMonitorTests
     }
 
     [Fact]
+    public void An_agent_hosts_crash_loop_is_its_own_and_the_systems_coder_restarting_does_not_end_it()
+    {
+        var onHost = RestartEvents.FromHost(CrashLoop("coder", Loop), "worker-1:/var/lib/multiagent/agent-host");
+        _monitor.Record(onHost);
+        _monitor.Record(CrashLoop("coder", Loop.AddSeconds(1)));
+
+        // Two parts named "coder": the host's and the system's.
+        Assert.Equal(["worker-1:/var/lib/multiagent/agent-host", null], _monitor.Active([], Dependencies(Loop)).Select(l => l.AnnouncingHost()));
+        Assert.Contains("(agent host worker-1:/var/lib/multiagent/agent-host)", onHost.Message, StringComparison.Ordinal);
+
+        _monitor.Record(RestartEvents.Restarted("coder", 1, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(4), 1, Loop.AddSeconds(30)));
+        var left = Assert.Single(_monitor.Active([], Dependencies(Loop)));
+        Assert.Equal("worker-1:/var/lib/multiagent/agent-host", left.AnnouncingHost());
+        Assert.Equal(3, left.Data!.Value.GetProperty("exitCode").GetInt32()); // the event's own data is kept
+
+        _monitor.Record(RestartEvents.FromHost(
+            RestartEvents.Restarted("coder", 1, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(4), 1, Loop.AddSeconds(31)), "worker-1:/var/lib/multiagent/agent-host"));
+        Assert.Empty(_monitor.Active([], Dependencies(Loop)));
+    }
+
+    [Fact]
     public void A_restart_older_than_the_loop_does_not_end_it()
     {
         _monitor.Record(CrashLoop("coder", Loop));
