@@ -40,16 +40,27 @@ internal sealed record LocalRepository(RepositoryReference Reference, string Pat
 
         var dotGit = System.IO.Path.Combine(path, ".git");
         var gitDirectory = Directory.Exists(dotGit) || File.Exists(dotGit) ? dotGit : path;
-        var probe = await git.RunAsync(
-            path, ["--git-dir=" + gitDirectory, "rev-parse", "--git-dir"], new GitRunOptions { ThrowOnFailure = false }, cancellationToken);
-        if (!probe.Succeeded)
+        // Every operation of the local host opens its repository, so the usual case costs no git process: a folder with
+        // what git itself looks for in a git directory (HEAD, objects/, refs/). Anything else (a .git file pointing
+        // elsewhere, a folder with only some of them) is left to git to judge.
+        if (!LooksLikeGitDirectory(gitDirectory))
         {
-            throw new RepositoryHostException(
-                RepositoryErrorKind.NotFound, $"There is no repository at '{reference.LocalPath}': it is not a git repository.");
+            var probe = await git.RunAsync(
+                path, ["--git-dir=" + gitDirectory, "rev-parse", "--git-dir"], new GitRunOptions { ThrowOnFailure = false }, cancellationToken);
+            if (!probe.Succeeded)
+            {
+                throw new RepositoryHostException(
+                    RepositoryErrorKind.NotFound, $"There is no repository at '{reference.LocalPath}': it is not a git repository.");
+            }
         }
 
         return new LocalRepository(reference, path, gitDirectory);
     }
+
+    private static bool LooksLikeGitDirectory(string directory) =>
+        File.Exists(System.IO.Path.Combine(directory, "HEAD"))
+        && Directory.Exists(System.IO.Path.Combine(directory, "objects"))
+        && Directory.Exists(System.IO.Path.Combine(directory, "refs"));
 
     /// <summary>The branch <c>HEAD</c> points at (the default branch).</summary>
     public async Task<string> DefaultBranchAsync(GitCli git, CancellationToken cancellationToken)
