@@ -125,7 +125,7 @@ foreach (var (agent, replicas) in agents)
         // queue as competing consumers.
         for (var replica = 2; replica <= replicas; replica++)
         {
-            ConfigureAgent(builder.AddBuiltProject($"{agent.Name}-{replica}", built, fixedPort: false), agent);
+            ConfigureAgent(builder.AddBuiltProject(AgentCatalogue.ResourceName(agent, replica), built, fixedPort: false), agent);
         }
     }
     else

@@ -30,15 +30,16 @@ public sealed class CrashLoopMonitor(INatsConnection nats, ILogger<CrashLoopMoni
     public void Record(SystemEvent systemEvent)
     {
         ArgumentNullException.ThrowIfNull(systemEvent);
+        var part = PartOf(systemEvent);
         switch (systemEvent.Type)
         {
             case SystemEventTypes.AgentCrashLoop:
-                _loops.AddOrUpdate(PartOf(systemEvent), systemEvent, (_, known) => systemEvent.Timestamp >= known.Timestamp ? systemEvent : known);
+                _loops.AddOrUpdate(part, systemEvent, (_, known) => systemEvent.Timestamp >= known.Timestamp ? systemEvent : known);
                 break;
             case SystemEventTypes.AgentRestarted:
-                if (_loops.TryGetValue(PartOf(systemEvent), out var loop) && systemEvent.Timestamp > loop.Timestamp)
+                if (_loops.TryGetValue(part, out var loop) && systemEvent.Timestamp > loop.Timestamp)
                 {
-                    _loops.TryRemove(KeyValuePair.Create(PartOf(systemEvent), loop));
+                    _loops.TryRemove(KeyValuePair.Create(part, loop));
                 }
 
                 break;
@@ -64,7 +65,7 @@ public sealed class CrashLoopMonitor(INatsConnection nats, ILogger<CrashLoopMoni
 
     private static bool IsOver(SystemEvent loop, IReadOnlyList<AgentHealth> agents, DependencySnapshot dependencies)
     {
-        if (AgentOf(loop.Resource) is { } agent)
+        if (AgentCatalogue.OfResource(loop.Resource) is { } agent)
         {
             return agents.Any(a => a.AgentType == agent.Type && a.Healthy && a.LastHeartbeat.AddSeconds(-a.UptimeSeconds) > loop.Timestamp);
         }
@@ -75,15 +76,6 @@ public sealed class CrashLoopMonitor(INatsConnection nats, ILogger<CrashLoopMoni
             PostgresResource => dependencies.PostgresReachable && dependencies.CheckedAt > loop.Timestamp,
             _ => false,
         };
-    }
-
-    // The agent type a resource runs: the AppHost names an agent's first instance after it ("coder") and the others
-    // "<agent>-<n>" ("coder-2", MultiAgent:Replicas).
-    private static AgentDescriptor? AgentOf(string resource)
-    {
-        var dash = resource.LastIndexOf('-');
-        var name = dash > 0 && resource[(dash + 1)..] is { Length: > 0 } suffix && suffix.All(char.IsAsciiDigit) ? resource[..dash] : resource;
-        return AgentCatalogue.All.FirstOrDefault(a => a.Name == name);
     }
 
     protected override string Subscription => "System event";

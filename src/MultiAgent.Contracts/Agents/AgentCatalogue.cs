@@ -50,4 +50,23 @@ public static class AgentCatalogue
 
     /// <summary>The agent type called <paramref name="name"/> (its <see cref="AgentDescriptor.Name"/>), or null.</summary>
     public static AgentDescriptor? Named(string? name) => All.FirstOrDefault(a => a.Name == name);
+
+    /// <summary>
+    /// The AppHost's resource name of <paramref name="agent"/>'s instance number <paramref name="instance"/> (from 1):
+    /// the first is named after the agent ("coder"), the others "&lt;agent&gt;-&lt;n&gt;" ("coder-2", MultiAgent:Replicas).
+    /// </summary>
+    public static string ResourceName(AgentDescriptor agent, int instance)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        ArgumentOutOfRangeException.ThrowIfLessThan(instance, 1);
+        return instance == 1 ? agent.Name : $"{agent.Name}-{instance}";
+    }
+
+    /// <summary>The agent type an AppHost resource runs (<see cref="ResourceName"/>: "coder", "coder-2"), or null.</summary>
+    public static AgentDescriptor? OfResource(string resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        var dash = resource.LastIndexOf('-');
+        return Named(dash > 0 && resource[(dash + 1)..] is { Length: > 0 } suffix && suffix.All(char.IsAsciiDigit) ? resource[..dash] : resource);
+    }
 }

@@ -22,6 +22,23 @@ public sealed class AgentCatalogueTests
         Assert.Throws<ArgumentOutOfRangeException>(() => AgentCatalogue.Of((AgentType)99));
     }
 
+    [Theory]
+    [InlineData(1, "coder")]
+    [InlineData(2, "coder-2")]
+    [InlineData(8, "coder-8")]
+    public void An_instances_resource_name_leads_back_to_its_agent_type(int instance, string name)
+    {
+        var coder = AgentCatalogue.Of(AgentType.Coder);
+
+        Assert.Equal(name, AgentCatalogue.ResourceName(coder, instance));
+        Assert.Same(coder, AgentCatalogue.OfResource(name));
+        // Names that only look like an instance's are no agent's.
+        Assert.Null(AgentCatalogue.OfResource("tester-2"));
+        Assert.Null(AgentCatalogue.OfResource("coder-"));
+        Assert.Null(AgentCatalogue.OfResource("coder-x"));
+        Assert.Null(AgentCatalogue.OfResource("nats-2"));
+    }
+
     [Fact]
     public void Every_task_message_is_taken_by_exactly_one_agent_type()
     {

@@ -23,7 +23,7 @@ public sealed record Setup(int NatsNodes, int Coders);
 public sealed record LevelResult(Setup Setup, int Concurrency, TimeSpan Elapsed, IReadOnlyList<JobTiming> Jobs, IReadOnlyList<string> Failures)
 {
     /// <summary>Each hand-off's delivery (<see cref="SlotWait"/>): the Coder has <see cref="Setup.Coders"/> instances, the others one, each with the default slots.</summary>
-    public IReadOnlyList<double> DeliveriesMs => SlotWait.DeliveriesMs(
+    public IReadOnlyList<double> DeliveriesMs { get; } = SlotWait.DeliveriesMs(
         Jobs, agent => (agent == AgentType.Coder ? Setup.Coders : 1) * new MultiAgent.AgentRuntime.AgentRuntimeOptions().MaxConcurrentTasks);
 }
 
@@ -74,7 +74,7 @@ internal static class PipelineRun
             {
                 for (var replica = 2; replica <= coders; replica++)
                 {
-                    await system.App.ResourceNotifications.WaitForResourceHealthyAsync($"coder-{replica}");
+                    await system.App.ResourceNotifications.WaitForResourceHealthyAsync(AgentCatalogue.ResourceName(AgentCatalogue.Of(AgentType.Coder), replica));
                 }
 
                 await using var client = await SystemClient.ConnectAsync(system);
