@@ -1,5 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using MultiAgent.Hosting.Local;
 using MultiAgent.IntegrationTests.Infrastructure;
 
 namespace MultiAgent.IntegrationTests.Hosting;
@@ -25,6 +26,7 @@ internal sealed class SmallAppModel : IAsyncDisposable
             AssemblyName = "MultiAgent.AppHost",
             DisableDashboard = true,
         });
+        builder.WithoutContainerRuntimeProbes();
         addResources(builder);
         var model = new SmallAppModel(builder.Build());
         using var timeout = new CancellationTokenSource(Patience);
