@@ -77,13 +77,7 @@ internal static class FeatureSubmission
             throw CliException.Usage("--branch is empty");
         }
 
-        var why =
-            name.StartsWith('-') ? "it starts with '-'"
-            : name.Any(c => char.IsControl(c) || c is ' ' or '~' or '^' or ':' or '?' or '*' or '[' or '\\') ? "it contains a space, a control character or one of ~ ^ : ? * [ \\"
-            : name.Contains("..", StringComparison.Ordinal) || name.Contains("@{", StringComparison.Ordinal) || name == "@" ? "it contains '..' or '@{', or is '@'"
-            : name.StartsWith('/') || name.EndsWith('/') || name.EndsWith('.') || name.Contains("//", StringComparison.Ordinal) ? "it starts or ends with '/', ends with '.', or contains '//'"
-            : name.Split('/').Any(part => part.StartsWith('.') || part.EndsWith(".lock", StringComparison.Ordinal)) ? "a part of it starts with '.' or ends with '.lock'"
-            : null;
+        var why = BranchName.WhyInvalid(name);
         return why is null
             ? name
             : throw CliException.Usage($"--branch '{name}' is not a valid git branch name: {why}");

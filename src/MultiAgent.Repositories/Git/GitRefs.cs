@@ -4,19 +4,12 @@ namespace MultiAgent.Repositories.Git;
 internal static class GitRefs
 {
     /// <summary>
-    /// Throws Validation unless <paramref name="branch"/> is a valid branch name (<c>git check-ref-format</c>) that
-    /// cannot be mistaken for an option.
+    /// Throws Validation unless <paramref name="branch"/> is a valid branch name (<see cref="BranchName"/>: git's rules,
+    /// and not a name that could pass for an option, nor one that begins with <c>refs/</c>).
     /// </summary>
-    public static async Task EnsureValidBranchAsync(GitCli git, string? branch, string what, CancellationToken cancellationToken)
+    public static void EnsureValidBranch(string? branch, string what)
     {
-        if (string.IsNullOrWhiteSpace(branch) || branch.StartsWith('-') || branch.StartsWith("refs/", StringComparison.Ordinal))
-        {
-            throw new RepositoryHostException(RepositoryErrorKind.Validation, $"'{branch}' is not a valid {what} branch name.");
-        }
-
-        var check = await git.RunAsync(
-            Path.GetTempPath(), ["check-ref-format", "refs/heads/" + branch], new GitRunOptions { ThrowOnFailure = false }, cancellationToken);
-        if (!check.Succeeded)
+        if (BranchName.WhyInvalid(branch) is not null || branch!.StartsWith("refs/", StringComparison.Ordinal))
         {
             throw new RepositoryHostException(RepositoryErrorKind.Validation, $"'{branch}' is not a valid {what} branch name.");
         }

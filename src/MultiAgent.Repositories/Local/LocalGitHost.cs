@@ -51,8 +51,8 @@ public sealed class LocalGitHost(GitCli git, LocalPullRequestStore store, IOptio
     {
         ArgumentNullException.ThrowIfNull(spec);
         var local = await OpenAsync(repository, cancellationToken);
-        await GitRefs.EnsureValidBranchAsync(git, spec.HeadBranch, "head", cancellationToken);
-        await GitRefs.EnsureValidBranchAsync(git, spec.BaseBranch, "base", cancellationToken);
+        GitRefs.EnsureValidBranch(spec.HeadBranch, "head");
+        GitRefs.EnsureValidBranch(spec.BaseBranch, "base");
         if (string.IsNullOrWhiteSpace(spec.Title))
         {
             throw new RepositoryHostException(RepositoryErrorKind.Validation, "A pull request needs a title.");

@@ -31,8 +31,8 @@ public sealed partial class WorkspaceManager(GitCli git, IOptions<WorkspaceOptio
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(source);
         EnsureAgentBranch(branchName, _options.BranchPrefix, baseBranch, defaultBranch: null);
-        await GitRefs.EnsureValidBranchAsync(git, branchName, "workspace", cancellationToken);
-        await GitRefs.EnsureValidBranchAsync(git, baseBranch, "base", cancellationToken);
+        GitRefs.EnsureValidBranch(branchName, "workspace");
+        GitRefs.EnsureValidBranch(baseBranch, "base");
 
         WorkspaceSlot slot;
         await _reserve.WaitAsync(cancellationToken);

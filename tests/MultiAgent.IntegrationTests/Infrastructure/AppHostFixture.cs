@@ -181,8 +181,11 @@ public abstract class AppHostFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Waits until every server and agent is healthy again, as Aspire's health checks see them: a test that stops or
-    /// kills a part ends with this, so that the next test starts on the whole topology.
+    /// Waits until every server and agent is healthy again, as Aspire's health checks see them and, for each agent, as
+    /// its own <c>/health</c> answers now: a test that stops or kills a part ends with this, so that the next test starts
+    /// on the whole topology. Aspire checks a healthy resource only every few seconds, so its status can still be the
+    /// one from before the part was stopped (NATS stopped and started again while no check ran: the Repo Manager still
+    /// reconnecting, and the next test's query finding nobody to answer).
     /// </summary>
     public async Task WaitUntilHealthyAsync(TimeSpan patience)
     {
@@ -192,11 +195,37 @@ public abstract class AppHostFixture : IAsyncLifetime
             foreach (var resource in ExpectedResources)
             {
                 await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+                if (Agents.Contains(resource))
+                {
+                    await WaitUntilAnswersHealthyAsync(resource, timeout.Token);
+                }
             }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             throw new TimeoutException($"The topology was not healthy again within {patience.TotalSeconds}s: {DescribeResources()}");
+        }
+    }
+
+    private async Task WaitUntilAnswersHealthyAsync(string agent, CancellationToken cancellationToken)
+    {
+        using var http = App.CreateHttpClient(agent, "http");
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync("/health", cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
         }
     }
 
