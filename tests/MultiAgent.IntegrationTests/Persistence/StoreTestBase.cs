@@ -6,7 +6,7 @@ using Npgsql;
 namespace MultiAgent.IntegrationTests.Persistence;
 
 /// <summary>
-/// Stores on the fixture's system database, migrated before each test (a no-op after the first), with a manual clock.
+/// Stores on the fixture's system database (migrated, one pool for the collection), with a manual clock.
 /// Tests use GUID-based ids and repositories, so they never see each other's rows.
 /// </summary>
 public abstract class StoreTestBase(InfrastructureFixture infrastructure) : IAsyncLifetime
@@ -19,19 +19,9 @@ public abstract class StoreTestBase(InfrastructureFixture infrastructure) : IAsy
 
     protected NpgsqlDataSource DataSource => _dataSource ?? throw new InvalidOperationException("Not initialised.");
 
-    public async Task InitializeAsync()
-    {
-        _dataSource = NpgsqlDataSource.Create(infrastructure.DatabaseConnectionString);
-        await MultiAgent.IntegrationTests.Persistence.TestSchema.Migrator(_dataSource).MigrateAsync();
-    }
+    public async Task InitializeAsync() => _dataSource = await infrastructure.MigratedDatabaseAsync();
 
-    public async Task DisposeAsync()
-    {
-        if (_dataSource is not null)
-        {
-            await _dataSource.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => Task.CompletedTask;
 
     protected static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 

@@ -34,21 +34,16 @@ public abstract class LocalHostTestBase(InfrastructureFixture infrastructure) : 
 
     public async Task InitializeAsync()
     {
-        _dataSource = NpgsqlDataSource.Create(Infrastructure.DatabaseConnectionString);
-        await MultiAgent.IntegrationTests.Persistence.TestSchema.Migrator(_dataSource).MigrateAsync();
+        _dataSource = await Infrastructure.MigratedDatabaseAsync();
         Store = new LocalPullRequestStore(_dataSource);
         Host = new LocalGitHost(Sandbox.Git, Store, Options.Create(new LocalGitHostOptions { ScratchRoot = ScratchRoot, AllowedRoots = { Sandbox.Root } }));
         Workspaces = new WorkspaceManager(Sandbox.Git, Options.Create(new WorkspaceOptions { Root = Path.Combine(Sandbox.Root, "workspaces") }));
     }
 
-    public virtual async Task DisposeAsync()
+    public virtual Task DisposeAsync()
     {
-        if (_dataSource is not null)
-        {
-            await _dataSource.DisposeAsync();
-        }
-
         Sandbox.Dispose();
+        return Task.CompletedTask;
     }
 
     /// <summary>A workspace on <paramref name="branch"/> with <paramref name="file"/> written, committed and pushed; returns the commit.</summary>
