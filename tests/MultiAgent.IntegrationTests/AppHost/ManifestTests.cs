@@ -126,6 +126,7 @@ public sealed class ManifestTests : IDisposable
                 env.EnumerateObject().Where(p => p.Name.StartsWith("MultiAgent__", StringComparison.Ordinal))
                     .Select(p => KeyValuePair.Create(p.Name, p.Value.GetString()!)).OrderBy(p => p.Key, StringComparer.Ordinal));
             Assert.Equal("40000000", env.GetProperty("DOTNET_GCHeapHardLimit").GetString());
+            Assert.Equal("0", env.GetProperty("DOTNET_TC_CallCounting").GetString());
         }
 
         // azd rejects executables: run mode's local server processes must not leak into the manifest.
