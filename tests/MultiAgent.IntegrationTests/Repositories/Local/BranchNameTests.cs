@@ -29,7 +29,9 @@ public sealed class BranchNameTests
     [InlineData("-b", "it starts with '-'")]
     [InlineData("--upload-pack=touch /tmp/x", "it starts with '-'")]
     [InlineData("@", "it contains '..' or '@{', or is '@'")]
-    public void Names_git_takes_under_refs_heads_but_that_pass_for_an_option_or_for_HEAD_are_refused(string name, string why)
+    [InlineData("\u00a0", "it is empty or blank")]
+    [InlineData("next\u0085line", "it contains a space, a control character or one of ~ ^ : ? * [ \\")]
+    public void Names_git_takes_under_refs_heads_but_that_pass_for_an_option_for_HEAD_or_for_nothing_are_refused(string name, string why)
     {
         Assert.Equal(why, BranchName.WhyInvalid(name));
     }
