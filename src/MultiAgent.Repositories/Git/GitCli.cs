@@ -64,7 +64,6 @@ public sealed class GitCli(GitCliOptions? options = null)
                 $"{description} could not be started (is '{_options.ExecutablePath}' installed, and does '{workingDirectory}' exist?): {ex.Message}");
         }
 
-        process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
 
@@ -74,6 +73,7 @@ public sealed class GitCli(GitCliOptions? options = null)
         {
             try
             {
+                await WriteInputAsync(process, run.StandardInput, linked.Token);
                 await process.WaitForExitAsync(linked.Token);
             }
             catch (OperationCanceledException)
@@ -144,6 +144,23 @@ public sealed class GitCli(GitCliOptions? options = null)
         }
 
         return "";
+    }
+
+    // The command's standard input (UTF-8, no byte order mark), then end of input; none at all without one. A command
+    // that exits before reading it all (it failed) closes the pipe: its exit code and error output say why.
+    private static async Task WriteInputAsync(Process process, string? input, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stdin = new StreamWriter(process.StandardInput.BaseStream, new UTF8Encoding(false));
+            if (input is not null)
+            {
+                await stdin.WriteAsync(input.AsMemory(), cancellationToken);
+            }
+        }
+        catch (IOException)
+        {
+        }
     }
 
     private static void Kill(Process process)

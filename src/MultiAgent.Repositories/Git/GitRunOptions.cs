@@ -24,6 +24,9 @@ public sealed record GitRunOptions
     /// <summary>Environment changes for this command: a null value removes the variable.</summary>
     public IReadOnlyDictionary<string, string?>? Environment { get; init; }
 
+    /// <summary>What the command reads on its standard input (e.g. <c>git fast-import</c>'s stream); none when null.</summary>
+    public string? StandardInput { get; init; }
+
     /// <summary>Overrides <see cref="GitCliOptions.DefaultTimeout"/>.</summary>
     public TimeSpan? Timeout { get; init; }
 

@@ -21,6 +21,17 @@ public sealed class GitCliTests : IDisposable
     public void Dispose() => _sandbox.Dispose();
 
     [Fact]
+    public async Task A_command_reads_the_standard_input_it_is_given_and_one_that_does_not_read_it_still_succeeds()
+    {
+        var blob = await _sandbox.Git.RunAsync(_sandbox.Root, ["hash-object", "--stdin"], new GitRunOptions { StandardInput = "hello\n" });
+        var ignored = await _sandbox.Git.RunAsync(_sandbox.Root, ["--version"], new GitRunOptions { StandardInput = new string('x', 1 << 20) });
+
+        Assert.Equal("ce013625030ba8dba906f756967f9e9ca394464a", blob.Output.Trim()); // git's id of the blob "hello\n"
+        Assert.True(ignored.Succeeded);
+        Assert.StartsWith("git version", ignored.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_header_secret_never_appears_in_the_exception_of_a_clone_from_a_closed_loopback_port()
     {
         var port = LoopbackHttpServer.ClosedPort();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using MultiAgent.Repositories;
 using MultiAgent.Repositories.Git;
@@ -46,8 +45,7 @@ public sealed class GitSandbox : IDisposable
     /// </summary>
     public async Task<string> CommitAsync(string repository, string branch, string file, string content, string message, string? fromBranch = "main")
     {
-        var exists = await Git.RunAsync(repository, ["rev-parse", "--verify", "--quiet", "refs/heads/" + branch], new GitRunOptions { ThrowOnFailure = false });
-        var parent = exists.Succeeded ? branch : fromBranch;
+        var parent = await TipAsync(repository, branch) is not null ? branch : fromBranch;
         var stream = new StringBuilder()
             .Append($"commit refs/heads/{branch}\n")
             .Append("mark :1\n")
@@ -61,7 +59,7 @@ public sealed class GitSandbox : IDisposable
         stream.Append($"M 100644 inline {file}\n");
         AppendData(stream, content);
         var marks = Path.Combine(Root, "marks-" + Guid.NewGuid().ToString("N"));
-        await FastImportAsync(repository, stream.ToString(), marks);
+        await Git.RunAsync(repository, ["fast-import", "--quiet", "--export-marks=" + marks], new GitRunOptions { StandardInput = stream.ToString() });
         var commit = (await File.ReadAllTextAsync(marks)).Split(' ', 2)[1].Trim();
         File.Delete(marks);
         return commit;
@@ -71,44 +69,13 @@ public sealed class GitSandbox : IDisposable
     private static void AppendData(StringBuilder stream, string text) =>
         stream.Append($"data {Encoding.UTF8.GetByteCount(text)}\n").Append(text).Append('\n');
 
-    // Runs git fast-import in the repository with the stream on its input, writing its marks (":1 <commit>") to marks.
-    private static async Task FastImportAsync(string repository, string input, string marks)
-    {
-        var start = new ProcessStartInfo("git")
-        {
-            WorkingDirectory = repository,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "fast-import", "--quiet", "--export-marks=" + marks })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("git did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await using (var stdin = new StreamWriter(process.StandardInput.BaseStream, new UTF8Encoding(false)))
-        {
-            await stdin.WriteAsync(input);
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        await output;
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"git fast-import failed in {repository} ({process.ExitCode}): {await error}");
-        }
-    }
-
     /// <summary>Tip of <paramref name="branch"/> in the bare repository, or null.</summary>
-    public async Task<string?> BranchShaAsync(RepositoryReference repository, string branch)
+    public Task<string?> BranchShaAsync(RepositoryReference repository, string branch) => TipAsync(repository.LocalPath!, branch);
+
+    private async Task<string?> TipAsync(string repository, string branch)
     {
         var result = await Git.RunAsync(
-            repository.LocalPath!, ["rev-parse", "--verify", "--quiet", "refs/heads/" + branch], new GitRunOptions { ThrowOnFailure = false });
+            repository, ["rev-parse", "--verify", "--quiet", "refs/heads/" + branch], new GitRunOptions { ThrowOnFailure = false });
         return result.Succeeded ? result.Output.Trim() : null;
     }
 
