@@ -33,8 +33,7 @@ internal static class AgentSettings
         Forwarded(configuration, agent)
             .Select(pair => (EnvironmentName(pair.Key), pair.Value))
             .Concat(allowedRoots.Select((root, index) => (EnvironmentName($"{LocalInfrastructureOptions.AllowedRootsSetting}:{index}"), root)))
-            .Concat(GcHeapLimit(configuration))
-            .Concat(JitSettings);
+            .Concat(RuntimeSettings(configuration));
 
     /// <summary>
     /// What a published agent gets as values in the manifest: the settings of <see cref="From"/> except every one whose
@@ -47,8 +46,7 @@ internal static class AgentSettings
             .Where(pair => !MultiAgent.Secrets.SecretRedactor.IsSecretSetting(pair.Key) && !pair.Key.Equals(MemoryLimitSetting, StringComparison.OrdinalIgnoreCase))
             .Select(pair => (EnvironmentName(pair.Key), pair.Value))
             .Append((EnvironmentName(MemoryLimitSetting), MemoryLimit(configuration).ToString(System.Globalization.CultureInfo.InvariantCulture)))
-            .Concat(GcHeapLimit(configuration))
-            .Concat(JitSettings);
+            .Concat(RuntimeSettings(configuration));
 
     // The keys with a value under the sections this agent type is given, except the allowed roots (set by the AppHost).
     private static IEnumerable<(string Key, string Value)> Forwarded(IConfiguration configuration, AgentType agent) =>
@@ -59,6 +57,10 @@ internal static class AgentSettings
             .Select(pair => (pair.Key, pair.Value!));
 
     private static long MemoryLimit(IConfiguration configuration) => configuration.GetValue(MemoryLimitSetting, DefaultMemoryLimitBytes);
+
+    // How the agent's .NET runtime runs, set through its environment: the GC's heap limit and the JIT's tiering.
+    private static IEnumerable<(string Key, string Value)> RuntimeSettings(IConfiguration configuration) =>
+        GcHeapLimit(configuration).Concat(JitSettings);
 
     // The GC's hard heap limit at the agents' memory limit (hexadecimal bytes, as the runtime reads it): the heap never
     // grows past it; what else the process holds is the watchdog's to see.
