@@ -71,9 +71,22 @@ install_os_packages() {
   fi
 }
 
+# An ASP.NET Core development certificate for DCP, Aspire's process orchestrator, to serve its API with (created once;
+# again when the last is a year old): without one, DCP generates a new certificate at every start of an AppHost, about
+# 1-3 s of CPU each time (docs/operations.md). It is not trusted anywhere (no --trust); src/MultiAgent.Hosting/Local/
+# DcpCertificate.cs explains how DCP gets it.
+development_certificate() {
+  local store="$HOME/.dotnet/corefx/cryptography/x509stores/my"
+  if [ -z "$(find "$store" -name '*.pfx' -mtime -365 2>/dev/null | head -1)" ]; then
+    log "creating an ASP.NET Core development certificate for the process orchestrator (dotnet dev-certs https)"
+    dotnet dev-certs https >/dev/null
+  fi
+}
+
 setup() {
   require_dotnet
   install_os_packages
+  development_certificate
   log "restoring NuGet packages"
   dotnet restore MultiAgent.sln --verbosity quiet
 }
@@ -155,6 +168,7 @@ run_system() {
 # (src/MultiAgent.AppHost/Properties/launchSettings.json), with the dashboard on port $1 and the two after it.
 start_apphost() {
   local dashboard=$1; shift
+  development_certificate
   local apphost=src/MultiAgent.AppHost/bin/Release/net10.0/MultiAgent.AppHost.dll
   local stamp=src/MultiAgent.AppHost/bin/Release/net10.0/.built-by-build-sh
   # Built once: again only when a source or build file is newer than the last build (a no-op build costs ~7 s).

@@ -26,7 +26,7 @@ internal sealed class SmallAppModel : IAsyncDisposable
             AssemblyName = "MultiAgent.AppHost",
             DisableDashboard = true,
         });
-        builder.WithoutContainerRuntimeProbes();
+        builder.WithoutContainerRuntimeProbes().WithDevelopmentCertificateForDcp();
         addResources(builder);
         var model = new SmallAppModel(builder.Build());
         using var timeout = new CancellationTokenSource(Patience);
