@@ -232,13 +232,13 @@ public abstract class AppHostFixture : IAsyncLifetime
     /// <summary>Each resource's state and health, for failure messages.</summary>
     public string DescribeResources() => DescribeResources(App);
 
-    /// <summary>Each resource's state and health in <paramref name="app"/>, for failure messages.</summary>
+    /// <summary>Each resource's state (with its exit code once it has one) and health in <paramref name="app"/>, for failure messages.</summary>
     public static string DescribeResources(DistributedApplication app)
     {
         var model = app.Services.GetRequiredService<DistributedApplicationModel>();
         return string.Join("; ", model.Resources.Select(resource =>
             app.ResourceNotifications.TryGetCurrentState(resource.Name, out var e)
-                ? $"{resource.Name}={e.Snapshot.State?.Text}/{e.Snapshot.HealthStatus?.ToString() ?? "-"}"
+                ? $"{resource.Name}={e.Snapshot.State?.Text}{(e.Snapshot.ExitCode is { } exit ? $" (exit {exit})" : "")}/{e.Snapshot.HealthStatus?.ToString() ?? "-"}"
                 : $"{resource.Name}=?"));
     }
 

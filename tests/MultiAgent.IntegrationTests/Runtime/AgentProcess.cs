@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using MultiAgent.IntegrationTests.Infrastructure;
 
 namespace MultiAgent.IntegrationTests.Runtime;
 
@@ -39,6 +40,14 @@ internal sealed class AgentProcess : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Waits until the agent takes tasks: its consumer is set up (an agent sets the consumer's configuration as it starts,
+    /// so a test that changes it must wait for this first, or the starting agent puts it back).
+    /// </summary>
+    public Task WaitUntilTakingTasksAsync(TimeSpan patience) =>
+        Eventually.ReturnsAsync(_ => Task.FromResult(Output), output => output.Contains("is taking tasks", StringComparison.Ordinal),
+            patience, $"agent {InstanceId} to take tasks");
 
     public static AgentProcess Start(string natsUrl, string databaseConnectionString, IDictionary<string, string>? settings = null)
     {

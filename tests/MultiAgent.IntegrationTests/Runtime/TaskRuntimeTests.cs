@@ -49,8 +49,8 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         var job = await _kit.CreateJobAsync();
         var task = RuntimeKit.Request(job, Scripts.Succeed);
         await using var agent = _kit.StartAgent(new Dictionary<string, string> { ["MultiAgent__TaskBus__MaxAttempts"] = "2" });
-        await Eventually.ReturnsAsync(_ => Task.FromResult(agent.Output), output => output.Contains("is taking tasks", StringComparison.Ordinal),
-            RuntimeKit.Patience, "the agent to take tasks (its start needs the database)");
+        // Its start needs the database.
+        await agent.WaitUntilTakingTasksAsync(RuntimeKit.Patience);
         var consumer = await _kit.Js.GetConsumerAsync(Subjects.TasksStream, Subjects.DurableConsumer(AgentType.Coder));
         var deliveredBefore = consumer.Info.Delivered.ConsumerSeq;
         var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
@@ -111,6 +111,10 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         await _kit.Publisher.PublishAsync(task, default);
         await Eventually.ReturnsAsync(ct => _kit.ExecutionsAsync(job.Id), runs => runs.Count == 1, RuntimeKit.Patience,
             "an agent to be running the task");
+        // Both have set up the consumer (one may still be starting while the other runs the task; starting, it would put
+        // back the ack wait changed below).
+        await one.WaitUntilTakingTasksAsync(RuntimeKit.Patience);
+        await two.WaitUntilTakingTasksAsync(RuntimeKit.Patience);
 
         // The server now redelivers the running task every half second, although its holder keeps it alive (every
         // second, a third of the 3 s it was told): what late in-progress acknowledgements do under load.
