@@ -81,7 +81,7 @@ public sealed class SandboxTests : IDisposable
             Assert.Contains(secret, await File.ReadAllTextAsync($"/proc/{agent.Id}/environ"), StringComparison.Ordinal);
 
             var result = await RunAsync(Sandbox(mode),
-                $"env; echo; cat /proc/$PPID/environ; cat /proc/{agent.Id}/environ; for f in /proc/[0-9]*/environ; do cat \"$f\"; done; echo; ps -ef; echo done");
+                $"exec 2>&1; env; echo; cat /proc/$PPID/environ; cat /proc/{agent.Id}/environ; for f in /proc/[0-9]*/environ; do cat \"$f\"; done; echo; ps -ef; echo done");
 
             Assert.Contains("LANG=C.UTF-8", result.Output, StringComparison.Ordinal);
             Assert.EndsWith("done\n", result.Output, StringComparison.Ordinal);
@@ -101,7 +101,8 @@ public sealed class SandboxTests : IDisposable
     {
         var (file, secret) = DataFolderPassword();
 
-        var result = await RunAsync(Sandbox(SandboxMode.Bubblewrap), $"cat '{file}'; ls -la '{Path.GetDirectoryName(file)}'; ls /root /home /work; echo done");
+        // One stream (2>&1 in the shell): "done" comes last only if stdout and stderr are not two pipes read apart.
+        var result = await RunAsync(Sandbox(SandboxMode.Bubblewrap), $"exec 2>&1; cat '{file}'; ls -la '{Path.GetDirectoryName(file)}'; ls /root /home /work; echo done");
 
         Assert.EndsWith("done\n", result.Output, StringComparison.Ordinal);
         Assert.Contains("No such file or directory", result.Output, StringComparison.Ordinal);
