@@ -50,9 +50,10 @@ public static class DcpCertificate
             store.Open(OpenFlags.ReadOnly | OpenFlags.OpenExistingOnly);
             return Newest(store.Certificates, now);
         }
-        catch (CryptographicException)
+        catch (Exception ex) when (ex is CryptographicException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            // No store yet (no certificate was ever made for this user), or one that cannot be read: DCP makes its own.
+            // No store (no certificate was ever made for this user, or no home folder), or one that cannot be read:
+            // DCP makes its own certificate, as without this.
             return null;
         }
     }
