@@ -4,7 +4,7 @@ namespace MultiAgent.Repositories.Git;
 
 /// <summary>
 /// Reads <c>git diff &lt;from&gt;...&lt;to&gt;</c> (the changes on <c>to</c> since the merge base) as a unified diff
-/// and as <see cref="ChangedFile"/>s: status from <c>--name-status</c>, counts from <c>--numstat</c>, and each
+/// and as <see cref="ChangedFile"/>s: status from <c>--raw</c>, counts from <c>--numstat</c> (one git process for both), and each
 /// file's hunks (from its first <c>@@</c>, like GitHub's per-file patch; empty for binary files and pure renames).
 /// </summary>
 internal static class GitDiffReader
@@ -21,11 +21,12 @@ internal static class GitDiffReader
     {
         var range = $"{from}...{to}";
         var patch = (await git.RunAsync(workingDirectory, [.. gitDirArguments, .. Common, range, "--"], cancellationToken)).Output;
-        var names = (await git.RunAsync(workingDirectory, [.. gitDirArguments, .. Common, "--name-status", "-z", range, "--"], cancellationToken)).Output;
-        var counts = (await git.RunAsync(workingDirectory, [.. gitDirArguments, .. Common, "--numstat", "-z", range, "--"], cancellationToken)).Output;
+        // One process for both summaries: every --raw entry (its status), then every --numstat entry (its line counts).
+        var summary = (await git.RunAsync(workingDirectory, [.. gitDirArguments, .. Common, "--raw", "--numstat", "-z", range, "--"], cancellationToken)).Output;
 
-        var statuses = ParseNameStatus(names);
-        var numbers = ParseNumstat(counts);
+        var tokens = summary.Split('\0');
+        var statuses = ParseRaw(tokens, out var next);
+        var numbers = ParseNumstat(tokens, next);
         var patches = SplitPatch(patch);
         if (statuses.Count != numbers.Count || statuses.Count != patches.Count)
         {
@@ -44,13 +45,14 @@ internal static class GitDiffReader
         return (patch, files);
     }
 
-    private static List<(FileChangeStatus Status, string Path, string? Previous)> ParseNameStatus(string output)
+    // ":<old mode> <new mode> <old sha> <new sha> <status>", then the path, or the old and the new path of a rename or copy.
+    private static List<(FileChangeStatus Status, string Path, string? Previous)> ParseRaw(string[] tokens, out int next)
     {
-        var tokens = output.Split('\0');
         var entries = new List<(FileChangeStatus, string, string?)>();
-        for (var i = 0; i + 1 < tokens.Length && tokens[i].Length > 0;)
+        var i = 0;
+        while (i + 1 < tokens.Length && tokens[i].StartsWith(':'))
         {
-            var code = tokens[i][0];
+            var code = tokens[i][(tokens[i].LastIndexOf(' ') + 1)..] is { Length: > 0 } letters ? letters[0] : 'M';
             if (code is 'R' or 'C')
             {
                 entries.Add((code == 'R' ? FileChangeStatus.Renamed : FileChangeStatus.Added, tokens[i + 2], tokens[i + 1]));
@@ -69,14 +71,14 @@ internal static class GitDiffReader
             }
         }
 
+        next = i;
         return entries;
     }
 
-    private static List<(int Additions, int Deletions)> ParseNumstat(string output)
+    private static List<(int Additions, int Deletions)> ParseNumstat(string[] tokens, int start)
     {
-        var tokens = output.Split('\0');
         var entries = new List<(int, int)>();
-        for (var i = 0; i < tokens.Length && tokens[i].Length > 0;)
+        for (var i = start; i < tokens.Length && tokens[i].Length > 0;)
         {
             var parts = tokens[i].Split('\t', 3);
             entries.Add((Count(parts[0]), Count(parts[1])));

@@ -108,6 +108,41 @@ public sealed class LocalPullRequestFlowTests(InfrastructureFixture infrastructu
         Assert.Null((await Store.GetAsync(repository.Key, pullRequest.Number))!.PendingMergeSha);
     }
 
+    [Fact]
+    public async Task The_diff_gives_each_file_its_status_counts_and_patch_for_an_edit_an_addition_a_removal_a_rename_and_a_binary()
+    {
+        var repository = await Sandbox.CreateRepositoryAsync();
+        await Sandbox.CommitAsync(repository.LocalPath!, "main", "old-name.txt", "one\ntwo\nthree\nfour\nfive\n", "A file to rename");
+        await Sandbox.CommitAsync(repository.LocalPath!, "main", "gone.txt", "bye\n", "A file to remove");
+        var source = await Host.GetCloneSourceAsync(repository);
+        await using (var workspace = await Workspaces.CreateAsync(repository, source, "main", "agent/mixed"))
+        {
+            await File.WriteAllTextAsync(Path.Combine(workspace.Path, "README.md"), "# demo\n\nsecond line\nthird line\n");
+            await File.WriteAllTextAsync(Path.Combine(workspace.Path, "new.txt"), "fresh\n");
+            File.Delete(Path.Combine(workspace.Path, "gone.txt"));
+            File.Move(Path.Combine(workspace.Path, "old-name.txt"), Path.Combine(workspace.Path, "new-name.txt"));
+            await File.WriteAllBytesAsync(Path.Combine(workspace.Path, "blob.bin"), [0, 1, 2, 0, 255]);
+            await workspace.CommitAllAsync("Mixed changes");
+            await workspace.PushAsync();
+            await workspace.CompleteAsync(succeeded: true);
+        }
+
+        await Host.CreateOrUpdatePullRequestAsync(repository, Spec("agent/mixed", "Mixed changes"));
+        var files = (await Host.GetDiffAsync(repository, 1)).Files.OrderBy(f => f.Path, StringComparer.Ordinal)
+            .Select(f => (f.Path, f.Status, f.Additions, f.Deletions, f.PreviousPath, HasHunks: f.Patch.StartsWith("@@", StringComparison.Ordinal)))
+            .ToList();
+
+        Assert.Equal(
+            [
+                ("README.md", FileChangeStatus.Modified, 2, 1, null, true),
+                ("blob.bin", FileChangeStatus.Added, 0, 0, null, false),
+                ("gone.txt", FileChangeStatus.Removed, 0, 1, null, true),
+                ("new-name.txt", FileChangeStatus.Renamed, 0, 0, "old-name.txt", false),
+                ("new.txt", FileChangeStatus.Added, 1, 0, null, true),
+            ],
+            files);
+    }
+
     /// <summary>Workspace, commit, push, pull request (twice), diff and review; returns the pull request's head and number.</summary>
     private async Task<(RepositoryReference Repository, string HeadSha, int Number)> OpenReviewedPullRequestAsync()
     {
