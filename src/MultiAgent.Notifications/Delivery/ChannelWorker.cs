@@ -196,7 +196,8 @@ public sealed partial class ChannelWorker(
 
                     using var lease = limiter.AttemptAcquire();
                     await SendUntilTakenAsync(Digest(held, _time.GetUtcNow()), () => Task.CompletedTask, cancellationToken);
-                    await deliveries.MarkDigestedAsync(channel.Name, [.. held.Select(n => n.Key)], cancellationToken);
+                    // Sent: recorded even when the worker is stopping, or its next start would send the digest again.
+                    await deliveries.MarkDigestedAsync(channel.Name, [.. held.Select(n => n.Key)], CancellationToken.None);
                 }
                 catch (Npgsql.NpgsqlException ex)
                 {

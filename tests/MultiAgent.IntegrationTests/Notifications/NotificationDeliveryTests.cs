@@ -132,6 +132,10 @@ public sealed class NotificationDeliveryTests(InfrastructureFixture infrastructu
                 clock.Advance(TimeSpan.FromMinutes(1));
                 return Task.FromResult(Webhook.Received.Count);
             }, n => n >= 61, Patience, "the digest");
+            // The worker records the digested events after the digest is sent: wait for that before stopping it.
+            await Eventually.ReturnsAsync(
+                async ct => (await store.ReadAsync("slack", ct)).Count(r => keys.Contains(r.EventKey) && r.Outcome == DeliveryOutcome.Digested),
+                n => n == 140, Patience, "the 140 digested events recorded");
         }
 
         var records = (await store.ReadAsync("slack")).Where(r => keys.Contains(r.EventKey)).ToList();
