@@ -10,9 +10,7 @@ public static class PortGuard
     {
         try
         {
-            var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            listener.Stop();
+            ListenBriefly(port);
         }
         catch (SocketException ex) when (ex.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)
         {
@@ -66,9 +64,7 @@ public static class PortGuard
     {
         try
         {
-            var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            listener.Stop();
+            ListenBriefly(port);
             return true;
         }
         catch (SocketException)
@@ -77,21 +73,26 @@ public static class PortGuard
         }
     }
 
+    // Listens on the port of 127.0.0.1 and lets it go at once; throws what a listener there would meet.
+    private static void ListenBriefly(int port)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, port);
+        listener.Start();
+        listener.Stop();
+    }
+
     // The first port of Linux's ephemeral range; where it cannot be read, the range's usual start.
     private static int EphemeralRangeStart()
     {
+        const int usualStart = 32768;
         try
         {
             var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            return range.Length > 0 && int.TryParse(range[0], out var start) ? start : 32768;
+            return range.Length > 0 && int.TryParse(range[0], out var start) ? start : usualStart;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return 32768;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return 32768;
+            return usualStart;
         }
     }
 }
