@@ -1,6 +1,4 @@
 using System.Globalization;
-using Aspire.Hosting.ApplicationModel;
-using Microsoft.Extensions.DependencyInjection;
 using MultiAgent.Contracts;
 using MultiAgent.IntegrationTests.Fakes.OpenAI;
 using MultiAgent.IntegrationTests.Infrastructure;
@@ -84,7 +82,7 @@ public sealed class ClusterScenarios(ClusterFixture cluster, Xunit.Abstractions.
         var holder = ClusterFixture.HostCoders.Single(
             coder => SystemProcesses.ProcessId(cluster.AgentHost, coder) == ProcessIdOf(CoderInstancesThatStarted(first)[0]));
 
-        await SystemProcesses.KillAsync(cluster.AgentHost, holder);
+        var killed = await SystemProcesses.KillAsync(cluster.AgentHost, holder);
         try
         {
             await Eventually.ReturnsAsync(_ => Task.FromResult(gate.Waiting), n => n == 0, TimeSpan.FromSeconds(30), "the killed instance's request to end");
@@ -107,7 +105,7 @@ public sealed class ClusterScenarios(ClusterFixture cluster, Xunit.Abstractions.
         finally
         {
             // The agent host restarts nothing by itself here: start the instance again for the next test.
-            await StartAsync(cluster.AgentHost, holder);
+            await ResourceProcesses.StartAgainAsync(cluster.AgentHost, holder, killed, TimeSpan.FromSeconds(90));
         }
     }
 
@@ -132,7 +130,7 @@ public sealed class ClusterScenarios(ClusterFixture cluster, Xunit.Abstractions.
         var leader = (await js.GetStreamAsync(Subjects.TasksStream)).Info.Cluster?.Leader
             ?? throw new InvalidOperationException("the tasks stream has no leader");
         var node = ResourceOf(leader);
-        await SystemProcesses.KillAsync(cluster, node, alone: true);
+        var killedNode = await SystemProcesses.KillAsync(cluster, node, alone: true);
         Step($"killed {node} ({leader}), the tasks stream's leader, while the Coder works");
         try
         {
@@ -157,7 +155,7 @@ public sealed class ClusterScenarios(ClusterFixture cluster, Xunit.Abstractions.
         }
         finally
         {
-            await StartAsync(cluster.App, node);
+            await ResourceProcesses.StartAgainAsync(cluster.App, node, killedNode, TimeSpan.FromSeconds(90));
             Step($"{node} started again");
         }
 
@@ -199,13 +197,5 @@ public sealed class ClusterScenarios(ClusterFixture cluster, Xunit.Abstractions.
         }
 
         return inSync;
-    }
-
-    private static async Task StartAsync(Aspire.Hosting.DistributedApplication app, string resource)
-    {
-        var started = await app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand);
-        Assert.True(started.Success, started.Message);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
     }
 }

@@ -55,6 +55,7 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         var deliveredBefore = consumer.Info.Delivered.ConsumerSeq;
         var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
 
+        var postgres = ResourceProcesses.CurrentIdOf(fixture.App, "postgres");
         var stopped = await commands.ExecuteCommandAsync("postgres", KnownResourceCommands.StopCommand);
         try
         {
@@ -67,7 +68,7 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         }
         finally
         {
-            await commands.ExecuteCommandAsync("postgres", KnownResourceCommands.StartCommand);
+            await ResourceProcesses.StartAgainAsync(fixture.App, "postgres", postgres, RuntimeKit.Patience);
             await fixture.WaitUntilHealthyAsync(RuntimeKit.Patience);
         }
 
