@@ -49,18 +49,27 @@ public sealed partial class WorkspaceManager(GitCli git, IOptions<WorkspaceOptio
         {
             await git.RunAsync(slot.Folder, ["clone", "--quiet", "--no-checkout", "--", source.Url, slot.RepositoryPath], RemoteRun(source), cancellationToken);
             var path = slot.RepositoryPath;
-            var defaultBranch = await RemoteDefaultBranchAsync(path, cancellationToken);
-            EnsureAgentBranch(branchName, _options.BranchPrefix, baseBranch, defaultBranch);
+            var remote = await RemoteBranchesAsync(path, cancellationToken);
+            EnsureAgentBranch(branchName, _options.BranchPrefix, baseBranch, remote.DefaultBranch);
 
-            var start = await GitRefs.TryResolveAsync(git, path, [], "refs/remotes/origin/" + branchName, cancellationToken) is not null
-                ? "refs/remotes/origin/" + branchName
-                : await GitRefs.TryResolveAsync(git, path, [], "refs/remotes/origin/" + baseBranch, cancellationToken) is not null
-                    ? "refs/remotes/origin/" + baseBranch
-                    : throw new RepositoryHostException(RepositoryErrorKind.NotFound, $"Base branch '{baseBranch}' does not exist in '{repository}'.");
+            var continues = remote.Tips.ContainsKey(branchName);
+            remote.Tips.TryGetValue(baseBranch, out var baseTip);
+            RepositoryHostException BaseMissing() => new(RepositoryErrorKind.NotFound, $"Base branch '{baseBranch}' does not exist in '{repository}'.");
+            if (!continues && baseTip is null)
+            {
+                throw BaseMissing();
+            }
+
+            var start = "refs/remotes/origin/" + (continues ? branchName : baseBranch);
             await git.RunAsync(path, ["checkout", "--quiet", "--no-track", "-B", branchName, start], cancellationToken);
-            var baseCommit = await BaseCommitAsync(path, baseBranch, branchName, cancellationToken);
+            // Where the branch left the base, a commit of the base branch either way, never one the agent wrote: a new
+            // branch at the base's tip; one that continues earlier iterations where the two last met (the base as it was
+            // when the job started), or the base's tip when they never met.
+            var baseCommit = (continues ? await MergeBaseAsync(path, baseBranch, branchName, cancellationToken) : null)
+                ?? baseTip
+                ?? throw BaseMissing();
             LogCreated(path, branchName, start);
-            return new Workspace(git, _options, slot, repository, source, baseBranch, branchName, defaultBranch, baseCommit);
+            return new Workspace(git, _options, slot, repository, source, baseBranch, branchName, remote.DefaultBranch, baseCommit);
         }
         catch
         {
@@ -88,27 +97,45 @@ public sealed partial class WorkspaceManager(GitCli git, IOptions<WorkspaceOptio
     /// <summary>Git settings for talking to the repository: its headers, which are also redacted from all output.</summary>
     internal static GitRunOptions RemoteRun(CloneSource source) => new() { HttpHeaders = source.HttpHeaders };
 
-    /// <summary>
-    /// Where the branch left the base: the merge base of the base branch and the branch (the base as it was when the
-    /// job started, for a branch that continues earlier iterations), else the base branch's tip. A commit of the base
-    /// branch either way, never one the agent wrote.
-    /// </summary>
-    private async Task<string> BaseCommitAsync(string path, string baseBranch, string branchName, CancellationToken cancellationToken)
+    private async Task<string?> MergeBaseAsync(string path, string baseBranch, string branchName, CancellationToken cancellationToken)
     {
         var mergeBase = await git.RunAsync(
             path, ["merge-base", "refs/remotes/origin/" + baseBranch, "refs/heads/" + branchName], new GitRunOptions { ThrowOnFailure = false }, cancellationToken);
-        return mergeBase.Succeeded && mergeBase.Output.Trim() is { Length: > 0 } sha
-            ? sha
-            : (await git.RunAsync(path, ["rev-parse", "--verify", "refs/remotes/origin/" + baseBranch + "^{commit}"], cancellationToken)).Output.Trim();
+        return mergeBase.Succeeded && mergeBase.Output.Trim() is { Length: > 0 } sha ? sha : null;
     }
 
-    private async Task<string?> RemoteDefaultBranchAsync(string path, CancellationToken cancellationToken)
+    /// <summary>
+    /// The clone's view of the repository's branches, from one <c>git for-each-ref</c>: the tip commit of each branch
+    /// (a ref that names anything but a commit is left out) and the default branch (<c>origin/HEAD</c>), if any.
+    /// </summary>
+    private async Task<RemoteBranches> RemoteBranchesAsync(string path, CancellationToken cancellationToken)
     {
-        var head = await git.RunAsync(
-            path, ["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"], new GitRunOptions { ThrowOnFailure = false }, cancellationToken);
-        var name = head.Output.Trim();
-        return head.Succeeded && name.StartsWith("origin/", StringComparison.Ordinal) ? name["origin/".Length..] : null;
+        const string Prefix = "refs/remotes/origin/";
+        var listing = await git.RunAsync(
+            path, ["for-each-ref", "--format=%(refname)%00%(objectname)%00%(objecttype)%00%(symref)", Prefix], cancellationToken);
+        var tips = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? defaultBranch = null;
+        foreach (var line in listing.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.Split('\0') is not [var name, var sha, var type, var target] || !name.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (name == Prefix + "HEAD")
+            {
+                defaultBranch = target.StartsWith(Prefix, StringComparison.Ordinal) ? target[Prefix.Length..] : null;
+            }
+            else if (type == "commit" && target.Length == 0)
+            {
+                tips[name[Prefix.Length..]] = sha;
+            }
+        }
+
+        return new RemoteBranches(tips, defaultBranch);
     }
+
+    private sealed record RemoteBranches(IReadOnlyDictionary<string, string> Tips, string? DefaultBranch);
 
     private void LogEvicted(string folder, long bytes) => LogEviction(folder, bytes);
 

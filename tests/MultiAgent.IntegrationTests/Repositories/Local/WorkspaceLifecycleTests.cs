@@ -6,6 +6,25 @@ namespace MultiAgent.IntegrationTests.Repositories.Local;
 public sealed class WorkspaceLifecycleTests : WorkspaceTestBase
 {
     [Fact]
+    public async Task A_new_branch_starts_at_the_base_a_continued_one_at_its_own_tip_and_a_missing_base_is_not_found()
+    {
+        var repository = await Sandbox.CreateRepositoryAsync();
+        var path = repository.LocalPath!;
+        var baseWhenTheJobStarted = await Sandbox.BranchShaAsync(repository, "main");
+        var jobHead = await Sandbox.CommitAsync(path, "agent/job-1", "job.txt", "the job\n", "the job's first iteration");
+        var mainNow = await Sandbox.CommitAsync(path, "main", "other.txt", "other\n", "another job merged since");
+
+        await using var fresh = await Manager().CreateAsync(repository, SourceOf(repository), "main", "agent/job-2");
+        await using var continued = await Manager().CreateAsync(repository, SourceOf(repository), "main", "agent/job-1");
+        var missing = await FailsWith(
+            RepositoryErrorKind.NotFound, () => Manager().CreateAsync(repository, SourceOf(repository), "no-such-base", "agent/job-3"));
+
+        Assert.Equal((mainNow, mainNow), (fresh.BaseCommit, await fresh.HeadShaAsync()));
+        Assert.Equal((baseWhenTheJobStarted, jobHead), (continued.BaseCommit, await continued.HeadShaAsync()));
+        Assert.Equal("Base branch 'no-such-base' does not exist in '" + repository + "'.", missing.Message);
+    }
+
+    [Fact]
     public async Task A_completed_or_disposed_workspace_is_removed()
     {
         var repository = await Sandbox.CreateRepositoryAsync();
