@@ -49,7 +49,7 @@ public sealed partial class WorkspaceManager(GitCli git, IOptions<WorkspaceOptio
         {
             await git.RunAsync(slot.Folder, ["clone", "--quiet", "--no-checkout", "--", source.Url, slot.RepositoryPath], RemoteRun(source), cancellationToken);
             var path = slot.RepositoryPath;
-            var remote = await RemoteBranchesAsync(path, cancellationToken);
+            var remote = await RemoteBranchesAsync(path, [branchName, baseBranch], cancellationToken);
             EnsureAgentBranch(branchName, _options.BranchPrefix, baseBranch, remote.DefaultBranch);
 
             var continues = remote.Tips.ContainsKey(branchName);
@@ -105,14 +105,18 @@ public sealed partial class WorkspaceManager(GitCli git, IOptions<WorkspaceOptio
     }
 
     /// <summary>
-    /// The clone's view of the repository's branches, from one <c>git for-each-ref</c>: the tip commit of each branch
-    /// (a ref that names anything but a commit is left out) and the default branch (<c>origin/HEAD</c>), if any.
+    /// The clone's view of the repository's branches, from one <c>git for-each-ref</c>: the tip commit of each of
+    /// <paramref name="branches"/> that exists (a ref that names anything but a commit is left out) and the default branch
+    /// (<c>origin/HEAD</c>), if any. The names are valid branch names, so no pattern character is in them; a pattern also
+    /// lists the branches below it (<c>main/x</c> for <c>main</c>), which no lookup asks for.
     /// </summary>
-    private async Task<RemoteBranches> RemoteBranchesAsync(string path, CancellationToken cancellationToken)
+    private async Task<RemoteBranches> RemoteBranchesAsync(string path, IEnumerable<string> branches, CancellationToken cancellationToken)
     {
         const string Prefix = "refs/remotes/origin/";
         var listing = await git.RunAsync(
-            path, ["for-each-ref", "--format=%(refname)%00%(objectname)%00%(objecttype)%00%(symref)", Prefix], cancellationToken);
+            path,
+            ["for-each-ref", "--format=%(refname)%00%(objectname)%00%(objecttype)%00%(symref)", Prefix + "HEAD", .. branches.Select(b => Prefix + b)],
+            cancellationToken);
         var tips = new Dictionary<string, string>(StringComparer.Ordinal);
         string? defaultBranch = null;
         foreach (var line in listing.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
