@@ -105,7 +105,7 @@ public sealed class ClusterScenarios(ClusterFixture cluster, Xunit.Abstractions.
         finally
         {
             // The agent host restarts nothing by itself here: start the instance again for the next test.
-            await ResourceProcesses.StartAgainAsync(cluster.AgentHost, holder, killed, TimeSpan.FromSeconds(90));
+            await SystemProcesses.StartAgainAsync(cluster.AgentHost, holder, killed, TimeSpan.FromSeconds(90));
         }
     }
 
@@ -156,7 +156,7 @@ public sealed class ClusterScenarios(ClusterFixture cluster, Xunit.Abstractions.
         }
         finally
         {
-            await ResourceProcesses.StartAgainAsync(cluster.App, node, killedNode, TimeSpan.FromSeconds(90));
+            await SystemProcesses.StartAgainAsync(cluster.App, node, killedNode, TimeSpan.FromSeconds(90));
             Step($"{node} started again");
         }
 

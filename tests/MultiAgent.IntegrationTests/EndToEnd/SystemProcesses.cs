@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 using MultiAgent.IntegrationTests.Infrastructure;
 
 namespace MultiAgent.IntegrationTests.EndToEnd;
@@ -53,17 +54,41 @@ public static class SystemProcesses
     /// </summary>
     public static async Task<DateTimeOffset> WaitUntilRestartedAsync(SystemFixture system, string agent, int killed)
     {
-        using var timeout = new CancellationTokenSource(Patience);
+        var running = await WaitUntilRunningAgainAsync(system.App, agent, killed, Patience, $"The AppHost did not bring {agent} back");
+        var started = running.Snapshot.StartTimeStamp ?? throw new InvalidOperationException($"'{agent}' runs without a start time");
+        return new DateTimeOffset(DateTime.SpecifyKind(started.ToUniversalTime(), DateTimeKind.Utc));
+    }
+
+    /// <summary>
+    /// Starts a stopped or killed resource of <paramref name="app"/> with Aspire's start command and waits until it runs in
+    /// a process other than <paramref name="previous"/> (the one stopped or killed) and is healthy.
+    /// </summary>
+    public static async Task StartAgainAsync(Aspire.Hosting.DistributedApplication app, string resource, int previous, TimeSpan patience)
+    {
+        var started = await app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand);
+        if (!started.Success)
+        {
+            throw new InvalidOperationException($"Starting '{resource}' again failed: {started.Message}");
+        }
+
+        await WaitUntilRunningAgainAsync(app, resource, previous, patience, $"{resource} was not running again");
+    }
+
+    // Until DCP reports the new process, the snapshot still says the old one exited, which a health wait alone takes for a
+    // failed start: first a process other than the old one, then healthy.
+    private static async Task<ResourceEvent> WaitUntilRunningAgainAsync(
+        Aspire.Hosting.DistributedApplication app, string resource, int previous, TimeSpan patience, string failure)
+    {
+        using var timeout = new CancellationTokenSource(patience);
         try
         {
-            var running = await ResourceProcesses.WaitForRunningAsync(system.App.ResourceNotifications, agent, except: killed, timeout.Token);
-            await system.App.ResourceNotifications.WaitForResourceHealthyAsync(agent, timeout.Token);
-            var started = running.Snapshot.StartTimeStamp ?? throw new InvalidOperationException($"'{agent}' runs without a start time");
-            return new DateTimeOffset(DateTime.SpecifyKind(started.ToUniversalTime(), DateTimeKind.Utc));
+            var running = await ResourceProcesses.WaitForRunningAsync(app.ResourceNotifications, resource, except: previous, timeout.Token);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            return running;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            throw new TimeoutException($"The AppHost did not bring {agent} back within {Patience.TotalSeconds}s: {system.DescribeResources()}");
+            throw new TimeoutException($"{failure} within {patience.TotalSeconds}s: {AppHostFixture.DescribeResources(app)}");
         }
     }
 }

@@ -55,7 +55,7 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         var deliveredBefore = consumer.Info.Delivered.ConsumerSeq;
         var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
 
-        var postgres = ResourceProcesses.CurrentIdOf(fixture.App, "postgres");
+        var postgres = EndToEnd.SystemProcesses.ProcessId(fixture.App, "postgres");
         var stopped = await commands.ExecuteCommandAsync("postgres", KnownResourceCommands.StopCommand);
         try
         {
@@ -68,7 +68,7 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         }
         finally
         {
-            await ResourceProcesses.StartAgainAsync(fixture.App, "postgres", postgres, RuntimeKit.Patience);
+            await EndToEnd.SystemProcesses.StartAgainAsync(fixture.App, "postgres", postgres, RuntimeKit.Patience);
             await fixture.WaitUntilHealthyAsync(RuntimeKit.Patience);
         }
 
