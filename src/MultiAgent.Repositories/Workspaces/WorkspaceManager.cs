@@ -17,6 +17,9 @@ public sealed partial class WorkspaceManager(GitCli git, IOptions<WorkspaceOptio
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
     private readonly SemaphoreSlim _reserve = new(1, 1);
 
+    // Where a clone keeps the repository's branches.
+    private const string OriginBranches = "refs/remotes/origin/";
+
     /// <summary>The options in effect.</summary>
     public WorkspaceOptions Options => _options;
 
@@ -60,7 +63,7 @@ public sealed partial class WorkspaceManager(GitCli git, IOptions<WorkspaceOptio
                 throw BaseMissing();
             }
 
-            var start = "refs/remotes/origin/" + (continues ? branchName : baseBranch);
+            var start = OriginBranches + (continues ? branchName : baseBranch);
             await git.RunAsync(path, ["checkout", "--quiet", "--no-track", "-B", branchName, start], cancellationToken);
             // Where the branch left the base, a commit of the base branch either way, never one the agent wrote: a new
             // branch at the base's tip; one that continues earlier iterations where the two last met (the base as it was
@@ -100,7 +103,7 @@ public sealed partial class WorkspaceManager(GitCli git, IOptions<WorkspaceOptio
     private async Task<string?> MergeBaseAsync(string path, string baseBranch, string branchName, CancellationToken cancellationToken)
     {
         var mergeBase = await git.RunAsync(
-            path, ["merge-base", "refs/remotes/origin/" + baseBranch, "refs/heads/" + branchName], new GitRunOptions { ThrowOnFailure = false }, cancellationToken);
+            path, ["merge-base", OriginBranches + baseBranch, "refs/heads/" + branchName], new GitRunOptions { ThrowOnFailure = false }, cancellationToken);
         return mergeBase.Succeeded && mergeBase.Output.Trim() is { Length: > 0 } sha ? sha : null;
     }
 
@@ -112,27 +115,26 @@ public sealed partial class WorkspaceManager(GitCli git, IOptions<WorkspaceOptio
     /// </summary>
     private async Task<RemoteBranches> RemoteBranchesAsync(string path, IEnumerable<string> branches, CancellationToken cancellationToken)
     {
-        const string Prefix = "refs/remotes/origin/";
         var listing = await git.RunAsync(
             path,
-            ["for-each-ref", "--format=%(refname)%00%(objectname)%00%(objecttype)%00%(symref)", Prefix + "HEAD", .. branches.Select(b => Prefix + b)],
+            ["for-each-ref", "--format=%(refname)%00%(objectname)%00%(objecttype)%00%(symref)", OriginBranches + "HEAD", .. branches.Select(b => OriginBranches + b)],
             cancellationToken);
         var tips = new Dictionary<string, string>(StringComparer.Ordinal);
         string? defaultBranch = null;
         foreach (var line in listing.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
-            if (line.Split('\0') is not [var name, var sha, var type, var target] || !name.StartsWith(Prefix, StringComparison.Ordinal))
+            if (line.Split('\0') is not [var name, var sha, var type, var target] || !name.StartsWith(OriginBranches, StringComparison.Ordinal))
             {
                 continue;
             }
 
-            if (name == Prefix + "HEAD")
+            if (name == OriginBranches + "HEAD")
             {
-                defaultBranch = target.StartsWith(Prefix, StringComparison.Ordinal) ? target[Prefix.Length..] : null;
+                defaultBranch = target.StartsWith(OriginBranches, StringComparison.Ordinal) ? target[OriginBranches.Length..] : null;
             }
             else if (type == "commit" && target.Length == 0)
             {
-                tips[name[Prefix.Length..]] = sha;
+                tips[name[OriginBranches.Length..]] = sha;
             }
         }
 
