@@ -20,6 +20,7 @@ public sealed class ScriptedImplementationHandler(AgentIdentity identity, EventL
         public const string Succeed = "succeed";
         public const string Slow = "slow";
         public const string BlockFirstAttempt = "block-first-attempt";
+        public const string BlockThenFailWhenCancelled = "block-then-fail-when-cancelled";
         public const string FailRetryable = "fail-retryable";
         public const string FailPermanent = "fail-permanent";
         public const string HogMemoryFirstAttempt = "hog-memory-first-attempt";
@@ -38,6 +39,19 @@ public sealed class ScriptedImplementationHandler(AgentIdentity identity, EventL
                 break;
             case Scripts.BlockFirstAttempt when context.Attempt == 1:
                 await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+                break;
+            case Scripts.BlockThenFailWhenCancelled:
+                try
+                {
+                    await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    // As a handler whose model call or process pipe the cancellation closed under it: the error that
+                    // comes out is the closed stream's, not a cancellation.
+                    throw new ObjectDisposedException(null, "Cannot access a closed Stream.");
+                }
+
                 break;
             case Scripts.HogMemoryFirstAttempt when context.Attempt == 1:
                 // 300 MB, every page touched so that it counts in the working set, held until the task is cancelled.

@@ -313,7 +313,9 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
             }
 
             services.Metrics.TaskFinished(clock.Elapsed, succeeded: false, "failed");
-            if (ex is OperationCanceledException && jobCancelled.IsCancellationRequested)
+            // The job was stopped: whatever the handler threw then is the stop's doing, a cancellation or the error of
+            // what it closed under the handler (a model call's stream, a process's pipe).
+            if (jobCancelled.IsCancellationRequested)
             {
                 await services.Tasks.FailAsync(envelope.Id, AgentTaskStatus.Cancelled, "the job was stopped", ct);
                 await delivery.AckAsync(ct);

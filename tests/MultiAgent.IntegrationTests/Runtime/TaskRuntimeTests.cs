@@ -386,11 +386,13 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         Assert.Equal((long)tasks.Count, await _kit.StoredOnAsync(Subjects.Tasks(AgentType.RepoManager), expected: tasks.Count));
     }
 
-    [Fact]
-    public async Task A_job_cancel_signal_stops_the_running_task()
+    [Theory]
+    [InlineData(Scripts.BlockFirstAttempt)]
+    [InlineData(Scripts.BlockThenFailWhenCancelled)]
+    public async Task A_job_cancel_signal_stops_the_running_task(string script)
     {
         var job = await _kit.CreateJobAsync();
-        var task = RuntimeKit.Request(job, Scripts.BlockFirstAttempt);
+        var task = RuntimeKit.Request(job, script);
         await using var agent = _kit.StartAgent();
         await _kit.Publisher.PublishAsync(task, default);
         await Eventually.ReturnsAsync(ct => _kit.ExecutionsAsync(job.Id), runs => runs.Count == 1, RuntimeKit.Patience,
