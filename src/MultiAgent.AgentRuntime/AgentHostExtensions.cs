@@ -33,9 +33,11 @@ public static class AgentHostExtensions
         var identity = AgentIdentity.Create(agentType);
         builder.AddServiceDefaults();
         builder.AddNatsClient(ConnectionNames.Nats, settings => settings.ClientName ??= identity.InstanceId);
-        builder.AddNpgsqlDataSource(ConnectionNames.Database);
-
         var runtime = builder.Configuration.GetSection(AgentRuntimeOptions.SectionName);
+        var slots = runtime.GetValue("MaxConcurrentTasks", new AgentRuntimeOptions().MaxConcurrentTasks);
+        builder.AddNpgsqlDataSource(ConnectionNames.Database,
+            configureDataSourceBuilder: dataSource => DatabasePool.Configure(dataSource.ConnectionStringBuilder, identity, slots));
+
         builder.Services.Configure<AgentRuntimeOptions>(runtime);
         var grace = runtime.GetValue("ShutdownGracePeriod", new AgentRuntimeOptions().ShutdownGracePeriod);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = grace + TimeSpan.FromSeconds(10));

@@ -7,7 +7,8 @@ using Npgsql;
 namespace MultiAgent.AgentRuntime;
 
 /// <summary>
-/// Opens the agent's connections to NATS and PostgreSQL at start-up and logs once both answer, retrying with
+/// Opens the agent's connections to NATS and PostgreSQL at start-up (PostgreSQL's as many as the pool keeps,
+/// <see cref="DatabasePool"/>) and logs once both answer, retrying with
 /// back-off while either is unreachable (the health endpoint reports which one meanwhile).
 /// </summary>
 internal sealed partial class AgentReadinessService(
@@ -26,6 +27,7 @@ internal sealed partial class AgentReadinessService(
             try
             {
                 await nats.ConnectAsync();
+                await DatabasePool.FillAsync(database, stoppingToken);
                 await using var connection = await database.OpenConnectionAsync(stoppingToken);
                 LogReady(identity.AgentType.ToString(), identity.InstanceId,
                     NatsConnectionString.Redact(nats.Opts.Url), nats.ServerInfo?.Version ?? "?",

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using MultiAgent.Contracts;
 
 namespace Agents.Coder.Safety;
 
@@ -147,6 +148,7 @@ public static class CommandRunner
             try
             {
                 process.Start();
+                WorkProcess.RunBelowTheAgent(process);
             }
             catch (Exception ex)
             {

@@ -43,6 +43,27 @@ public sealed class EventLog(NpgsqlDataSource dataSource, TimeProvider? timeProv
     internal async Task<EventLogEntry> AppendAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, string jobId, NewJobEvent entry, CancellationToken cancellationToken)
     {
+        var (stored, parameters) = NewRow(jobId, entry);
+        await using var command = new NpgsqlCommand(
+            $"INSERT INTO job_events ({InsertColumns}) VALUES ({InsertValues}) RETURNING id", connection, transaction);
+        command.Parameters.AddAll(parameters);
+        var id = (long)(await command.ExecuteScalarAsync(cancellationToken)
+            ?? throw new InvalidOperationException("INSERT … RETURNING id returned nothing."));
+        return stored with { Id = id };
+    }
+
+    /// <summary>The <c>job_events</c> columns an insert fills, from <see cref="InsertValues"/>.</summary>
+    internal const string InsertColumns = "job_id, type, message, data, created_at, task_id, agent_type";
+
+    /// <summary>The values of <see cref="InsertColumns"/>, from the parameters <see cref="NewRow"/> gives.</summary>
+    internal const string InsertValues = "@job_id, @type, @message, @data, @created_at, @task_id, @agent_type";
+
+    /// <summary>
+    /// <paramref name="entry"/> as it is stored (redacted, with its time; its id is 0 until the insert gives it one) and
+    /// the parameters of <see cref="InsertValues"/> that store it.
+    /// </summary>
+    internal (EventLogEntry Stored, NpgsqlParameter[] Parameters) NewRow(string jobId, NewJobEvent entry)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentException.ThrowIfNullOrWhiteSpace(entry.Type);
@@ -53,25 +74,16 @@ public sealed class EventLog(NpgsqlDataSource dataSource, TimeProvider? timeProv
         // PostgreSQL keeps microseconds: the entry returned is exactly what a later read (the relay's) gives.
         var now = _time.UtcNow();
         now = now.AddTicks(-(now.Ticks % (TimeSpan.TicksPerMillisecond / 1000)));
-        await using var command = new NpgsqlCommand(
-            """
-            INSERT INTO job_events (job_id, type, message, data, created_at, task_id, agent_type)
-            VALUES (@job_id, @type, @message, @data, @now, @task_id, @agent_type)
-            RETURNING id
-            """, connection, transaction);
-        command.Parameters.AddAll(
+        return (new EventLogEntry(0, jobId, entry.Type, message, data, now, entry.TaskId, entry.AgentType),
         [
             Db.Text("job_id", jobId),
             Db.Text("type", entry.Type),
             Db.Text("message", message),
             Db.Jsonb("data", data),
-            Db.Timestamp("now", now),
+            Db.Timestamp("created_at", now),
             Db.Text("task_id", entry.TaskId),
             Db.Text("agent_type", entry.AgentType is { } agent ? WireName<AgentType>.Of(agent) : null),
         ]);
-        var id = (long)(await command.ExecuteScalarAsync(cancellationToken)
-            ?? throw new InvalidOperationException("INSERT … RETURNING id returned nothing."));
-        return new EventLogEntry(id, jobId, entry.Type, message, data, now, entry.TaskId, entry.AgentType);
     }
 
     /// <summary>

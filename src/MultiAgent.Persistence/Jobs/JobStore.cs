@@ -339,22 +339,29 @@ public sealed class JobStore(NpgsqlDataSource dataSource, TimeProvider? timeProv
             throw new ArgumentOutOfRangeException(nameof(table), table, "Only jobs and tasks count tokens.");
         }
 
-        var command = new NpgsqlCommand(
-            $"""
-            UPDATE {table} SET input_tokens = input_tokens + @input_tokens, output_tokens = output_tokens + @output_tokens,
-                cost = CASE WHEN @cost IS NULL THEN cost ELSE COALESCE(cost, 0) + @cost END, updated_at = @now
-            WHERE id = @id
-            """, connection, transaction);
-        command.Parameters.AddAll(
-        [
-            Db.Text("id", id),
-            Db.Bigint("input_tokens", usage.InputTokens),
-            Db.Bigint("output_tokens", usage.OutputTokens),
-            Db.Numeric("cost", usage.Cost),
-            Db.Timestamp("now", now),
-        ]);
+        var command = new NpgsqlCommand($"UPDATE {table} SET {UsageAssignments} WHERE id = @id", connection, transaction);
+        command.Parameters.Add(Db.Text("id", id));
+        command.Parameters.AddAll(UsageParameters(usage, now));
         return command;
     }
+
+    /// <summary>
+    /// The assignments that add a usage to a <c>jobs</c> or <c>tasks</c> row's token and cost counters and set its
+    /// <c>updated_at</c>, from the parameters <see cref="UsageParameters"/> gives.
+    /// </summary>
+    internal const string UsageAssignments = """
+        input_tokens = input_tokens + @input_tokens, output_tokens = output_tokens + @output_tokens,
+            cost = CASE WHEN @cost IS NULL THEN cost ELSE COALESCE(cost, 0) + @cost END, updated_at = @now
+        """;
+
+    /// <summary>The parameters of <see cref="UsageAssignments"/>: <c>@input_tokens</c>, <c>@output_tokens</c>, <c>@cost</c>, <c>@now</c>.</summary>
+    internal static NpgsqlParameter[] UsageParameters(TokenUsage usage, DateTimeOffset now) =>
+    [
+        Db.Bigint("input_tokens", usage.InputTokens),
+        Db.Bigint("output_tokens", usage.OutputTokens),
+        Db.Numeric("cost", usage.Cost),
+        Db.Timestamp("now", now),
+    ];
 
     /// <summary>Throws unless <paramref name="usage"/> is there and has no negative count.</summary>
     internal static void ValidateUsage(TokenUsage usage)

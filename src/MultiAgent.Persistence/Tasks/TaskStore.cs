@@ -157,8 +157,8 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
     public async Task<bool> CompleteAsync(
         string taskId, JsonElement outcome, TokenUsage usage, TimeSpan duration, CancellationToken cancellationToken = default)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = CompleteCommand(connection, null, taskId, outcome, usage, duration, _time.UtcNow());
+        await using var command = dataSource.CreateCommand(CompleteStatement);
+        command.Parameters.AddAll(CompleteParameters(taskId, outcome, usage, duration, _time.UtcNow()));
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
@@ -176,30 +176,47 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
         ArgumentNullException.ThrowIfNull(entry);
-        var now = _time.UtcNow();
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var complete = CompleteCommand(connection, transaction, taskId, outcome, usage, duration, now))
-        {
-            if (await complete.ExecuteNonQueryAsync(cancellationToken) != 1)
-            {
-                return null;
-            }
-        }
-
-        await using (var tokens = JobStore.TokenUsageCommand(connection, transaction, jobId, usage, now))
-        {
-            await tokens.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        var stored = await _eventLog.AppendAsync(connection, transaction, jobId, entry, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return stored;
+        var parameters = CompleteParameters(taskId, outcome, usage, duration, _time.UtcNow());
+        var (appended, entryParameters) = _eventLog.NewRow(jobId, entry);
+        // One statement, so one round trip to the server and its own transaction: this write stands between a task's end
+        // and its follow-up's start. The job's counters and the entry are written only if the task completes now.
+        await using var command = dataSource.CreateCommand(
+            $"""
+            WITH completed AS (
+                {CompleteStatement}
+                RETURNING id
+            ), counted AS (
+                UPDATE jobs SET {JobStore.UsageAssignments}
+                WHERE id = @job_id AND EXISTS (SELECT FROM completed)
+            )
+            INSERT INTO job_events ({EventLog.InsertColumns})
+            SELECT {EventLog.InsertValues} WHERE EXISTS (SELECT FROM completed)
+            RETURNING id
+            """);
+        command.Parameters.AddAll(parameters);
+        command.Parameters.AddAll(entryParameters);
+        var id = await command.ExecuteScalarAsync(cancellationToken);
+        return id is long stored ? appended with { Id = stored } : null;
     }
 
-    private NpgsqlCommand CompleteCommand(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, string taskId, JsonElement outcome, TokenUsage usage,
-        TimeSpan duration, DateTimeOffset now)
+    /// <summary>
+    /// Marks a task COMPLETED with its outcome, unless it is already, adding the usage to its counters
+    /// (<see cref="CompleteParameters"/>).
+    /// </summary>
+    private const string CompleteStatement = $"""
+        UPDATE tasks SET
+            status = @completed,
+            outcome = @outcome,
+            error = NULL,
+            {JobStore.UsageAssignments},
+            duration_ms = @duration_ms,
+            completed_at = @now,
+            lease_holder = NULL,
+            lease_expires_at = NULL
+        WHERE id = @id AND status <> @completed
+        """;
+
+    private NpgsqlParameter[] CompleteParameters(string taskId, JsonElement outcome, TokenUsage usage, TimeSpan duration, DateTimeOffset now)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(taskId);
         if (outcome.ValueKind == JsonValueKind.Undefined)
@@ -209,35 +226,14 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
 
         JobStore.ValidateUsage(usage);
         ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
-
-        var command = new NpgsqlCommand(
-            """
-            UPDATE tasks SET
-                status = @completed,
-                outcome = @outcome,
-                error = NULL,
-                input_tokens = input_tokens + @input_tokens,
-                output_tokens = output_tokens + @output_tokens,
-                cost = CASE WHEN @cost IS NULL THEN cost ELSE COALESCE(cost, 0) + @cost END,
-                duration_ms = @duration_ms,
-                completed_at = @now,
-                lease_holder = NULL,
-                lease_expires_at = NULL,
-                updated_at = @now
-            WHERE id = @id AND status <> @completed
-            """, connection, transaction);
-        command.Parameters.AddAll(
+        return
         [
             Db.Text("id", taskId),
             Db.Text("completed", Completed),
             Db.Jsonb("outcome", _redactor.Redact(outcome)),
-            Db.Bigint("input_tokens", usage.InputTokens),
-            Db.Bigint("output_tokens", usage.OutputTokens),
-            Db.Numeric("cost", usage.Cost),
             Db.Bigint("duration_ms", (long)Math.Round(duration.TotalMilliseconds)),
-            Db.Timestamp("now", now),
-        ]);
-        return command;
+            .. JobStore.UsageParameters(usage, now),
+        ];
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text;
+using MultiAgent.Contracts;
 using MultiAgent.Contracts.Telemetry;
 using MultiAgent.Secrets;
 
@@ -64,6 +65,7 @@ public sealed class GitCli(GitCliOptions? options = null)
                 $"{description} could not be started (is '{_options.ExecutablePath}' installed, and does '{workingDirectory}' exist?): {ex.Message}");
         }
 
+        WorkProcess.RunBelowTheAgent(process);
         var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
 
