@@ -82,8 +82,9 @@ internal static class PipelineRun
                 await nats.ConnectAsync();
                 var runner = new JobRunner(system, client, new TaskPublisher(nats.CreateJetStreamContext(), Options.Create(new TaskBusOptions())));
 
-                // One job first, so that every level meets warm processes.
-                await runner.RunOneAsync();
+                // A job per Coder instance first, at once, so that every level meets warm processes (the instances share
+                // the Coder's queue, so each most likely takes one; a cold instance's first task compiles its code).
+                await Task.WhenAll(Enumerable.Range(0, coders).Select(_ => runner.RunOneAsync()));
                 var floor = await Floor.MeasureAsync(system, rounds: 200, streamReplicas: MultiAgent.Hosting.Local.LocalInfrastructureOptions.StreamReplicasFor(setup.NatsNodes), CancellationToken.None);
                 floors.Add((setup, floor));
                 output.WriteLine(Invariant($"  floor: JetStream round trip p50 {floor.JetStream.P50:0.00} ms (p99 {floor.JetStream.P99:0.00}), PostgreSQL commit p50 {floor.PostgresCommit.P50:0.00} ms (p99 {floor.PostgresCommit.P99:0.00}), git clone+push+merge p50 {floor.GitCycle.P50:0} ms"));
