@@ -23,7 +23,7 @@ internal static class DatabasePool
         }
     }
 
-    /// <summary>Opens the pool's minimum of connections at once and hands them back to it.</summary>
+    /// <summary>Opens the pool's minimum of connections, holding them all open together, and hands them back to it.</summary>
     public static async Task FillAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         var minimum = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MinPoolSize;
