@@ -40,7 +40,7 @@ public sealed class ScriptedImplementationHandler(AgentIdentity identity, EventL
             case Scripts.BlockFirstAttempt when context.Attempt == 1:
                 await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
                 break;
-            case Scripts.BlockThenFailWhenCancelled:
+            case Scripts.BlockThenFailWhenCancelled when context.Attempt == 1:
                 try
                 {
                     await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);

@@ -296,14 +296,16 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
         {
             await linked.CancelAsync();
             await inProgress;
-            if (ex is OperationCanceledException && lease.IsLost)
+            // Whatever the handler threw once its lease was lost or the agent's grace period ran out is that cancellation's
+            // doing: a cancellation, or the error of what it closed under the handler (as for a stopped job, below).
+            if (lease.IsLost)
             {
                 // Another delivery runs the task now and will acknowledge it: touch neither the delivery nor the row.
                 services.Metrics.TaskReturned();
                 return;
             }
 
-            if (ex is OperationCanceledException && _work.IsCancellationRequested)
+            if (_work.IsCancellationRequested)
             {
                 services.Metrics.TaskReturned();
                 LogHandedBack(envelope.Id);

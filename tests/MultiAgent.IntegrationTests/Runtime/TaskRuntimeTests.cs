@@ -314,11 +314,13 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         Assert.Equal(1L, deadLetter.Info.State.Messages);
     }
 
-    [Fact]
-    public async Task On_sigterm_an_agent_hands_its_unfinished_task_back_for_another_instance()
+    [Theory]
+    [InlineData(Scripts.BlockFirstAttempt)]
+    [InlineData(Scripts.BlockThenFailWhenCancelled)]
+    public async Task On_sigterm_an_agent_hands_its_unfinished_task_back_for_another_instance(string script)
     {
         var job = await _kit.CreateJobAsync();
-        var task = RuntimeKit.Request(job, Scripts.BlockFirstAttempt);
+        var task = RuntimeKit.Request(job, script);
         var first = _kit.StartAgent();
         await _kit.Publisher.PublishAsync(task, default);
         await Eventually.ReturnsAsync(ct => _kit.ExecutionsAsync(job.Id), runs => runs.Count == 1, RuntimeKit.Patience,
