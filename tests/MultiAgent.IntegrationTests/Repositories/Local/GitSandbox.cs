@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using MultiAgent.Repositories;
 using MultiAgent.Repositories.Git;
@@ -27,14 +28,45 @@ public sealed class GitSandbox : IDisposable
 
     public GitCli Git { get; } = new();
 
-    /// <summary>A bare repository <c>name.git</c> whose <paramref name="defaultBranch"/> holds one commit with README.md.</summary>
+    /// <summary>
+    /// A bare repository <c>name.git</c> whose <paramref name="defaultBranch"/> holds one commit with README.md: a copy
+    /// of a repository made once per test run and default branch (the suite makes about 150 of them; git init and the
+    /// first commit cost three git processes each).
+    /// </summary>
     public async Task<RepositoryReference> CreateRepositoryAsync(string name = "demo", string defaultBranch = "main")
     {
         var path = Path.Combine(Root, "repos", name + ".git");
-        Directory.CreateDirectory(path);
-        await RunAsync(path, "init", "--quiet", "--bare", "--initial-branch=" + defaultBranch);
-        await CommitAsync(path, defaultBranch, "README.md", "# demo\n\nfirst line\n", "First commit", fromBranch: null);
+        var template = await Templates.GetOrAdd(defaultBranch, branch => new Lazy<Task<string>>(() => CreateTemplateAsync(branch))).Value;
+        CopyFolder(template, path);
         return RepositoryReference.Parse(path);
+    }
+
+    /// <summary>The first-commit repository of each default branch, made once per test run; removed when the run ends.</summary>
+    private static readonly ConcurrentDictionary<string, Lazy<Task<string>>> Templates = new();
+
+    private static async Task<string> CreateTemplateAsync(string defaultBranch)
+    {
+        var sandbox = new GitSandbox(Path.Combine(Path.GetTempPath(), "multiagent-tests", "templates"));
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => sandbox.Dispose();
+        var path = Path.Combine(sandbox.Root, "template.git");
+        Directory.CreateDirectory(path);
+        await sandbox.RunAsync(path, "init", "--quiet", "--bare", "--initial-branch=" + defaultBranch);
+        await sandbox.CommitAsync(path, defaultBranch, "README.md", "# demo\n\nfirst line\n", "First commit", fromBranch: null);
+        return path;
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var folder in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, folder)));
+        }
+
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
+        }
     }
 
     /// <summary>
