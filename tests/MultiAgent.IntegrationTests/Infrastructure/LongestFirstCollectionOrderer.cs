@@ -16,8 +16,28 @@ public sealed class LongestFirstCollectionOrderer : ITestCollectionOrderer
     private static readonly string[] Longest =
         [SystemCollection.Name, SystemFaultsCollection.Name, RuntimeCollection.Name, ClusterCollection.Name, InfrastructureCollection.Name];
 
+    /// <summary>
+    /// Short collections that mostly wait (a Retry-After, a back-off, a timeout) rather than compute: started right after
+    /// the long ones, they wait beside the work instead of ending the run alone (the GitHub host's resilience tests, 10 s
+    /// of waiting, ran last and alone for 6 s when they came in name order).
+    /// </summary>
+    private static readonly string[] MostlyWaiting =
+        [typeof(Repositories.GitHub.GitHubHostResilienceTests).FullName!, typeof(Llm.LlmClientTests).FullName!];
+
     public IEnumerable<ITestCollection> OrderTestCollections(IEnumerable<ITestCollection> testCollections) =>
         testCollections
-            .OrderBy(c => Array.IndexOf(Longest, c.DisplayName) is var rank and >= 0 ? rank : Longest.Length)
+            .OrderBy(Rank)
             .ThenBy(c => c.DisplayName, StringComparer.Ordinal);
+
+    private static int Rank(ITestCollection collection)
+    {
+        if (Array.IndexOf(Longest, collection.DisplayName) is var longest and >= 0)
+        {
+            return longest;
+        }
+
+        // A class's own collection is called "Test collection for <the class's full name>".
+        var waiting = Array.FindIndex(MostlyWaiting, name => collection.DisplayName.EndsWith(" " + name, StringComparison.Ordinal));
+        return waiting >= 0 ? Longest.Length + waiting : Longest.Length + MostlyWaiting.Length;
+    }
 }
