@@ -182,7 +182,9 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
             }
 
             using var lease = TaskLease.For(services.Tasks, envelope.Id, Identity.InstanceId, services.TaskBus, Logger);
+            var claiming = Stopwatch.StartNew();
             var claim = await services.Tasks.BeginAttemptAsync(StartOf(envelope, lease.Holder), ct);
+            claiming.Stop();
             switch (claim.Outcome)
             {
                 case TaskClaimOutcome.Ended:
@@ -202,7 +204,9 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
                 return;
             }
 
-            if (await services.Jobs.GetAsync(envelope.CorrelationId, ct) is { } job && job.Status.IsTerminal())
+            // The claim read the job's status: a task of a job that has ended is not run.
+            if (claim.JobStatus?.IsTerminal() == true &&
+                await services.Jobs.GetAsync(envelope.CorrelationId, ct) is { } job && job.Status.IsTerminal())
             {
                 await OnJobAlreadyEndedAsync(new TaskContext(envelope, attempt, IsLastAttempt: true), job, ct);
                 await services.Tasks.FailAsync(envelope.Id, AgentTaskStatus.Cancelled, $"job is already {job.Status}", ct);
@@ -211,9 +215,11 @@ public sealed partial class TaskLoop(AgentServices services, TaskHandlers handle
             }
 
             // The claim may be old by now: a database slow to answer (as after an outage) can hold this delivery for
-            // longer than the lease, and another delivery may have taken the task over meanwhile. Run only while this
-            // one still holds it (the check renews it); the other delivery finishes and acknowledges the task.
-            if (!await lease.StillHeldAsync(ct))
+            // longer than the lease, and another delivery may have taken the task over meanwhile. Unless the claim
+            // answered within half the lease (which was timed from after the call began, so at least half of it is
+            // left), run only while this one still holds it (the check renews it); the other delivery finishes and
+            // acknowledges the task.
+            if (claiming.Elapsed >= lease.Duration / 2 && !await lease.StillHeldAsync(ct))
             {
                 LogTakenOver(envelope.Id, lease.Holder);
                 return;

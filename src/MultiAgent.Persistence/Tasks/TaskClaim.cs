@@ -1,3 +1,5 @@
+using MultiAgent.Contracts;
+
 namespace MultiAgent.Persistence;
 
 /// <summary>What <see cref="TaskStore.BeginAttemptAsync"/> found: whether the caller may run the task now.</summary>
@@ -21,4 +23,6 @@ public enum TaskClaimOutcome
 /// <param name="Task">The task as stored after the call.</param>
 /// <param name="LeaseRemaining">For <see cref="TaskClaimOutcome.HeldElsewhere"/>: how long the other holder's lease
 /// still holds unless renewed (zero if it just ran out); otherwise zero.</param>
-public sealed record TaskClaim(TaskClaimOutcome Outcome, TaskRecord Task, TimeSpan LeaseRemaining);
+/// <param name="JobStatus">For <see cref="TaskClaimOutcome.Started"/>: the status of the task's job as the attempt
+/// began, read in the same statement (null when the job is unknown, and for the other outcomes).</param>
+public sealed record TaskClaim(TaskClaimOutcome Outcome, TaskRecord Task, TimeSpan LeaseRemaining, JobStatus? JobStatus = null);

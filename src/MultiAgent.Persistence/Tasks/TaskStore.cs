@@ -59,7 +59,7 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
                 lease_expires_at = EXCLUDED.lease_expires_at,
                 updated_at = EXCLUDED.updated_at
             WHERE t.status <> ALL(@terminal) AND (t.lease_holder IS NULL OR t.lease_expires_at <= @now)
-            RETURNING {TaskRow.Columns}
+            RETURNING {TaskRow.Columns}, (SELECT j.status FROM jobs j WHERE j.id = t.job_id) AS job_status
             """, connection))
         {
             upsert.Parameters.AddAll(
@@ -75,10 +75,12 @@ public sealed class TaskStore(NpgsqlDataSource dataSource, TimeProvider? timePro
                 Db.Timestamp("until", now + start.LeaseDuration),
                 Db.TextArray("terminal", StatusExtensions.TerminalTaskStatuses),
             ]);
-            var changed = await TaskRow.ReadAllAsync(upsert, cancellationToken);
-            if (changed.Count == 1)
+            // The job's status comes with the claim: the caller runs no task of a job that has ended.
+            await using var reader = await upsert.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
             {
-                return new TaskClaim(TaskClaimOutcome.Started, changed[0], TimeSpan.Zero);
+                var jobStatus = reader.GetNullableString("job_status") is { } status ? WireName<JobStatus>.Parse(status) : (JobStatus?)null;
+                return new TaskClaim(TaskClaimOutcome.Started, TaskRow.Read(reader), TimeSpan.Zero, jobStatus);
             }
         }
 

@@ -144,6 +144,22 @@ public sealed class TaskStoreTests(InfrastructureFixture infrastructure) : Store
     }
 
     [Fact]
+    public async Task A_claim_reads_the_status_of_the_tasks_job_with_it()
+    {
+        var jobs = new JobStore(DataSource, Clock);
+        var cancelled = (await jobs.CreateAsync(new JobRecord { Id = NewId("job"), Repository = "acme/tasks", Title = "Stopped", Status = JobStatus.Cancelled })).Job;
+        var running = (await jobs.CreateAsync(new JobRecord { Id = NewId("job"), Repository = "acme/tasks", Title = "Going", Status = JobStatus.Implementing })).Job;
+
+        var ofCancelled = await Store.BeginAttemptAsync(NewStart(cancelled.Id));
+        var ofRunning = await Store.BeginAttemptAsync(NewStart(running.Id));
+        var ofUnknown = await Store.BeginAttemptAsync(NewStart(NewId("job")));
+
+        Assert.Equal((TaskClaimOutcome.Started, JobStatus.Cancelled), (ofCancelled.Outcome, ofCancelled.JobStatus));
+        Assert.Equal((TaskClaimOutcome.Started, JobStatus.Implementing), (ofRunning.Outcome, ofRunning.JobStatus));
+        Assert.Equal((TaskClaimOutcome.Started, (JobStatus?)null), (ofUnknown.Outcome, ofUnknown.JobStatus));
+    }
+
+    [Fact]
     public async Task A_completion_with_its_entry_stores_the_outcome_the_jobs_tokens_and_the_entry_together_once()
     {
         var job = (await new JobStore(DataSource, Clock).CreateAsync(new JobRecord { Id = NewId("job"), Repository = "acme/tasks", Title = "Count me" })).Job;

@@ -416,6 +416,21 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
     }
 
     [Fact]
+    public async Task A_task_of_a_job_that_has_ended_is_not_run_but_cancelled()
+    {
+        var job = await _kit.CreateJobAsync();
+        await _kit.Jobs.TransitionAsync(job.Id, JobStatus.Cancelled);
+        var task = RuntimeKit.Request(job, Scripts.Succeed);
+        await using var agent = _kit.StartAgent();
+
+        await _kit.Publisher.PublishAsync(task, default);
+        var cancelled = await _kit.WaitForTaskAsync(task.Id, AgentTaskStatus.Cancelled);
+
+        Assert.Equal("job is already Cancelled", cancelled.Error);
+        Assert.Empty(await _kit.ExecutionsAsync(job.Id));
+    }
+
+    [Fact]
     public async Task One_instance_works_on_another_job_while_a_task_of_the_first_is_still_running()
     {
         var blocked = await _kit.CreateJobAsync();
