@@ -52,9 +52,7 @@ public sealed class TaskConsumerTests(InfrastructureFixture infrastructure)
         })).ToArray();
 
         // Both instances have a pull request waiting before the batch arrives.
-        await Eventually.ReturnsAsync(
-            async ct => (await bus.Js.GetConsumerAsync(Subjects.TasksStream, Subjects.DurableConsumer(AgentType.Coder), ct)).Info.NumWaiting,
-            waiting => waiting >= 2, TaskBusHarness.Timeout, "both consumers to be waiting for tasks");
+        await TaskQueues.WaitForPullsAsync(bus.Js, AgentType.Coder, 2, TaskBusHarness.Timeout, "both consumers to be waiting for tasks");
         var ids = new List<string>();
         for (var i = 0; i < count; i++)
         {

@@ -370,9 +370,7 @@ public sealed class TaskRuntimeTests(InfrastructureFixture fixture) : IAsyncLife
         await using var two = _kit.StartAgent();
         // Both instances are asking the server for tasks before the batch arrives: one that started late would find the
         // other had run them all (12 tasks of 0.3 s, 4 at a time, take about a second).
-        await Eventually.ReturnsAsync(
-            async ct => (await _kit.Js.GetConsumerAsync(Subjects.TasksStream, Subjects.DurableConsumer(AgentType.Coder), ct)).Info.NumWaiting,
-            waiting => waiting >= 2, RuntimeKit.Patience, "both instances to be waiting for tasks");
+        await TaskQueues.WaitForPullsAsync(_kit.Js, AgentType.Coder, 2, RuntimeKit.Patience, "both instances to be waiting for tasks");
         foreach (var task in tasks)
         {
             await _kit.Publisher.PublishAsync(task, default);
