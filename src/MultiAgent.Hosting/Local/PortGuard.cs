@@ -23,6 +23,8 @@ public static class PortGuard
     /// <summary>The first port of the range chosen from when the system's ephemeral ports start at or below it.</summary>
     public const int LowestChosen = 20000;
 
+    private static readonly HashSet<int> HandedOut = [];
+
     /// <summary>
     /// A port free on 127.0.0.1 now, for a listener whose port must be known before its process starts (a configuration
     /// file names it) when ports are not fixed. It is chosen below the system's ephemeral range (Linux:
@@ -30,19 +32,36 @@ public static class PortGuard
     /// comes from that range, and between this choice and the listener's start any outgoing connection on the machine
     /// could be given it; one below the range no connection takes. Where the range leaves no room, the system picks.
     /// </summary>
-    public static int FindFree() => FindFree(EphemeralRangeStart(), Random.Shared);
+    /// <remarks>
+    /// A port is free when chosen but taken only when its process starts, so a port this process handed out before is
+    /// never handed out again: the ports of one AppHost (a cluster's client, route and WebSocket listeners), and those of
+    /// several AppHosts in one process (the test suite's), would otherwise meet by chance, and the second server to bind
+    /// would fail to start.
+    /// </remarks>
+    public static int FindFree()
+    {
+        lock (HandedOut)
+        {
+            return FindFree(EphemeralRangeStart(), Random.Shared, HandedOut);
+        }
+    }
 
-    /// <summary><see cref="FindFree()"/> for a system whose ephemeral ports start at <paramref name="ephemeralStart"/>.</summary>
-    public static int FindFree(int ephemeralStart, Random random)
+    /// <summary>
+    /// <see cref="FindFree()"/> for a system whose ephemeral ports start at <paramref name="ephemeralStart"/>, passing
+    /// over the ports in <paramref name="handedOut"/> and adding the one chosen to it.
+    /// </summary>
+    public static int FindFree(int ephemeralStart, Random random, ISet<int> handedOut)
     {
         ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(handedOut);
         if (ephemeralStart - LowestChosen >= 1000)
         {
             for (var attempt = 0; attempt < 50; attempt++)
             {
                 var port = random.Next(LowestChosen, ephemeralStart);
-                if (IsFree(port))
+                if (!handedOut.Contains(port) && IsFree(port))
                 {
+                    handedOut.Add(port);
                     return port;
                 }
             }
@@ -52,7 +71,9 @@ public static class PortGuard
         listener.Start();
         try
         {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            handedOut.Add(port);
+            return port;
         }
         finally
         {
