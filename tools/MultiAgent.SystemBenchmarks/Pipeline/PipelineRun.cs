@@ -22,9 +22,22 @@ public sealed record Setup(int NatsNodes, int Coders);
 /// <summary>One level's jobs: on which setup, how many jobs at once, how long they took together, and each job's timing.</summary>
 public sealed record LevelResult(Setup Setup, int Concurrency, TimeSpan Elapsed, IReadOnlyList<JobTiming> Jobs, IReadOnlyList<string> Failures)
 {
-    /// <summary>Each hand-off's delivery (<see cref="SlotWait"/>): the Coder has <see cref="Setup.Coders"/> instances, the others one, each with the default slots.</summary>
-    public IReadOnlyList<double> DeliveriesMs { get; } = SlotWait.DeliveriesMs(
+    // Each hand-off split (SlotWait): the Coder has Setup.Coders instances, the others one, each with the default slots.
+    private readonly IReadOnlyList<(HandOff HandOff, double DeliveryMs)> _handOffs = SlotWait.Split(
         Jobs, agent => (agent == AgentType.Coder ? Setup.Coders : 1) * new MultiAgent.AgentRuntime.AgentRuntimeOptions().MaxConcurrentTasks);
+
+    /// <summary>Each hand-off's delivery: the hand-off less its wait for a free slot (<see cref="SlotWait"/>).</summary>
+    public IReadOnlyList<double> DeliveriesMs => [.. _handOffs.Select(h => h.DeliveryMs)];
+
+    /// <summary>
+    /// <paramref name="job"/>'s hand-offs' waits for a free slot together: time its follow-ups waited while the agents
+    /// that take them were busy with other jobs' tasks (capacity), which its overhead includes.
+    /// </summary>
+    public double SlotWaitMs(JobTiming job) =>
+        _handOffs.Where(h => h.HandOff.JobId == job.JobId).Sum(h => h.HandOff.Ms - h.DeliveryMs);
+
+    /// <summary><paramref name="job"/>'s overhead less its <see cref="SlotWaitMs"/>: the system's own work and waits.</summary>
+    public double OwnOverheadMs(JobTiming job) => Math.Max(0, job.OverheadMs - SlotWaitMs(job));
 }
 
 /// <summary>
@@ -36,7 +49,7 @@ public sealed record LevelResult(Setup Setup, int Concurrency, TimeSpan Elapsed,
 /// </summary>
 internal static class PipelineRun
 {
-    /// <summary>The job's own work (everything but model, check and git) within this many floors.</summary>
+    /// <summary>The job's own work and waits (everything but model, check, git and waits for a free agent slot) within this many floors.</summary>
     public const double OverheadTarget = 5;
 
     /// <summary>A task's follow-up is running within this, at p99.</summary>
@@ -80,7 +93,7 @@ internal static class PipelineRun
                 await using var client = await SystemClient.ConnectAsync(system);
                 await using var nats = new NatsConnection(MultiAgent.Nats.NatsConnectionString.ToOptions(system.NatsUrl));
                 await nats.ConnectAsync();
-                var runner = new JobRunner(system, client, new TaskPublisher(nats.CreateJetStreamContext(), Options.Create(new TaskBusOptions())));
+                await using var runner = await JobRunner.StartAsync(system, client, nats);
 
                 // A job per Coder instance first, at once, so that every level meets warm processes (the instances share
                 // the Coder's queue, so each most likely takes one; a cold instance's first task compiles its code).

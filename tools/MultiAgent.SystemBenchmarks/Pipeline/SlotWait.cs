@@ -13,11 +13,11 @@ namespace MultiAgent.SystemBenchmarks.Pipeline;
 /// </summary>
 public static class SlotWait
 {
-    /// <summary>The delivery part of each hand-off of <paramref name="jobs"/>, in ms, given the slots of each agent type.</summary>
-    public static IReadOnlyList<double> DeliveriesMs(IReadOnlyList<JobTiming> jobs, Func<AgentType, int> slots)
+    /// <summary>Each hand-off of <paramref name="jobs"/> with its delivery part, in ms, given the slots of each agent type.</summary>
+    public static IReadOnlyList<(HandOff HandOff, double DeliveryMs)> Split(IReadOnlyList<JobTiming> jobs, Func<AgentType, int> slots)
     {
         var spans = jobs.SelectMany(j => j.Spans).ToLookup(s => s.Agent);
-        return [.. jobs.SelectMany(j => j.HandOffs).Select(h => DeliveryMs(h, [.. spans[h.Agent]], slots(h.Agent)))];
+        return [.. jobs.SelectMany(j => j.HandOffs).Select(h => (h, DeliveryMs(h, [.. spans[h.Agent]], slots(h.Agent))))];
     }
 
     private static double DeliveryMs(HandOff handOff, IReadOnlyList<TaskSpan> agentSpans, int slots)

@@ -2,6 +2,9 @@ using MultiAgent.Contracts;
 using MultiAgent.IntegrationTests.EndToEnd;
 using MultiAgent.IntegrationTests.Infrastructure;
 using MultiAgent.Messaging;
+using Microsoft.Extensions.Options;
+using NATS.Client.Core;
+using NATS.Net;
 using Polly;
 using Polly.Retry;
 
@@ -19,7 +22,7 @@ public sealed record JobOutcome(
 /// review task, one job.completed. The harness's own calls to NATS and PostgreSQL are retried while a killed server
 /// comes back (a submission again with the same task id, which JetStream stores once).
 /// </summary>
-public sealed class JobRunner(SystemFixture system, SystemClient client, TaskPublisher publisher)
+public sealed class JobRunner : IAsyncDisposable
 {
     /// <summary>How long a job may take before the soak calls it lost (kills delay jobs by up to AckWait and a restart).</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromMinutes(10);
@@ -34,20 +37,38 @@ public sealed class JobRunner(SystemFixture system, SystemClient client, TaskPub
         })
         .Build();
 
+    private readonly SystemFixture _system;
+    private readonly SystemClient _client;
+    private readonly TaskPublisher _publisher;
+    private readonly JobEnds _ends;
+
+    private JobRunner(SystemFixture system, SystemClient client, TaskPublisher publisher, JobEnds ends)
+    {
+        _system = system;
+        _client = client;
+        _publisher = publisher;
+        _ends = ends;
+    }
+
+    /// <summary>A runner that submits through <paramref name="nats"/> and follows the jobs' events on it.</summary>
+    public static async Task<JobRunner> StartAsync(SystemFixture system, SystemClient client, NatsConnection nats) =>
+        new(system, client, new TaskPublisher(nats.CreateJetStreamContext(), Options.Create(new TaskBusOptions())), await JobEnds.StartAsync(nats));
+
+    public ValueTask DisposeAsync() => _ends.DisposeAsync();
+
     public async Task<JobOutcome> RunOneAsync()
     {
-        await using var scenario = await Scenario.StartAsync(system);
+        await using var scenario = await Scenario.StartAsync(_system);
         var feature = scenario.Feature("Soak job");
         var submission = MessageSerializer.Wrap(feature, AgentType.RepoManager, feature.JobId);
-        await WhileServersComeBack.ExecuteAsync(async ct => await publisher.PublishAsync(submission, ct));
+        _ends.Expect(feature.JobId);
+        await WhileServersComeBack.ExecuteAsync(async ct => await _publisher.PublishAsync(submission, ct));
         JobStatusReply status;
         try
         {
-            status = await client.WaitForJobAsync(
-                feature.JobId,
-                s => s.Job.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled
-                    && s.Timeline.Any(e => e.Type is JobEventTypes.JobCompleted or JobEventTypes.JobFailed or JobEventTypes.JobCancelled),
-                $"job {feature.JobId} to end", patience: Patience);
+            // The job's end event, as a user watching it sees it (or its status, should NATS have dropped the event).
+            await _ends.WaitAsync(feature.JobId, async ct => HasEnded(await _client.Queries.JobStatusAsync(feature.JobId, ct)), Patience);
+            status = await _client.WaitForJobAsync(feature.JobId, HasEnded, $"job {feature.JobId} to end");
         }
         catch (TimeoutException ex)
         {
@@ -56,6 +77,10 @@ public sealed class JobRunner(SystemFixture system, SystemClient client, TaskPub
 
         return await WhileServersComeBack.ExecuteAsync(async _ => await CheckAsync(scenario, status));
     }
+
+    private static bool HasEnded(JobStatusReply status) =>
+        status.Job.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled
+        && status.Timeline.Any(e => e.Type is JobEventTypes.JobCompleted or JobEventTypes.JobFailed or JobEventTypes.JobCancelled);
 
     private async Task<JobOutcome> CheckAsync(Scenario scenario, JobStatusReply status)
     {
@@ -72,14 +97,14 @@ public sealed class JobRunner(SystemFixture system, SystemClient client, TaskPub
         Once("implementation tasks", status.Tasks.Count(t => t.MessageType == MessageTypes.ImplementationRequest));
         Once("review tasks", status.Tasks.Count(t => t.MessageType == MessageTypes.ReviewRequest));
         Once("job.completed events", status.Timeline.Count(e => e.Type == JobEventTypes.JobCompleted));
-        if (await client.PullRequests.GetAsync(scenario.Repository, 2) is not null)
+        if (await _client.PullRequests.GetAsync(scenario.Repository, 2) is not null)
         {
             duplicates.Add("a second pull request");
         }
 
         if (job.Status == JobStatus.Completed)
         {
-            Once("reviews", (await client.PullRequests.ListReviewsAsync(scenario.Repository, 1)).Count);
+            Once("reviews", (await _client.PullRequests.ListReviewsAsync(scenario.Repository, 1)).Count);
             // The first commit, the change, one merge commit.
             Once("merges", (await scenario.CommitsAsync("main")).Count - 2);
         }

@@ -64,7 +64,7 @@ internal static class SoakRun
 
             output.WriteLine($"running for {options.Duration.TotalMinutes:0.#} min: {options.Concurrency} jobs at a time" +
                 (options.ChaosEvery > TimeSpan.Zero ? $", a kill every ~{options.ChaosEvery.TotalSeconds:0} s (seed {options.Seed})" : ", no kills"));
-            var runner = new JobRunner(system, client, new TaskPublisher(nats.CreateJetStreamContext(), Options.Create(new TaskBusOptions())));
+            await using var runner = await JobRunner.StartAsync(system, client, nats);
             var outcomes = new ConcurrentQueue<JobOutcome>();
             await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(async () =>
             {
