@@ -7,7 +7,7 @@ namespace MultiAgent.SystemBenchmarks.Pipeline;
 /// delivery p99 under 20 ms. Both are judged without the waits for a free agent slot (<see cref="SlotWait"/>): with more
 /// jobs at once than the agents have slots, a job waits while the agents work on others' tasks, which is capacity, not
 /// orchestration (at 16 jobs at once on the Coder's 4 slots such waits grow with the number of jobs queued, whatever the
-/// system's own speed). The overhead with them, as the issue defined it, is printed beside.
+/// system's own speed). The whole overhead, with them, is printed beside.
 /// </summary>
 public sealed class PipelineReport(
     IReadOnlyList<LevelResult> levels, IReadOnlyList<(Setup Setup, FloorFigures Floor)> floors, IReadOnlyList<ProcessMemory> memory)
