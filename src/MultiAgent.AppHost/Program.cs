@@ -11,7 +11,7 @@ using MultiAgent.Hosting.Restarts;
 // The whole system: NATS (JetStream) and PostgreSQL, and the three agents that meet on the bus; or, as an agent host
 // (MultiAgent:Join:File), chosen agents against a running system's servers.
 // Run mode starts local server processes; publish mode (--publisher manifest) describes containers for azd.
-var builder = DistributedApplication.CreateBuilder(args).WithoutContainerRuntimeProbes().WithDevelopmentCertificateForDcp();
+var builder = DistributedApplication.CreateBuilder(args).WithoutContainerRuntimeProbes().WithDevelopmentCertificateForDcp().WithAspirePortsBelowPortGuard();
 
 // A published system uses the built-in server containers or servers run elsewhere (MultiAgent:Publish:Database, :Nats).
 PublishedServices published;
