@@ -58,10 +58,10 @@ public sealed class PipelineReport(
     {
         output.WriteLine();
         output.WriteLine("per job, p50 / p99 in ms (hand-off: each, from a task's end to its follow-up's start; delivery: the hand-off less its wait for a");
-        output.WriteLine("free slot on the agent that takes the follow-up; queue wait: a job's hand-offs together;");
+        output.WriteLine("free slot on the agent that takes the follow-up, p50 / p90 / p99; queue wait: a job's hand-offs together;");
         output.WriteLine("Repo Manager: its tasks less the merge's git; Coder: its tasks, of which model / tools / check / git; overhead: job less model, check, git;");
         output.WriteLine("slot wait: a job's hand-offs' waits for a free slot together; own: overhead less slot wait; ÷ floor: own's p50 ÷ the floor, overhead's in brackets)");
-        output.WriteLine(Invariant($"{"nats",4} {"coders",6} {"at once",7} {"jobs/min",8} {"job",13} {"hand-off",11} {"delivery",9} {"queue wait",11} {"Repo Mgr",11} {"Coder",13} {"  model",11} {"  tools",9} {"  check",11} {"  git",11} {"Reviewer",13} {"merge",11} {"overhead",13} {"slot wait",11} {"own",11} {"÷ floor",12}"));
+        output.WriteLine(Invariant($"{"nats",4} {"coders",6} {"at once",7} {"jobs/min",8} {"job",13} {"hand-off",11} {"delivery",15} {"queue wait",11} {"Repo Mgr",11} {"Coder",13} {"  model",11} {"  tools",9} {"  check",11} {"  git",11} {"Reviewer",13} {"merge",11} {"overhead",13} {"slot wait",11} {"own",11} {"÷ floor",12}"));
         foreach (var level in levels.Where(l => l.Jobs.Count > 0))
         {
             var jobs = level.Jobs;
@@ -73,9 +73,9 @@ public sealed class PipelineReport(
             var own = new Samples(jobs.Select(level.OwnOverheadMs)).P50;
             var handOff = Invariant($"{handOffs.P50:0.0}/{handOffs.P99:0.0}");
             var deliveries = new Samples(level.DeliveriesMs);
-            var delivery = Invariant($"{deliveries.P50:0.0}/{deliveries.P99:0.0}");
+            var delivery = Invariant($"{deliveries.P50:0.0}/{deliveries.Percentile(90):0.0}/{deliveries.P99:0.0}");
             var ratio = Invariant($"{own / floor:0.0} ({overhead / floor:0.0})");
-            output.WriteLine(Invariant($"{level.Setup.NatsNodes,4} {level.Setup.Coders,6} {level.Concurrency,7} {jobs.Count / level.Elapsed.TotalMinutes,8:0.0} {Pair(j => j.JobMs),13} {handOff,11} {delivery,9} {Pair(j => j.QueueWaitMs),11} {Pair(j => j.RepoManagerMs),11} {Pair(j => j.Coder.TotalMs),13} {Pair(j => j.Coder.ModelMs),11} {Pair(j => j.Coder.ToolsMs),9} {Pair(j => j.Coder.CheckMs),11} {Pair(j => j.Coder.GitMs),11} {Pair(j => j.ReviewerMs),13} {Pair(j => j.MergeMs),11} {Pair(j => j.OverheadMs),13} {Pair(level.SlotWaitMs),11} {Pair(level.OwnOverheadMs),11} {ratio,12}"));
+            output.WriteLine(Invariant($"{level.Setup.NatsNodes,4} {level.Setup.Coders,6} {level.Concurrency,7} {jobs.Count / level.Elapsed.TotalMinutes,8:0.0} {Pair(j => j.JobMs),13} {handOff,11} {delivery,15} {Pair(j => j.QueueWaitMs),11} {Pair(j => j.RepoManagerMs),11} {Pair(j => j.Coder.TotalMs),13} {Pair(j => j.Coder.ModelMs),11} {Pair(j => j.Coder.ToolsMs),9} {Pair(j => j.Coder.CheckMs),11} {Pair(j => j.Coder.GitMs),11} {Pair(j => j.ReviewerMs),13} {Pair(j => j.MergeMs),11} {Pair(j => j.OverheadMs),13} {Pair(level.SlotWaitMs),11} {Pair(level.OwnOverheadMs),11} {ratio,12}"));
         }
 
         // Where a p99 comes from: each level's slowest hand-off, between which tasks and when.
