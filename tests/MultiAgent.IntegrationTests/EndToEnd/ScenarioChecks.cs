@@ -31,15 +31,23 @@ public static class ScenarioChecks
         JobEventTypes.ReviewPosted, JobEventTypes.JobTransition, JobEventTypes.JobMerged, JobEventTypes.JobCompleted,
     ];
 
+    /// <summary>True for the events that record a job's end: job.completed, job.failed, job.cancelled.</summary>
+    public static bool IsJobEnd(string eventType) =>
+        eventType is JobEventTypes.JobCompleted or JobEventTypes.JobFailed or JobEventTypes.JobCancelled;
+
+    /// <summary>
+    /// True once the job is COMPLETED, FAILED or CANCELLED and its end is on the timeline (job.completed / job.failed
+    /// are recorded just after the state changes).
+    /// </summary>
+    public static bool HasEnded(JobStatusReply status) =>
+        status.Job.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled
+        && status.Timeline.Any(e => IsJobEnd(e.Type));
+
     /// <summary>Waits until the job is COMPLETED, FAILED or CANCELLED and checks it is <paramref name="expected"/>.</summary>
     public static async Task<JobStatusReply> WaitForEndAsync(
         this SystemClient client, string jobId, JobStatus expected, Scenario scenario, TimeSpan? patience = null)
     {
-        var status = await client.WaitForJobAsync(
-            jobId, s => s.Job.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled
-                // job.completed / job.failed are recorded just after the state changes
-                && s.Timeline.Any(e => e.Type is JobEventTypes.JobCompleted or JobEventTypes.JobFailed or JobEventTypes.JobCancelled),
-            $"job {jobId} to end", scenario, patience);
+        var status = await client.WaitForJobAsync(jobId, HasEnded, $"job {jobId} to end", scenario, patience);
         Assert.True(status.Job.Status == expected,
             $"expected {expected}: {SystemClient.Describe(status)}\n{scenario.Describe()}");
         return status;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MultiAgent.Contracts;
+using MultiAgent.IntegrationTests.EndToEnd;
 using NATS.Client.Core;
 
 namespace MultiAgent.SystemBenchmarks.Soak;
@@ -30,8 +31,7 @@ public sealed class JobEnds : IAsyncDisposable
         new(await nats.SubscribeCoreAsync<byte[]>(Subjects.EventsAll));
 
     /// <summary>Starts looking out for <paramref name="jobId"/>'s end; call it before the job is submitted.</summary>
-    public void Expect(string jobId) =>
-        _expected.TryAdd(jobId, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    public void Expect(string jobId) => _expected.GetOrAdd(jobId, NewEnd);
 
     /// <summary>
     /// Returns once an event said that <paramref name="jobId"/> ended or <paramref name="hasEnded"/> (asked every
@@ -40,7 +40,7 @@ public sealed class JobEnds : IAsyncDisposable
     /// </summary>
     public async Task WaitAsync(string jobId, Func<CancellationToken, Task<bool>> hasEnded, TimeSpan patience)
     {
-        var ended = _expected.GetOrAdd(jobId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        var ended = _expected.GetOrAdd(jobId, NewEnd).Task;
         using var deadline = new CancellationTokenSource(patience);
         try
         {
@@ -75,6 +75,8 @@ public sealed class JobEnds : IAsyncDisposable
         await _listening;
     }
 
+    private static TaskCompletionSource NewEnd(string jobId) => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     // A look that fails (NATS or the Repo Manager away) says nothing yet: the next one asks again.
     private static async Task<bool> LookAsync(Func<CancellationToken, Task<bool>> hasEnded, CancellationToken deadline)
     {
@@ -102,8 +104,7 @@ public sealed class JobEnds : IAsyncDisposable
                 continue;
             }
 
-            if (jobEvent.Type is JobEventTypes.JobCompleted or JobEventTypes.JobFailed or JobEventTypes.JobCancelled
-                && _expected.TryGetValue(jobEvent.JobId, out var ended))
+            if (ScenarioChecks.IsJobEnd(jobEvent.Type) && _expected.TryGetValue(jobEvent.JobId, out var ended))
             {
                 ended.TrySetResult();
             }

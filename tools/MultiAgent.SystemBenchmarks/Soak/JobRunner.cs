@@ -67,8 +67,8 @@ public sealed class JobRunner : IAsyncDisposable
         try
         {
             // The job's end event, as a user watching it sees it (or its status, should NATS have dropped the event).
-            await _ends.WaitAsync(feature.JobId, async ct => HasEnded(await _client.Queries.JobStatusAsync(feature.JobId, ct)), Patience);
-            status = await _client.WaitForJobAsync(feature.JobId, HasEnded, $"job {feature.JobId} to end");
+            await _ends.WaitAsync(feature.JobId, async ct => ScenarioChecks.HasEnded(await _client.Queries.JobStatusAsync(feature.JobId, ct)), Patience);
+            status = await _client.WaitForJobAsync(feature.JobId, ScenarioChecks.HasEnded, $"job {feature.JobId} to end");
         }
         catch (TimeoutException ex)
         {
@@ -77,10 +77,6 @@ public sealed class JobRunner : IAsyncDisposable
 
         return await WhileServersComeBack.ExecuteAsync(async _ => await CheckAsync(scenario, status));
     }
-
-    private static bool HasEnded(JobStatusReply status) =>
-        status.Job.Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Cancelled
-        && status.Timeline.Any(e => e.Type is JobEventTypes.JobCompleted or JobEventTypes.JobFailed or JobEventTypes.JobCancelled);
 
     private async Task<JobOutcome> CheckAsync(Scenario scenario, JobStatusReply status)
     {
